@@ -1,0 +1,38 @@
+# The two commands of the quick start:  make run  ·  make test
+# Everything else here is how they set themselves up (a .venv with pinned dependencies).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test setup setup-dev browser clean
+
+run: setup
+	$(BIN)/remit up
+
+test: setup-dev browser
+	$(BIN)/pytest $(ARGS)
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "remit needs Python 3.11, found " + sys.version' \
+	  || { echo "Install Python 3.11 (or run: make PYTHON=/path/to/python3.11 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PIP) -r requirements-dev.txt
+	@touch $@
+
+browser:
+	@scripts/ensure-chromium
+
+clean:
+	rm -rf $(VENV) var test-artifacts

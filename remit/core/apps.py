@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "remit.core"
+    label = "core"
+    verbose_name = "remit core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import roles_sync_on_migrate
+
+        # Roles are code (remit/core/roles.py); every migrate brings the groups in line with it,
+        # the same way Django itself creates permissions after migrating.
+        post_migrate.connect(roles_sync_on_migrate, sender=self)

@@ -1,0 +1,58 @@
+"""Database helpers that keep amounts exact on both backends.
+
+Why ``ExactSum``: SQLite stores DECIMAL columns as binary floating point, and Django reads any
+computed decimal on SQLite through a 15-significant-digit float conversion. Summing a million
+amounts that way can move a cent. ``ExactSum`` sums on SQLite in integer units of 0.0001
+(every amount column has four decimals, so each value round-trips exactly) and reads the
+integer back into a Decimal; on PostgreSQL it is a plain ``SUM`` over ``numeric``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, When
+
+PLACES = settings.AMOUNT_DECIMAL_PLACES
+SCALE = 10**PLACES
+
+
+class ExactDecimalField(models.DecimalField):
+    """Output type of ExactSum; its own internal type keeps SQLite's float converter away."""
+
+    def get_internal_type(self) -> str:
+        return "ExactDecimalField"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        if connection.vendor == "sqlite":
+            return Decimal(int(value)).scaleb(-PLACES)
+        return Decimal(value)
+
+
+class ExactSum(models.Aggregate):
+    """SUM of an amount expression, exact on SQLite and PostgreSQL. ``zero=True`` gives 0 for
+    no rows instead of None."""
+
+    function = "SUM"
+    name = "ExactSum"
+
+    def __init__(self, expression, *, filter=None, zero: bool = False, **extra):
+        if filter is not None:
+            expression = Case(When(filter, then=expression), default=None)
+        self.zero = zero
+        extra.setdefault("output_field", ExactDecimalField(max_digits=32, decimal_places=PLACES))
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        sql = f"SUM({sql})"
+        return (f"COALESCE({sql}, 0)" if self.zero else sql), params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        sql = f"SUM(CAST(ROUND(({sql}) * {SCALE}) AS INTEGER))"
+        return (f"COALESCE({sql}, 0)" if self.zero else sql), params

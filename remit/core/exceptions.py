@@ -1,0 +1,64 @@
+"""Domain errors, raised by rules and services and translated once per entry point.
+
+Each error carries a stable ``code`` (for scripts and tests) and an HTTP status that the API
+maps it to; pages show ``message`` inline and commands exit non-zero. Field-level problems
+carry ``errors``: a list of ``(loc, message)`` where ``loc`` is a path such as
+``("lines", 2, "amount")`` so the user can see which field or row was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+Loc = tuple[str | int, ...]
+
+
+class DomainError(Exception):
+    """A business rule said no. 409 at the API unless a subclass says otherwise."""
+
+    http_status = 409
+    default_code = "rule_violation"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        errors: Iterable[tuple[Sequence[str | int], str]] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.errors: list[tuple[Loc, str]] = [(tuple(loc), msg) for loc, msg in errors]
+
+    def as_dict(self) -> dict:
+        body: dict = {"code": self.code, "message": self.message}
+        if self.errors:
+            body["errors"] = [{"loc": list(loc), "msg": msg} for loc, msg in self.errors]
+        return body
+
+
+class InvalidInput(DomainError):
+    """The input itself is wrong (a field, a row, a value); nothing was written."""
+
+    http_status = 422
+    default_code = "invalid_input"
+
+    @classmethod
+    def field(cls, loc: Sequence[str | int] | str, message: str, *, code: str | None = None):
+        loc = (loc,) if isinstance(loc, str) else tuple(loc)
+        return cls(f"{'.'.join(str(p) for p in loc)}: {message}", code=code, errors=[(loc, message)])
+
+
+class RuleViolation(DomainError):
+    """The input is well-formed but a business rule forbids the action."""
+
+
+class AccessDenied(DomainError):
+    http_status = 403
+    default_code = "forbidden"
+
+
+class NotFound(DomainError):
+    http_status = 404
+    default_code = "not_found"

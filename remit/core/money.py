@@ -1,0 +1,200 @@
+"""Money: a Decimal amount with an ISO 4217 currency, and the only rounding remit does.
+
+Why a value object: an amount without its currency is how books go wrong (adding NOK to EUR,
+rounding JPY to two decimals). Floats are refused at construction, so a float can never reach
+the ledger through this type. Rounding happens only at *named points* (``RoundingPoint``), each
+with a documented mode, so a reader can find every place where a fraction of a cent may move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import Enum
+
+from .exceptions import InvalidInput, RuleViolation
+from .iso4217 import CURRENCIES
+
+ZERO = Decimal(0)
+
+
+class CurrencyMismatch(RuleViolation):
+    default_code = "currency_mismatch"
+
+
+class UnknownCurrency(InvalidInput):
+    default_code = "unknown_currency"
+
+
+class InvalidAmount(InvalidInput):
+    default_code = "invalid_amount"
+
+
+def is_currency(code: object) -> bool:
+    return isinstance(code, str) and code in CURRENCIES
+
+
+def currency_decimals(code: str) -> int:
+    """ISO 4217 minor units: 2 for NOK, 0 for JPY, 3 for KWD."""
+    try:
+        return CURRENCIES[code][0]
+    except KeyError:
+        raise UnknownCurrency(f"Unknown currency {code!r}: not an active ISO 4217 code") from None
+
+
+def currency_name(code: str) -> str:
+    currency_decimals(code)
+    return CURRENCIES[code][1]
+
+
+def D(value: Decimal | int | str) -> Decimal:
+    """The one way to make an amount: from Decimal, int or a string, never from float."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidAmount(f"Amounts must be Decimal, int or text, not {type(value).__name__}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace(" ", "").replace("\u00a0", ""))
+        except InvalidOperation:
+            raise InvalidAmount(f"{value!r} is not a number") from None
+    else:
+        raise InvalidAmount(f"Amounts must be Decimal, int or text, not {type(value).__name__}")
+    if not result.is_finite():
+        raise InvalidAmount(f"{value!r} is not a finite amount")
+    return result
+
+
+class RoundingPoint(Enum):
+    """Where an amount may be rounded, and how. Mode is 'normal' (half away from zero) except
+    where an allocation must never hand out more than it has."""
+
+    DOCUMENT = ("document line and total", ROUND_HALF_UP)
+    CONVERSION = ("currency conversion to accounting or payment currency", ROUND_HALF_UP)
+    TAX = ("sales tax per line", ROUND_HALF_UP)
+    DISCOUNT = ("cash discount", ROUND_HALF_UP)
+    INTEREST = ("interest and fees", ROUND_HALF_UP)
+    ALLOCATION = ("share of an amount split by weights", ROUND_DOWN)
+
+    def __init__(self, label: str, mode: str) -> None:
+        self.label = label
+        self.mode = mode
+
+
+def quantize(amount: Decimal, currency: str, point: RoundingPoint) -> Decimal:
+    exponent = Decimal(1).scaleb(-currency_decimals(currency))
+    return amount.quantize(exponent, rounding=point.mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or isinstance(self.amount, bool):
+            raise InvalidAmount(
+                f"Money amount must be a Decimal, got {type(self.amount).__name__}"
+            )
+        if not self.amount.is_finite():
+            raise InvalidAmount("Money amount must be finite")
+        if not is_currency(self.currency):
+            raise UnknownCurrency(
+                f"Unknown currency {self.currency!r}: not an active ISO 4217 code"
+            )
+
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str) -> Money:
+        return cls(D(amount), (currency or "").strip().upper())
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(ZERO, currency)
+
+    # arithmetic -------------------------------------------------------------------------
+    def _same(self, other: object, op: str) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot {op} Money and {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(
+                f"Cannot {op} {self.currency} and {other.currency}: convert one of them first"
+            )
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + self._same(other, "add").amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - self._same(other, "subtract").amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, bool) or not isinstance(factor, (Decimal, int)):
+            raise TypeError(f"Money can be multiplied by Decimal or int, not {type(factor).__name__}")
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    # comparison (only within one currency) ----------------------------------------------
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._same(other, "compare").amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._same(other, "compare").amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > self._same(other, "compare").amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= self._same(other, "compare").amount
+
+    # rounding and conversion ------------------------------------------------------------
+    @property
+    def decimals(self) -> int:
+        return currency_decimals(self.currency)
+
+    def rounded(self, point: RoundingPoint) -> Money:
+        return Money(quantize(self.amount, self.currency, point), self.currency)
+
+    def is_zero(self) -> bool:
+        return quantize(self.amount, self.currency, RoundingPoint.DOCUMENT) == 0
+
+    def convert(
+        self, to_currency: str, rate: Decimal, point: RoundingPoint = RoundingPoint.CONVERSION
+    ) -> Money:
+        """``rate`` is units of ``to_currency`` for one unit of this currency."""
+        if not isinstance(rate, Decimal) or rate <= 0:
+            raise InvalidAmount(f"Exchange rate must be a positive Decimal, got {rate!r}")
+        return Money(self.amount * rate, to_currency).rounded(point)
+
+    def allocate(self, weights: list[Decimal | int]) -> list[Money]:
+        """Split by weights so the parts add up exactly (largest remainder, at the currency's
+        smallest unit). Used wherever one amount is spread over lines."""
+        if not weights or any(isinstance(w, float) for w in weights):
+            raise InvalidAmount("allocate needs a non-empty list of Decimal or int weights")
+        total_weight = sum((Decimal(w) for w in weights), ZERO)
+        if total_weight == 0:
+            raise InvalidAmount("allocate weights must not sum to zero")
+        unit = Decimal(1).scaleb(-self.decimals)
+        whole = quantize(self.amount, self.currency, RoundingPoint.DOCUMENT)
+        raw = [whole * Decimal(w) / total_weight for w in weights]
+        parts = [quantize(r, self.currency, RoundingPoint.ALLOCATION) for r in raw]
+        remainder = whole - sum(parts, ZERO)
+        step = unit if remainder >= 0 else -unit
+        order = sorted(range(len(raw)), key=lambda i: abs(raw[i] - parts[i]), reverse=True)
+        i = 0
+        while remainder != 0:
+            parts[order[i % len(order)]] += step
+            remainder -= step
+            i += 1
+        return [Money(p, self.currency) for p in parts]
+
+    def __str__(self) -> str:
+        return f"{quantize(self.amount, self.currency, RoundingPoint.DOCUMENT):f} {self.currency}"

@@ -1,0 +1,94 @@
+"""The roles remit ships with, as Django groups, and the permissions each one holds.
+
+Why in code: the role × endpoint matrix test reads this table, so a new permission or endpoint is
+either given to roles here or visibly refused; every ``migrate`` brings the groups in line with
+it (an administrator may still add groups of their own in the admin).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
+
+ADMINISTRATOR = "Administrator"
+CREDIT_MANAGER = "Credit manager"
+COLLECTIONS_MANAGER = "Collections manager"
+COLLECTIONS_AGENT = "Collections agent"
+AR_CLERK = "AR clerk"
+SALES_MANAGER = "Sales manager"
+SALES_REP = "Sales rep"
+
+EVERYONE = ("core.access_remit", "core.use_api", "core.view_legalentity")
+LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
+CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction")
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # The administrator holds every permission of remit's own apps (filled in below).
+    ADMINISTRATOR: (),
+    CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
+        "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
+    ),
+    COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
+        "core.view_auditlog", "core.view_exchangerate", "jobs.view_schedule",
+    ),
+    COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + ("ledger.view_journalentry",),
+    AR_CLERK: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
+        "core.view_exchangerate", "core.add_exchangerate",
+        "ledger.post_journalentry", "ledger.reverse_journalentry", "ledger.check_ledger",
+        "receivables.add_customer", "receivables.change_customer",
+        "receivables.post_openingbalance",
+    ),
+    SALES_MANAGER: EVERYONE + ("receivables.view_customer",),
+    SALES_REP: EVERYONE + ("receivables.view_customer",),
+}
+
+ROLE_SLUGS = {
+    "administrator": ADMINISTRATOR,
+    "credit-manager": CREDIT_MANAGER,
+    "collections-manager": COLLECTIONS_MANAGER,
+    "collections-agent": COLLECTIONS_AGENT,
+    "ar-clerk": AR_CLERK,
+    "sales-manager": SALES_MANAGER,
+    "sales-rep": SALES_REP,
+}
+
+REMIT_APPS = ("core", "ledger", "receivables", "jobs")
+
+
+def administrator_permissions(permission_model, using: str) -> list:
+    return list(
+        permission_model.objects.using(using).filter(
+            content_type__app_label__in=REMIT_APPS + ("auth", "django_tasks_db")
+        )
+    )
+
+
+def roles_sync(*, using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:
+    """Create the role groups and set their permissions exactly as ROLE_PERMISSIONS says."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        if role == ADMINISTRATOR:
+            perms = administrator_permissions(Permission, using)
+        else:
+            perms = [_permission(Permission, using, code) for code in codes]
+        group.permissions.set(perms)
+
+
+def _permission(Permission, using: str, dotted: str):
+    app_label, codename = dotted.split(".", 1)
+    try:
+        return Permission.objects.using(using).get(
+            content_type__app_label=app_label, codename=codename
+        )
+    except Permission.DoesNotExist:
+        raise LookupError(f"roles.py names an unknown permission {dotted!r}") from None
+
+
+def roles_sync_on_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    roles_sync(using=using)

@@ -1,0 +1,31 @@
+"""The home workspace's figures, each read only when the user may see it."""
+
+from django.db.models import F
+
+from remit.core.db import ExactSum
+
+
+def home_summary(user, legal_entity) -> dict:
+    from remit.jobs.models import Schedule  # noqa: F401 - app loaded
+    from remit.ledger.models import JournalEntry, LedgerCheckRun
+    from remit.receivables.models import Customer, CustomerTransaction
+
+    summary: dict = {"entity": legal_entity}
+    if user.has_perm("receivables.view_customer"):
+        summary["customers"] = Customer.objects.filter(legal_entity=legal_entity).count()
+    if user.has_perm("receivables.view_customertransaction"):
+        open_items = CustomerTransaction.objects.filter(legal_entity=legal_entity, is_open=True)
+        summary["open_items"] = open_items.count()
+        summary["open_total"] = open_items.aggregate(
+            t=ExactSum(F("amount_acc") - F("settled_acc"), zero=True))["t"]
+    if user.has_perm("ledger.view_journalentry"):
+        summary["recent_entries"] = list(
+            JournalEntry.objects.filter(legal_entity=legal_entity).select_related("journal")
+            .order_by("-posted_at", "-id")[:6])
+    if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
+        summary["last_check"] = LedgerCheckRun.objects.first()
+    if user.has_perm("jobs.view_schedule"):
+        from django_tasks_db.models import DBTaskResult
+
+        summary["failed_jobs"] = DBTaskResult.objects.filter(status="FAILED").count()
+    return summary

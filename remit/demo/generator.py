@@ -1,0 +1,220 @@
+"""The demo company: three legal entities, a login per role, exchange rates, customers with open
+balances, and a year of general-journal entries, all posted through remit's own services so the
+books prove themselves (``remit ledger check``) after loading.
+
+Deterministic: the same seed and as-of date give the same company.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from remit.core.actor import Actor
+from remit.core.exceptions import RuleViolation
+from remit.core.models import ExchangeRate, LegalEntity
+from remit.core.money import Money, RoundingPoint
+from remit.core.services import legal_entity_create, user_create
+from remit.ledger.models import AccountRole
+from remit.ledger.rules import PostingLine
+from remit.ledger.selectors import account_by_number, account_for_role, journal_by_code
+from remit.ledger.services import journal_entry_reverse, manual_entry_post
+from remit.receivables.models import PostingProfile, PostingProfileLine, ProfileScope
+from remit.receivables.services import (
+    customer_create,
+    customer_group_create,
+    opening_balance_post,
+)
+
+from .names import PUBLIC, STEMS, SUFFIX, TRADES
+from .users import DEMO_PASSWORD, DEMO_USERS
+
+ENTITIES = [
+    # code, name, currency, country, customers
+    ("NO01", "Nordlys Handel AS", "NOK", "NO", 300),
+    ("DK01", "Nordlys Danmark ApS", "DKK", "DK", 120),
+    ("SE01", "Nordlys Sverige AB", "SEK", "SE", 80),
+]
+GROUPS = [("DOM", "Domestic customers"), ("KEY", "Key accounts"), ("PUB", "Public sector"),
+          ("FOR", "Foreign customers")]
+# 1 unit = this many NOK at the start of the history; a random walk moves them day by day
+NOK_PER = {"EUR": Decimal("11.45"), "USD": Decimal("10.60"), "GBP": Decimal("13.30"),
+           "SEK": Decimal("0.985"), "DKK": Decimal("1.535")}
+FOREIGN_CURRENCY = {"NO": ["EUR", "SEK", "DKK"], "DK": ["EUR", "NOK", "SEK"],
+                    "SE": ["EUR", "NOK", "DKK"]}
+
+Step = Callable[[str, int], None]
+
+
+@dataclass
+class DemoResult:
+    legal_entities: int
+    users: int
+    customers: int
+    open_items: int
+    journal_entries: int
+
+
+class DemoAlreadyLoaded(RuleViolation):
+    default_code = "demo_already_loaded"
+
+
+def demo_load(*, as_of: date, seed: int = 7, customers_scale: float = 1.0,
+              step: Step | None = None) -> DemoResult:
+    """Load the demo company as of a date. Refuses to load twice."""
+    if LegalEntity.objects.filter(code__in=[e[0] for e in ENTITIES]).exists():
+        raise DemoAlreadyLoaded("The demo company is already loaded (legal entity NO01 exists)")
+    step = step or (lambda label, n: None)
+    rng = random.Random(seed)
+    actor = Actor.system("demo")
+    result = DemoResult(0, 0, 0, 0, 0)
+
+    with transaction.atomic():
+        entities = [legal_entity_create(code=c, name=n, accounting_currency=cur, country=cty,
+                                        actor=actor)
+                    for c, n, cur, cty, _ in ENTITIES]
+        result.legal_entities = len(entities)
+        by_code = {e.code: e for e in entities}
+        for username, role, codes in DEMO_USERS:
+            allowed = list(by_code.values()) if codes == "*" else [by_code[c] for c in codes.split(",")]
+            user_create(username=username, password=DEMO_PASSWORD, roles=[role],
+                        legal_entities=allowed, all_legal_entities=codes == "*",
+                        email=f"{username}@nordlys.example", validate=False, actor=actor)
+            result.users += 1
+        _exchange_rates(rng, as_of)
+    step("company, users and exchange rates", 1)
+
+    for (code, _, _, country, n_customers), entity in zip(ENTITIES, entities):
+        n = max(1, round(n_customers * customers_scale))
+        with transaction.atomic():
+            customers = _customers(rng, entity, country, n, as_of, actor)
+        result.customers += len(customers)
+        for customer in customers:
+            with transaction.atomic():
+                result.open_items += _opening_balances(rng, customer, as_of, actor)
+            step(f"customers of {code}", 1)
+        with transaction.atomic():
+            result.journal_entries += _general_journal(rng, entity, as_of, actor)
+    return result
+
+
+def demo_steps(customers_scale: float = 1.0) -> int:
+    return 1 + sum(max(1, round(e[4] * customers_scale)) for e in ENTITIES)
+
+
+def _exchange_rates(rng: random.Random, as_of: date) -> None:
+    start = as_of - timedelta(days=730)
+    level = dict(NOK_PER)
+    rows = []
+    day = start
+    while day <= as_of:
+        if day.weekday() < 5:
+            for cur in level:
+                drift = Decimal(rng.randint(-15, 15)) / Decimal(10000)
+                level[cur] = (level[cur] * (1 + drift)).quantize(Decimal("0.000001"))
+            for cur, nok in level.items():
+                rows.append(ExchangeRate(from_currency=cur, to_currency="NOK", valid_from=day,
+                                         rate=nok))
+            for base in ("DKK", "SEK"):
+                for cur, nok in level.items():
+                    if cur != base:
+                        rows.append(ExchangeRate(
+                            from_currency=cur, to_currency=base, valid_from=day,
+                            rate=(nok / level[base]).quantize(Decimal("0.000001"))))
+                rows.append(ExchangeRate(from_currency="NOK", to_currency=base, valid_from=day,
+                                         rate=(1 / level[base]).quantize(Decimal("0.000001"))))
+        day += timedelta(days=1)
+    ExchangeRate.objects.bulk_create(rows, batch_size=2000)
+
+
+def _company_name(rng: random.Random, country: str, group: str) -> str:
+    if group == "PUB":
+        return f"{rng.choice(STEMS)} {rng.choice(PUBLIC)}"
+    return f"{rng.choice(STEMS)} {rng.choice(TRADES)} {SUFFIX.get(country, 'Ltd')}"
+
+
+def _customers(rng, entity, country, n, as_of, actor):
+    groups = {code: customer_group_create(legal_entity=entity, code=code, name=name, actor=actor)
+              for code, name in GROUPS}
+    profile = PostingProfile.objects.get(legal_entity=entity, is_default=True)
+    PostingProfileLine.objects.create(
+        profile=profile, scope=ProfileScope.GROUP, customer_group=groups["FOR"],
+        receivable_account=account_by_number(entity, "1510"))
+    customers = []
+    for i in range(n):
+        roll = rng.random()
+        group = "KEY" if roll < 0.08 else "PUB" if roll < 0.16 else "FOR" if roll < 0.30 else "DOM"
+        foreign_country = {"NO": "SE", "DK": "DE", "SE": "FI"}[country]
+        name = _company_name(rng, foreign_country if group == "FOR" else country, group)
+        currency = (rng.choice(FOREIGN_CURRENCY[country]) if group == "FOR"
+                    else entity.accounting_currency)
+        customers.append(customer_create(
+            legal_entity=entity, account_number=f"{10000 + i}", name=name, group=groups[group],
+            currency=currency, customer_since=as_of - timedelta(days=rng.randint(60, 3650)),
+            actor=actor))
+    return customers
+
+
+def _opening_balances(rng, customer, as_of, actor) -> int:
+    scale = {"KEY": 250_000, "PUB": 80_000, "FOR": 40_000, "DOM": 25_000}[customer.group.code]
+    if customer.currency in ("EUR", "USD", "GBP"):
+        scale //= 10
+    items = rng.choice([0, 1, 1, 2, 2, 3, 4])
+    for k in range(items):
+        document_date = as_of - timedelta(days=rng.randint(1, 150))
+        # skewed like real invoices: many small, a few large (integer cents, no floats)
+        cents = rng.randint(scale * 10, scale * 40) * rng.choice([1, 1, 1, 2, 2, 3, 5, 8]) // 4
+        amount = Money(Decimal(cents).scaleb(-2), customer.currency).rounded(
+            RoundingPoint.DOCUMENT)
+        if amount.is_zero():
+            continue
+        opening_balance_post(
+            customer=customer, document_number=f"OB-{customer.account_number}-{k + 1}",
+            document_date=document_date,
+            due_date=document_date + timedelta(days=rng.choice([14, 30, 30, 45, 60])),
+            amount=amount, actor=actor)
+    return items
+
+
+def _general_journal(rng, entity, as_of, actor) -> int:
+    """A year of rent, bank fees and office supplies, and one mistake corrected by reversal."""
+    journal = journal_by_code(entity, "GJ")
+    bank = account_for_role(entity, AccountRole.BANK)
+    rent = account_by_number(entity, "6300")
+    supplies = account_by_number(entity, "6800")
+    fees = account_for_role(entity, AccountRole.BANK_FEES)
+    cur = entity.accounting_currency
+    posted = 0
+    first = date(as_of.year - 1, as_of.month, 1)
+    month = first
+    while month <= as_of:
+        rent_amount = Money(Decimal("48500.00") if cur == "NOK" else Decimal("31200.00"), cur)
+        manual_entry_post(legal_entity=entity, journal=journal, entry_date=month,
+                          description=f"Office rent {month:%B %Y}",
+                          lines=[PostingLine(rent, rent_amount), PostingLine(bank, -rent_amount)],
+                          actor=actor)
+        fee = Money(Decimal(rng.randint(18000, 42000)) / 100, cur)
+        fee_day = min(month + timedelta(days=27), as_of)
+        manual_entry_post(legal_entity=entity, journal=journal, entry_date=fee_day,
+                          description=f"Bank fees {month:%B %Y}",
+                          lines=[PostingLine(fees, fee), PostingLine(bank, -fee)], actor=actor)
+        posted += 2
+        month = (month + timedelta(days=32)).replace(day=1)
+    wrong_day = as_of - timedelta(days=20)
+    wrong = Money(Decimal("12990.00"), cur)
+    mistake = manual_entry_post(
+        legal_entity=entity, journal=journal, entry_date=wrong_day,
+        description="Office chairs (booked to rent by mistake)",
+        lines=[PostingLine(rent, wrong), PostingLine(bank, -wrong)], actor=actor)
+    journal_entry_reverse(entry=mistake, reversal_date=wrong_day + timedelta(days=2),
+                          reason="booked to rent instead of office supplies", actor=actor)
+    manual_entry_post(
+        legal_entity=entity, journal=journal, entry_date=wrong_day + timedelta(days=2),
+        description="Office chairs", lines=[PostingLine(supplies, wrong),
+                                            PostingLine(bank, -wrong)], actor=actor)
+    return posted + 3

@@ -1,0 +1,44 @@
+"""``remit jobs``: see background jobs and schedules, retry a failed job."""
+
+from typing import Annotated
+
+import typer
+from django.core.management.base import CommandError
+from django_typer.management import TyperCommand, command
+from rich.console import Console
+from rich.table import Table
+
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError
+from remit.jobs.selectors import jobs_recent, schedules_all
+from remit.jobs.services import job_retry
+
+
+class Command(TyperCommand):
+    help = "List background jobs and schedules; retry a job that failed."
+
+    @command(name="list", help="Recent jobs with their status, attempts and last error.")
+    def list_jobs(self, failed: Annotated[bool, typer.Option(help="Only failed jobs.")] = False,
+                  limit: Annotated[int, typer.Option(help="How many to show.")] = 30):
+        table = Table("id", "task", "status", "attempts", "enqueued", "error")
+        for r in jobs_recent(status="FAILED" if failed else None, limit=limit):
+            table.add_row(str(r.id), r.short_name, r.status, f"{r.attempts}/{r.max_attempts}",
+                          f"{r.enqueued_at:%Y-%m-%d %H:%M}", r.exception_class_path)
+        Console().print(table)
+
+    @command(help="Scheduled jobs and when they run next.")
+    def schedules(self):
+        table = Table("name", "task", "cadence", "enabled", "next run", "last enqueued")
+        for s in schedules_all():
+            table.add_row(s.name, s.task_path, s.cadence, "yes" if s.enabled else "no",
+                          f"{s.next_run_at:%Y-%m-%d %H:%M}",
+                          f"{s.last_enqueued_at:%Y-%m-%d %H:%M}" if s.last_enqueued_at else "")
+        Console().print(table)
+
+    @command(help="Put a failed job back in the queue.")
+    def retry(self, job_id: Annotated[str, typer.Argument(help="The job's id (see list).")]):
+        try:
+            job_retry(result_id=job_id, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"job {job_id} queued again")

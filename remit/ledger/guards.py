@@ -1,0 +1,117 @@
+"""Database triggers that make posted journal entries immutable, below the ORM.
+
+Why triggers: model and service checks stop remit's own code; a trigger also stops a stray
+``UPDATE`` from a shell, a script or a future bug. The same guarantees on SQLite and PostgreSQL:
+no UPDATE or DELETE of a posted entry or its lines, and no new line on a posted entry.
+
+``guards_suspended`` exists for one purpose: ``flush`` (wiping a database, as the test runner
+does between tests) and tests that tamper with the books on purpose to prove the ledger check
+sees it. Nothing else calls it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+MESSAGE = "posted journal entries are immutable; post a reversal instead"
+
+SQLITE_CREATE = [
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_entry_guard_update BEFORE UPDATE ON ledger_journalentry
+    WHEN OLD.status = 'posted' BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_entry_guard_delete BEFORE DELETE ON ledger_journalentry
+    WHEN OLD.status = 'posted' BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_line_guard_update BEFORE UPDATE ON ledger_journalline
+    WHEN (SELECT status FROM ledger_journalentry WHERE id = OLD.entry_id) = 'posted'
+      OR (SELECT status FROM ledger_journalentry WHERE id = NEW.entry_id) = 'posted'
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_line_guard_delete BEFORE DELETE ON ledger_journalline
+    WHEN (SELECT status FROM ledger_journalentry WHERE id = OLD.entry_id) = 'posted'
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ledger_line_guard_insert BEFORE INSERT ON ledger_journalline
+    WHEN (SELECT status FROM ledger_journalentry WHERE id = NEW.entry_id) = 'posted'
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS ledger_entry_guard_update",
+    "DROP TRIGGER IF EXISTS ledger_entry_guard_delete",
+    "DROP TRIGGER IF EXISTS ledger_line_guard_update",
+    "DROP TRIGGER IF EXISTS ledger_line_guard_delete",
+    "DROP TRIGGER IF EXISTS ledger_line_guard_insert",
+]
+
+POSTGRES_CREATE = [
+    f"""CREATE OR REPLACE FUNCTION ledger_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF OLD.status = 'posted' THEN
+        RAISE EXCEPTION '{MESSAGE} (entry %)', OLD.number USING ERRCODE = '23000';
+      END IF;
+      IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+      RETURN NEW;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION ledger_line_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
+          SELECT 1 FROM ledger_journalentry WHERE id = OLD.entry_id AND status = 'posted') THEN
+        RAISE EXCEPTION '{MESSAGE} (line of entry id %)', OLD.entry_id USING ERRCODE = '23000';
+      END IF;
+      IF TG_OP IN ('UPDATE', 'INSERT') AND EXISTS (
+          SELECT 1 FROM ledger_journalentry WHERE id = NEW.entry_id AND status = 'posted') THEN
+        RAISE EXCEPTION '{MESSAGE} (line of entry id %)', NEW.entry_id USING ERRCODE = '23000';
+      END IF;
+      IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+      RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER ledger_entry_guard BEFORE UPDATE OR DELETE ON ledger_journalentry
+    FOR EACH ROW EXECUTE FUNCTION ledger_entry_guard()""",
+    """CREATE TRIGGER ledger_line_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_journalline
+    FOR EACH ROW EXECUTE FUNCTION ledger_line_guard()""",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_journalentry",
+    "DROP TRIGGER IF EXISTS ledger_line_guard ON ledger_journalline",
+    "DROP FUNCTION IF EXISTS ledger_entry_guard()",
+    "DROP FUNCTION IF EXISTS ledger_line_guard()",
+]
+
+
+def _statements(vendor: str, create: bool) -> list[str]:
+    if vendor == "sqlite":
+        return SQLITE_CREATE if create else SQLITE_DROP
+    if vendor == "postgresql":
+        return POSTGRES_CREATE if create else POSTGRES_DROP
+    raise NotImplementedError(f"no ledger guards for the {vendor} database")
+
+
+def guards_install(connection) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection.vendor, create=False):
+            cursor.execute(sql)
+        for sql in _statements(connection.vendor, create=True):
+            cursor.execute(sql)
+
+
+def guards_remove(connection) -> None:
+    with connection.cursor() as cursor:
+        for sql in _statements(connection.vendor, create=False):
+            cursor.execute(sql)
+
+
+def guards_installed(connection) -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'ledger_%_guard_%'")
+            return cursor.fetchone()[0] == len(SQLITE_CREATE)
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname IN "
+                       "('ledger_entry_guard', 'ledger_line_guard') AND NOT tgisinternal")
+        return cursor.fetchone()[0] == 2
+
+
+@contextmanager
+def guards_suspended(connection):
+    """Only for flush and for tests that tamper on purpose (see the module docstring)."""
+    guards_remove(connection)
+    try:
+        yield
+    finally:
+        guards_install(connection)

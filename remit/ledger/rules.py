@@ -1,0 +1,151 @@
+"""Pure ledger rules: what a balanced entry is, how accounting amounts are derived, and the
+canonical form an entry's checksum is taken over. No ORM, no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from remit.core.money import ZERO, Money, RoundingPoint, quantize
+
+from .exceptions import EmptyEntry, UnbalancedEntry
+
+CHECKSUM_VERSION = "v1"
+AMOUNT_EXPONENT = Decimal("0.0001")
+RATE_EXPONENT = Decimal("0.000000000001")
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One line to post. ``amount`` is signed: positive debits, negative credits.
+    ``amount_acc`` (accounting currency, signed the same way) is derived from the exchange rate
+    when not given."""
+
+    account: object
+    amount: Money
+    description: str = ""
+    amount_acc: Decimal | None = None
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ConvertedLine:
+    account: object
+    amount: Money
+    amount_acc: Decimal
+    rate: Decimal
+    description: str
+
+
+def convert_lines(
+    lines: Sequence[PostingLine], accounting_currency: str, rates: dict[str, Decimal]
+) -> list[ConvertedLine]:
+    """Accounting amounts for each line, rounded at the CONVERSION point. When every line is in
+    one currency and balances in it, the rounding residual (a few smallest units at most) goes to
+    the largest line, so a balanced document stays balanced in the accounting currency."""
+    converted = []
+    for line in lines:
+        rate = line.rate if line.rate is not None else rates[line.amount.currency]
+        if line.amount_acc is not None:
+            acc = line.amount_acc
+        elif line.amount.currency == accounting_currency:
+            acc = line.amount.amount
+        else:
+            acc = quantize(line.amount.amount * rate, accounting_currency, RoundingPoint.CONVERSION)
+        converted.append(ConvertedLine(line.account, line.amount, acc, rate, line.description))
+    currencies = {c.amount.currency for c in converted}
+    if len(currencies) == 1 and accounting_currency not in currencies:
+        balance = sum((c.amount.amount for c in converted), ZERO)
+        residual = sum((c.amount_acc for c in converted), ZERO)
+        explicit = any(line.amount_acc is not None for line in lines)
+        if balance == 0 and residual != 0 and not explicit:
+            largest = max(range(len(converted)), key=lambda i: abs(converted[i].amount_acc))
+            c = converted[largest]
+            converted[largest] = ConvertedLine(c.account, c.amount, c.amount_acc - residual,
+                                               c.rate, c.description)
+    return converted
+
+
+def balance_problems(lines: Sequence[ConvertedLine], accounting_currency: str) -> list[str]:
+    """Why these lines do not make a postable entry; empty when they do.
+
+    An entry must balance in the accounting currency. When all its lines share one transaction
+    currency it must balance in that currency too (a mixed-currency entry, such as a settlement
+    with a realized exchange difference, balances in the accounting currency only)."""
+    problems = []
+    if len(lines) < 2:
+        problems.append(f"an entry needs at least two lines, got {len(lines)}")
+    for i, line in enumerate(lines, start=1):
+        if line.amount.amount == 0 and line.amount_acc == 0:
+            problems.append(f"line {i} has no amount")
+        elif line.amount.amount * line.amount_acc < 0:
+            problems.append(f"line {i} debits in one currency and credits in the other")
+    total_acc = sum((line.amount_acc for line in lines), ZERO)
+    if total_acc != 0:
+        problems.append(f"debits and credits differ by {total_acc:f} {accounting_currency}")
+    currencies = {line.amount.currency for line in lines}
+    if len(currencies) == 1:
+        (currency,) = currencies
+        total = sum((line.amount.amount for line in lines), ZERO)
+        if total != 0 and currency != accounting_currency:
+            problems.append(f"debits and credits differ by {total:f} {currency}")
+    return problems
+
+
+def ensure_postable(lines: Sequence[ConvertedLine], accounting_currency: str) -> None:
+    if not lines:
+        raise EmptyEntry("An entry without lines cannot be posted", errors=[(("lines",), "empty")])
+    problems = balance_problems(lines, accounting_currency)
+    if problems:
+        raise UnbalancedEntry("The entry does not balance: " + "; ".join(problems),
+                              errors=[(("lines",), p) for p in problems])
+
+
+def split_sides(value: Decimal) -> tuple[Decimal, Decimal]:
+    return (value, ZERO) if value >= 0 else (ZERO, -value)
+
+
+@dataclass(frozen=True)
+class CanonicalLine:
+    line_no: int
+    account_number: str
+    currency: str
+    debit: Decimal
+    credit: Decimal
+    debit_acc: Decimal
+    credit_acc: Decimal
+    rate: Decimal
+    description: str
+
+
+def _amount(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(AMOUNT_EXPONENT):f}"
+
+
+def checksum(
+    *,
+    legal_entity: str,
+    journal: str,
+    number: str,
+    sequence_value: int,
+    entry_date: date,
+    description: str,
+    source: str,
+    reverses: int | None,
+    lines: Sequence[CanonicalLine],
+) -> str:
+    """SHA-256 over a canonical text of the entry as posted. Amounts are written at the stored
+    scale, so the same entry read back from SQLite or PostgreSQL gives the same digest."""
+    parts = [CHECKSUM_VERSION, legal_entity, journal, number, str(sequence_value),
+             entry_date.isoformat(), description, source, str(reverses or "")]
+    for line in sorted(lines, key=lambda x: x.line_no):
+        parts.append("|".join([
+            str(line.line_no), line.account_number, line.currency, _amount(line.debit),
+            _amount(line.credit), _amount(line.debit_acc), _amount(line.credit_acc),
+            f"{Decimal(line.rate).quantize(RATE_EXPONENT):f}", line.description,
+        ]))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

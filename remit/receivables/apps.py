@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ReceivablesConfig(AppConfig):
+    name = "remit.receivables"
+    label = "receivables"
+    verbose_name = "accounts receivable"
+
+    def ready(self) -> None:
+        from remit.ledger.subledgers import Subledger, register
+
+        from .reconcile import receivable_account_ids, reconcile_open_items
+
+        register(Subledger("receivables", receivable_account_ids, reconcile_open_items))

@@ -1,0 +1,65 @@
+"""Proof that the customer subledger agrees with the general ledger (run by ``remit ledger
+check``): for every receivable account and currency, the open amounts of the customer
+transactions equal the account's balance, in the transaction currency and in the accounting
+currency."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import F, Q
+
+from remit.core.db import ExactSum
+from remit.core.models import LegalEntity
+from remit.ledger.models import Account, AccountRole, EntryStatus, JournalLine
+from remit.ledger.violations import Violation
+
+from .models import CustomerTransaction, PostingProfileLine
+
+
+def receivable_account_ids(legal_entity: LegalEntity) -> set[int]:
+    ids = set(Account.objects.filter(legal_entity=legal_entity, role=AccountRole.RECEIVABLE)
+              .values_list("pk", flat=True))
+    ids |= set(PostingProfileLine.objects.filter(profile__legal_entity=legal_entity)
+               .values_list("receivable_account_id", flat=True))
+    ids |= set(CustomerTransaction.objects.filter(legal_entity=legal_entity)
+               .values_list("receivable_account_id", flat=True).distinct())
+    return ids
+
+
+def reconcile_open_items(legal_entity: LegalEntity) -> Iterator[Violation]:
+    accounts = receivable_account_ids(legal_entity)
+    numbers = dict(Account.objects.filter(pk__in=accounts).values_list("pk", "number"))
+    ledger: dict[tuple, Decimal] = defaultdict(Decimal)
+    sub: dict[tuple, Decimal] = defaultdict(Decimal)
+    for row in (JournalLine.objects
+                .filter(account_id__in=accounts, entry__status=EntryStatus.POSTED,
+                        entry__legal_entity=legal_entity)
+                .values("account_id", "currency")
+                .annotate(amount=ExactSum(F("debit") - F("credit")),
+                          acc=ExactSum(F("debit_acc") - F("credit_acc")))):
+        ledger[(row["account_id"], row["currency"])] += row["amount"]
+        ledger[(row["account_id"], "acc")] += row["acc"]
+    for row in (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+                .values("receivable_account_id", "currency")
+                .annotate(amount=ExactSum(F("amount") - F("settled_amount")),
+                          acc=ExactSum(F("amount_acc") - F("settled_acc")))):
+        sub[(row["receivable_account_id"], row["currency"])] += row["amount"]
+        sub[(row["receivable_account_id"], "acc")] += row["acc"]
+    for key in sorted(set(ledger) | set(sub), key=str):
+        if ledger[key] != sub[key]:
+            account, currency = key
+            currency = legal_entity.accounting_currency if currency == "acc" else currency
+            yield Violation(
+                "subledger", legal_entity.code, f"account {numbers.get(account, account)}",
+                f"open customer transactions total {sub[key]:f} {currency} but the account's "
+                f"balance is {ledger[key]:f} {currency}")
+    flag = (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+            .filter(Q(is_open=True, settled_amount=F("amount"))
+                    | Q(is_open=False) & ~Q(settled_amount=F("amount")))
+            .values_list("document_number", flat=True))
+    for number in flag:
+        yield Violation("subledger", legal_entity.code, number,
+                        "its open flag disagrees with its settled amount")

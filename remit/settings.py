@@ -1,0 +1,183 @@
+"""remit's settings: everything a deployment may change comes from ``REMIT_*`` environment
+variables, and the defaults give a working embedded install with nothing to configure.
+
+Embedded default: a SQLite file and a generated secret key under ``REMIT_DATA_DIR`` (``./var``).
+Production (``REMIT_ENV=production``): ``REMIT_SECRET_KEY`` and ``REMIT_DATABASE_URL`` are
+required and DEBUG is off; remit refuses to start without them rather than guess.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent
+REMIT_ENV = env.str("REMIT_ENV", default="development")
+if REMIT_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("REMIT_ENV must be 'development' or 'production'")
+PRODUCTION = REMIT_ENV == "production"
+
+DATA_DIR = Path(env.str("REMIT_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
+
+
+def _secret_key() -> str:
+    key = env.str("REMIT_SECRET_KEY", default="")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("REMIT_SECRET_KEY is required when REMIT_ENV=production")
+    # Embedded default: generate once and keep it beside the database, so sessions survive
+    # restarts and no two installs share a key.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("REMIT_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("REMIT_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("REMIT_CSRF_TRUSTED_ORIGINS", default=[])
+
+if PRODUCTION and "REMIT_DATABASE_URL" not in os.environ:
+    raise ImproperlyConfigured("REMIT_DATABASE_URL is required when REMIT_ENV=production")
+DATABASE_URL = env.str(
+    "REMIT_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'remit.sqlite3'}"
+)
+_db = environ.Env.db_url_config(DATABASE_URL)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] != ":memory:":
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    _db["OPTIONS"] = {
+        # A write transaction takes SQLite's lock at BEGIN, so check-then-act services are
+        # serialised (select_for_update is a no-op on SQLite).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+elif _db["ENGINE"] in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:
+    _db["ENGINE"] = "django.db.backends.postgresql"
+    _db.setdefault("CONN_MAX_AGE", env.int("REMIT_DB_CONN_MAX_AGE", default=60))
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    raise ImproperlyConfigured("REMIT_DATABASE_URL must be a sqlite:// or postgres:// URL")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    # remit's apps first: their management commands (flush, serve) take precedence.
+    "remit.core",
+    "remit.ledger",
+    "remit.receivables",
+    "remit.jobs",
+    "remit.demo",
+    "remit.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_typer",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "remit.core.middleware.LegalEntityMiddleware",
+]
+
+ROOT_URLCONF = "remit.urls"
+WSGI_APPLICATION = "remit.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "remit.web.context.workspace",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = env.str("REMIT_LANGUAGE", default="en")
+TIME_ZONE = env.str("REMIT_TIME_ZONE", default="Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("REMIT_STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
+# Serve assets straight from the apps (no collectstatic step for the embedded install);
+# every asset ships inside remit, none comes from a CDN.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("REMIT_SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Amount columns: enough digits for any company, four decimals for every ISO 4217 currency.
+AMOUNT_MAX_DIGITS = 20
+AMOUNT_DECIMAL_PLACES = 4
+
+REMIT = {
+    # serve runs the background worker itself on the embedded default (one process to start)
+    "SERVE_RUNS_WORKER": env.bool(
+        "REMIT_SERVE_RUNS_WORKER", default=_db["ENGINE"].endswith("sqlite3")
+    ),
+    "JOB_MAX_ATTEMPTS": env.int("REMIT_JOB_MAX_ATTEMPTS", default=3),
+    "JOB_RETRY_BACKOFF_SECONDS": env.int("REMIT_JOB_RETRY_BACKOFF_SECONDS", default=30),
+    # Run, in this order and in the same transaction, when a legal entity is created.
+    "ENTITY_INITIALIZERS": [
+        "remit.ledger.services.chart_create_default",
+        "remit.ledger.services.journals_create_default",
+        "remit.receivables.services.receivables_setup_default",
+    ],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("REMIT_LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,51 @@
+"""The sidebar: areas remit has, and the ones still to come (shown, but marked as planned)."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str | None
+    permission: str | None
+    active_prefix: str = ""
+    planned: bool = False
+
+
+AREAS = [
+    ("Workspace", [NavItem("Home", "home", "core.access_remit", "/$")]),
+    ("Receivables", [NavItem("Customers", "customers", "receivables.view_customer", "/customers")]),
+    ("Collections", [NavItem("Aged balances", None, None, planned=True)]),
+    ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
+    ("Insights", [NavItem("Payment predictions", None, None, planned=True)]),
+    ("Sales", [NavItem("Leads", None, None, planned=True)]),
+    ("Ledger", [
+        NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),
+        NavItem("Chart of accounts", "accounts", "ledger.view_account", "/ledger/accounts"),
+        NavItem("Ledger check", "ledger_check", "ledger.check_ledger", "/ledger/check"),
+    ]),
+    ("Administration", [
+        NavItem("Background jobs", "jobs", "jobs.view_schedule", "/jobs"),
+        NavItem("Audit log", "audit", "core.view_auditlog", "/audit"),
+        NavItem("API tokens", "tokens", "core.use_api", "/profile"),
+    ]),
+]
+
+
+def navigation(request) -> list[tuple[str, list[dict]]]:
+    sections = []
+    for title, items in AREAS:
+        visible = []
+        for item in items:
+            if item.planned:
+                visible.append({"label": item.label, "planned": True})
+            elif request.user.has_perm(item.permission):
+                path = request.path
+                active = (path == "/" if item.active_prefix == "/$"
+                          else path.startswith(item.active_prefix))
+                visible.append({"label": item.label, "url": reverse(item.url), "active": active})
+        if visible:
+            sections.append((title, visible))
+    return sections

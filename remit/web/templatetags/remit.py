@@ -1,0 +1,46 @@
+"""Template filters for amounts: always at the currency's own decimals, never via float."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from remit.core.money import RoundingPoint, currency_decimals, is_currency, quantize
+
+register = template.Library()
+
+
+def _format(value: Decimal, currency: str) -> str:
+    places = currency_decimals(currency) if is_currency(currency) else 2
+    q = quantize(Decimal(value), currency, RoundingPoint.DOCUMENT) if is_currency(currency) \
+        else Decimal(value).quantize(Decimal(1).scaleb(-places))
+    return f"{q:,.{places}f}".replace("-", "−")
+
+
+@register.filter
+def amount(value, currency="NOK"):
+    """1,234.50 — for table cells; empty for zero when used with blank_zero."""
+    if value is None or value == "":
+        return ""
+    return _format(value, currency)
+
+
+@register.filter
+def amount_or_blank(value, currency="NOK"):
+    if value is None or value == "" or Decimal(value) == 0:
+        return ""
+    return _format(value, currency)
+
+
+@register.filter
+def signed_class(value):
+    try:
+        return "neg" if Decimal(value) < 0 else ""
+    except Exception:  # noqa: BLE001 - a template filter must never break a page
+        return ""
+
+
+@register.simple_tag
+def money(value, currency):
+    return format_html('<span class="money">{} <small>{}</small></span>',
+                       _format(value, currency), currency)

@@ -1,0 +1,88 @@
+"""Background jobs: run by ``remit worker``, retried when they fail, never silently lost."""
+
+from datetime import datetime, time, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from remit.core.exceptions import RuleViolation
+from remit.jobs.models import Schedule
+from remit.jobs.selectors import jobs_recent
+from remit.jobs.services import job_retry, schedules_enqueue_due
+from remit.ledger.models import LedgerCheckRun
+from tests import jobs_tasks
+from tests.helpers import SYSTEM
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction(monkeypatch):
+    """The worker closes stale connections between jobs, which on PostgreSQL would also close
+    the connection holding this test's transaction; within a test that is not wanted."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections",
+                        lambda: None)
+
+
+def run_worker():
+    call_command("worker", "--once", verbosity=0, stdout=StringIO())
+
+
+def test_a_failing_job_is_retried_until_it_succeeds():
+    result = jobs_tasks.flaky.enqueue(fail_until=3)
+    run_worker()
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "SUCCESSFUL" and len(row.worker_ids) == 3
+    assert row.return_value == "done on attempt 3"
+
+
+def test_a_job_that_keeps_failing_stays_failed_and_visible_with_its_error():
+    result = jobs_tasks.broken.enqueue()
+    run_worker()
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "FAILED" and len(row.worker_ids) == 2
+    assert "this job always fails" in row.traceback
+    (listed,) = jobs_recent(status="FAILED")
+    assert (listed.attempts, listed.max_attempts) == (2, 2)
+
+
+def test_a_retry_waits_for_its_backoff():
+    result = jobs_tasks.slow_to_retry.enqueue()
+    run_worker()
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "READY" and len(row.worker_ids) == 1
+    assert row.run_after > timezone.now() + timedelta(minutes=9)
+    assert "ValueError" in row.exception_class_path  # the last error stays visible while waiting
+
+
+def test_a_failed_job_can_be_put_back_by_hand():
+    result = jobs_tasks.broken.enqueue()
+    run_worker()
+    job_retry(result_id=str(result.id), actor=SYSTEM)
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    run_worker()
+    assert DBTaskResult.objects.get(pk=result.id).status == "FAILED"
+    with pytest.raises(RuleViolation, match="only failed jobs"):
+        ok = jobs_tasks.flaky.enqueue(fail_until=0)
+        job_retry(result_id=str(ok.id), actor=SYSTEM)
+
+
+def test_the_nightly_ledger_check_is_scheduled_and_runs_once_when_due(entity):
+    schedule = Schedule.objects.get(name="Nightly ledger check")
+    assert schedule.daily_at == time(2, 0) and schedule.enabled
+    due = schedule.next_run_at + timedelta(seconds=1)
+    assert schedules_enqueue_due(now=due) == ["Nightly ledger check"]
+    assert schedules_enqueue_due(now=due) == []  # next run moved to tomorrow
+    schedule.refresh_from_db()
+    assert schedule.next_run_at > due
+    run_worker()
+    assert LedgerCheckRun.objects.get().ok
+    assert DBTaskResult.objects.get(pk=schedule.last_result_id).status == "SUCCESSFUL"
+
+
+def test_schedules_only_enqueue_enabled_ones():
+    Schedule.objects.update(enabled=False)
+    assert schedules_enqueue_due(now=timezone.make_aware(datetime(2099, 1, 1))) == []

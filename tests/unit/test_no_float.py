@@ -1,0 +1,52 @@
+"""No float in any amount path: remit's code never calls float(), never declares a FloatField,
+never builds a Decimal from a float literal, and the API parses JSON numbers as Decimal.
+
+Probabilities and model scores (the insights and ML apps, when they come) are not amounts;
+they are listed in ALLOWED and nowhere else."""
+
+import ast
+from pathlib import Path
+
+import remit
+
+ROOT = Path(remit.__file__).parent
+ALLOWED: set[str] = set()  # e.g. "insights/model.py" once predictions exist
+
+
+def _python_files():
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if "/migrations/" not in f"/{rel}" and rel not in ALLOWED:
+            yield rel, ast.parse(path.read_text(), filename=str(path))
+
+
+def _float_uses(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
+            yield node.lineno, "float()"
+        if isinstance(node, ast.Attribute) and node.attr in {"FloatField"}:
+            yield node.lineno, node.attr
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in {"Decimal", "D"} and node.args
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, float)):
+            yield node.lineno, "Decimal(<float literal>)"
+
+
+def test_no_float_in_remit_code():
+    found = [f"{rel}:{line} {what}" for rel, tree in _python_files() for line, what in _float_uses(tree)]
+    assert found == []
+
+
+def test_the_scanner_would_catch_a_float():
+    tree = ast.parse("from decimal import Decimal\nx = float('1.5')\ny = Decimal(0.1)\n")
+    assert [w for _, w in _float_uses(tree)] == ["float()", "Decimal(<float literal>)"]
+
+
+def test_every_amount_column_is_a_decimal():
+    from django.apps import apps
+    from django.db import models
+
+    floats = [f"{m._meta.label}.{f.name}" for m in apps.get_models()
+              if m._meta.app_label in {"core", "ledger", "receivables", "jobs"}
+              for f in m._meta.get_fields() if isinstance(f, models.FloatField)]
+    assert floats == []
