@@ -47,7 +47,8 @@ def entries(request):
 @page("ledger.view_journalentry")
 def entry(request, entry_id: int):
     found = selectors.entry_detail(request.legal_entity, entry_id)
-    return render(request, "ledger/entry.html", {"entry": found, "today": timezone.localdate()})
+    return render(request, "ledger/entry.html",
+                  {"entry": found, "today_iso": timezone.localdate().isoformat()})
 
 
 @require_POST
@@ -60,7 +61,8 @@ def entry_reverse(request, entry_id: int):
             reason=request.POST.get("reason", ""), actor=Actor.web(request.user))
     except DomainError as exc:
         return render(request, "ledger/_reverse_form.html",
-                      {"entry": found, "error": exc.message, "today": timezone.localdate(),
+                      {"entry": found, "error": exc.message,
+                       "today_iso": timezone.localdate().isoformat(),
                        "values": request.POST})
     messages.success(request, f"{found.number} reversed by {reversal.number}.")
     return _redirect(request, "entry", reversal.pk)
@@ -113,7 +115,8 @@ def entry_new(request):
             return redirect("entry", posted.pk)
     return render(request, "ledger/entry_new.html", {
         "journals": journals, "accounts": selectors.postable_accounts(entity), "rows": rows,
-        "error": error, "values": values, "today": timezone.localdate()})
+        "error": error, "values": values,
+        "entry_date": values.get("entry_date") or timezone.localdate().isoformat()})
 
 
 @page("ledger.view_account")

@@ -1,0 +1,217 @@
+"""The role × endpoint matrix: every page and API operation declares its permission, and each
+role gets exactly what the roles table gives it. A new page or endpoint without a rule, or with
+path parameters this test cannot fill, fails here."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from remit.api import api
+from remit.api_auth import Rule
+from remit.core.access import PUBLIC
+from remit.core.roles import ADMINISTRATOR, ROLE_PERMISSIONS
+from remit.core.services import api_token_create
+from remit.receivables.models import CustomerGroup
+from remit.receivables.services import customer_create
+from tests import jobs_tasks
+from tests.helpers import SYSTEM, post
+
+pytestmark = pytest.mark.django_db
+
+# The access rules, written down. A new page or API operation fails the suite until it is added
+# here with the permission it needs (and roles.py says which roles hold that permission).
+PAGE_RULES = {
+    "home": "core.access_remit",
+    "login": "public",
+    "logout": "public",
+    "health": "public",
+    "switch_entity": "core.access_remit",
+    "tokens": "core.use_api",
+    "audit": "core.view_auditlog",
+    "customers": "receivables.view_customer",
+    "entries": "ledger.view_journalentry",
+    "entry_new": "ledger.post_journalentry",
+    "entry": "ledger.view_journalentry",
+    "entry_reverse": "ledger.reverse_journalentry",
+    "accounts": "ledger.view_account",
+    "ledger_check": "ledger.check_ledger",
+    "jobs": "jobs.view_schedule",
+    "job_retry": "jobs.run_job",
+}
+API_RULES = {
+    "GET /api/core/me": "core.use_api",
+    "GET /api/core/legal-entities": "core.view_legalentity",
+    "GET /api/core/exchange-rates": "core.view_exchangerate",
+    "POST /api/core/exchange-rates": "core.add_exchangerate",
+    "GET /api/core/exchange-rates/on": "core.view_exchangerate",
+    "GET /api/core/audit": "core.view_auditlog",
+    "GET /api/core/tokens": "core.use_api",
+    "POST /api/core/tokens": "core.use_api",
+    "DELETE /api/core/tokens/{prefix}": "core.use_api",
+    "GET /api/ledger/accounts": "ledger.view_account",
+    "GET /api/ledger/journals": "ledger.view_journal",
+    "GET /api/ledger/entries": "ledger.view_journalentry",
+    "POST /api/ledger/entries": "ledger.post_journalentry",
+    "GET /api/ledger/entries/{entry_id}": "ledger.view_journalentry",
+    "POST /api/ledger/entries/{entry_id}/reverse": "ledger.reverse_journalentry",
+    "POST /api/ledger/check": "ledger.check_ledger",
+    "GET /api/receivables/customers": "receivables.view_customer",
+    "GET /api/receivables/customers/{account_number}/open-items":
+        "receivables.view_customertransaction",
+    "POST /api/receivables/opening-balances": "receivables.post_openingbalance",
+    "GET /api/jobs/": "jobs.view_schedule",
+    "GET /api/jobs/schedules": "jobs.view_schedule",
+    "POST /api/jobs/{job_id}/retry": "jobs.run_job",
+}
+
+
+# How to call the pages that need more than a GET without arguments.
+PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post",
+               "job_retry": "post"}
+
+
+def page_patterns():
+    """(name, pattern) for every URL outside the admin and the API (checked separately)."""
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route in ("admin/", "api/"):
+                    continue
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                found.append((p.name, prefix + str(p.pattern), p.callback))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def api_operations():
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                for method in op.methods:
+                    yield f"/api{prefix}{path}".replace("//", "/"), method, op
+
+
+def allowed(role: str, permission: str) -> bool:
+    if permission == PUBLIC:
+        return True
+    if role == ADMINISTRATOR:
+        return permission.split(".")[0] in {"core", "ledger", "receivables", "jobs"}
+    return permission in ROLE_PERMISSIONS[role]
+
+
+@pytest.fixture
+def world(entity, make_user):
+    entry = post(entity, [("6300", "1"), ("1920", "-1")])
+    group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
+    customer = customer_create(legal_entity=entity, account_number="10001", name="C",
+                               group=group, actor=SYSTEM)
+    failed = jobs_tasks.broken.enqueue()
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED")
+    users = {role: make_user(role, [entity]) for role in ROLE_PERMISSIONS}
+    tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
+    samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
+               "prefix": None}
+    return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
+            "entity": entity, "date": date(2026, 3, 16)}
+
+
+def test_every_page_declares_a_permission():
+    missing = [name for name, _, callback in page_patterns()
+               if getattr(callback, "remit_permission", None) is None]
+    assert missing == [], "pages without a permission rule (use remit.core.access.page/public)"
+
+
+def test_every_api_operation_declares_a_permission():
+    missing = []
+    for path, method, op in api_operations():
+        rules = [cb for cb in op.auth_callbacks if isinstance(cb, Rule)]
+        if len(rules) != 1 or not rules[0].permission:
+            missing.append(f"{method} {path}")
+    assert missing == [], "API operations without auth=Rule('app.permission')"
+
+
+def test_the_declared_rules_are_the_written_ones():
+    pages = {name: callback.remit_permission for name, _, callback in page_patterns()}
+    assert pages == PAGE_RULES
+    operations = {}
+    for path, method, op in api_operations():
+        (rule,) = [cb for cb in op.auth_callbacks if isinstance(cb, Rule)]
+        operations[f"{method} {path}"] = rule.permission
+    assert operations == API_RULES
+
+
+def test_the_api_docs_require_a_login():
+    assert Client().get("/api/docs").status_code == 302
+
+
+@pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))
+def test_each_role_reaches_exactly_the_pages_it_may(world, role):
+    client = Client()
+    client.force_login(world["users"][role])
+    wrong = []
+    for name, route, callback in page_patterns():
+        params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        unknown = [p for p in params if p not in world["samples"]]
+        assert not unknown, f"page {name}: add a sample for {unknown} to this test"
+        url = reverse(name, kwargs={p: world["samples"][p] for p in params})
+        method = PAGE_METHOD.get(name, "get")
+        response = getattr(client, method)(url)
+        permission = PAGE_RULES.get(name, callback.remit_permission)
+        expected = allowed(role, permission)
+        denied = response.status_code == 403 or (
+            permission != PUBLIC and response.status_code == 302
+            and "/login/" in response.get("Location", ""))
+        if expected == denied:
+            wrong.append(f"{method.upper()} {url} ({permission}): {response.status_code}")
+        if name == "logout":
+            client.force_login(world["users"][role])
+    assert wrong == [], f"{role} got the wrong answer from these pages"
+
+
+@pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))
+def test_each_role_reaches_exactly_the_api_operations_it_may(world, role):
+    token_row, secret = world["tokens"][role]
+    samples = dict(world["samples"], prefix=token_row.prefix)
+    client = Client()
+    wrong = []
+    for path, method, op in api_operations():
+        if method == "DELETE":  # revoking the token would end the walk; checked on its own
+            continue
+        url = re.sub(r"{(\w+)}", lambda m: str(samples[m.group(1)]), path)
+        response = client.generic(method, url, data="{}", content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
+        (rule,) = [cb for cb in op.auth_callbacks if isinstance(cb, Rule)]
+        expected = allowed(role, API_RULES.get(f"{method} {path}", rule.permission))
+        if expected == (response.status_code == 403) or response.status_code == 401:
+            wrong.append(f"{method} {url} ({rule.permission}): {response.status_code}")
+    assert wrong == [], f"{role} got the wrong answer from these API operations"
+
+
+@pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))
+def test_only_administrators_reach_the_admin(world, role):
+    client = Client()
+    client.force_login(world["users"][role])
+    response = client.get("/admin/")
+    assert (response.status_code == 200) == (role == ADMINISTRATOR)
+
+
+def test_a_user_without_a_role_gets_nothing(world, db):
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user("nobody", password="x")
+    client = Client()
+    client.force_login(nobody)
+    assert client.get("/").status_code == 403
+    assert client.get("/ledger/entries/").status_code == 403
