@@ -142,3 +142,14 @@ def test_the_ledger_check_runs_over_the_api(api, entity):
 def test_openapi_docs_are_served_to_logged_in_users(clerk_client):
     assert clerk_client.get("/api/openapi.json").status_code == 200
     assert clerk_client.get("/api/docs").status_code == 200
+
+
+def test_no_page_loads_anything_from_another_host(clerk_client, entity):
+    """Every script, stylesheet and image is served by remit (no CDN, nothing fetched)."""
+    import re
+
+    for url in ["/login/", "/", "/ledger/entries/", "/api/docs"]:
+        html = clerk_client.get(url, follow=True).content.decode()
+        external = re.findall(r'(?:src|href)=["\'](?:https?:)?//[^"\']+', html)
+        assert external == [], f"{url} loads {external}"
+        assert "cdn" not in html.lower(), url

@@ -29,13 +29,13 @@ class Command(BaseCommand):
             call_command("demo", "load")
         from remit.demo.users import DEMO_PASSWORD, DEMO_USERS
 
-        table = Table(title=f"remit is running at http://{host}:{port}/ — log in as")
+        table = Table(title="Demo logins")
         table.add_column("user")
         table.add_column("password")
         table.add_column("role")
         for username, role, _ in DEMO_USERS:
             table.add_row(username, DEMO_PASSWORD, role)
         console.print(table)
-        console.print("API docs: "
-                      f"http://{host}:{port}/api/docs · stop with Ctrl+C")
+        console.print(f"[bold green]remit is serving http://{host}:{port}/[/bold green]  "
+                      f"(API docs: http://{host}:{port}/api/docs) · stop with Ctrl+C")
         call_command("serve", host=host, port=port)
