@@ -20,10 +20,11 @@ class Command(TyperCommand):
     @command(name="list", help="Recent jobs with their status, attempts and last error.")
     def list_jobs(self, failed: Annotated[bool, typer.Option(help="Only failed jobs.")] = False,
                   limit: Annotated[int, typer.Option(help="How many to show.")] = 30):
-        table = Table("id", "task", "status", "attempts", "enqueued", "error")
+        table = Table("task", "status", "attempts", "enqueued", "error")
+        table.add_column("id", no_wrap=True)
         for r in jobs_recent(status="FAILED" if failed else None, limit=limit):
-            table.add_row(str(r.id), r.short_name, r.status, f"{r.attempts}/{r.max_attempts}",
-                          f"{r.enqueued_at:%Y-%m-%d %H:%M}", r.exception_class_path)
+            table.add_row(r.short_name, r.status, f"{r.attempts}/{r.max_attempts}",
+                          f"{r.enqueued_at:%Y-%m-%d %H:%M}", r.exception_class_path, str(r.id))
         Console().print(table)
 
     @command(help="Scheduled jobs and when they run next.")
