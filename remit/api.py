@@ -9,6 +9,7 @@ error body for every failure::
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 
 from django.http import Http404
@@ -18,8 +19,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from remit.api_auth import Rule
-from remit.core.access import page
+from remit.core.access import public
 from remit.core.exceptions import DomainError
+
+logger = logging.getLogger("remit.api")
 
 
 class DecimalParser(Parser):
@@ -27,6 +30,16 @@ class DecimalParser(Parser):
 
     def parse_body(self, request):
         return json.loads(request.body or b"null", parse_float=Decimal)
+
+
+def _loc(raw) -> list:
+    """ninja says ("body", "<parameter>", "lines", 0, "debit"); remit's errors say
+    ("lines", 0, "debit") for body fields, as the services do. Query, path and header
+    locations keep their prefix."""
+    loc = list(raw)
+    if len(loc) >= 2 and loc[0] == "body":
+        return loc[2:] or ["body"]
+    return loc
 
 
 api = NinjaAPI(
@@ -38,7 +51,8 @@ api = NinjaAPI(
     parser=DecimalParser(),
     auth=Rule(None),  # fail closed: an operation without its own rule answers 403
     urls_namespace="api",
-    docs_decorator=page("core.use_api", needs_entity=False),
+    # The schema is no secret and tools fetch it without a session; operations stay guarded.
+    docs_decorator=public,
 )
 
 
@@ -56,7 +70,7 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
-    errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "invalid")} for e in exc.errors]
+    errors = [{"loc": _loc(e.get("loc", [])), "msg": e.get("msg", "invalid")} for e in exc.errors]
     return _error(request, 422, "invalid_input", "The request has invalid fields", errors)
 
 
@@ -68,8 +82,19 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja could not parse the body
+        return _error(request, 422, "invalid_json", "The request body is not valid JSON",
+                      [{"loc": ["body"], "msg": "not valid JSON"}])
     code = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc: Exception):
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, "server_error",
+                  "remit could not finish this request; nothing was half-written. "
+                  "The error is logged.")
 
 
 @api.exception_handler(Http404)

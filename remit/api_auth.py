@@ -14,7 +14,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from remit.core.context import HEADER, SESSION_KEY, resolve_legal_entity
-from remit.core.exceptions import AccessDenied, InvalidInput
+from remit.core.exceptions import AccessDenied, InvalidInput, NotFound
 from remit.core.services import api_token_authenticate
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -39,7 +39,7 @@ class Rule(AuthBase):
         if not user.has_perm(self.permission):
             raise AccessDenied(f"You need the permission {self.permission}", code="permission")
         request.user = user
-        code = request.headers.get(HEADER)
+        code = (request.headers.get(HEADER) or "").strip().upper() or None
         session_choice = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
         entity = resolve_legal_entity(user, requested_code=code, requested_id=session_choice)
         if code and entity is None:
@@ -61,3 +61,12 @@ class Rule(AuthBase):
             if check_csrf(request):
                 raise HttpError(403, "CSRF check failed")
         return user
+
+
+def body_field(field: str, lookup, *args):
+    """Look up something a request body names; if it does not exist that is bad input in that
+    field (422), not a missing resource (404)."""
+    try:
+        return lookup(*args)
+    except NotFound as exc:
+        raise InvalidInput.field(field, exc.message) from None

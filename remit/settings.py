@@ -160,6 +160,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Amount columns: enough digits for any company, four decimals for every ISO 4217 currency.
 AMOUNT_MAX_DIGITS = 20
 AMOUNT_DECIMAL_PLACES = 4
+# The largest amount one line may carry. SQLite keeps decimals as binary floats, exact to 15
+# significant digits, and remit's exact sums there count in 64-bit integers of 0.0001: below
+# 10^11 per amount both hold. PostgreSQL's numeric(20, 4) holds up to 10^16.
+AMOUNT_LIMIT = 10**11 if _db["ENGINE"].endswith("sqlite3") else 10**15
+
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 REMIT = {
     # serve runs the background worker itself on the embedded default (one process to start)

@@ -8,12 +8,14 @@ from remit.ledger import views as ledger
 from remit.receivables import views as receivables
 
 handler403 = "remit.core.views.forbidden"
+handler404 = "remit.core.views.not_found"
 
 urlpatterns = [
     path("", core.home, name="home"),
     path("login/", core.login_view, name="login"),
     path("logout/", core.logout_view, name="logout"),
     path("health/", core.health, name="health"),
+    path("favicon.ico", core.favicon, name="favicon"),
     path("entity/switch/", core.switch_entity, name="switch_entity"),
     path("profile/tokens/", core.tokens, name="tokens"),
     path("audit/", core.audit, name="audit"),

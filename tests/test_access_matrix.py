@@ -30,6 +30,7 @@ PAGE_RULES = {
     "login": "public",
     "logout": "public",
     "health": "public",
+    "favicon": "public",
     "switch_entity": "core.access_remit",
     "tokens": "core.use_api",
     "audit": "core.view_auditlog",
@@ -152,8 +153,10 @@ def test_the_declared_rules_are_the_written_ones():
     assert operations == API_RULES
 
 
-def test_the_api_docs_require_a_login():
-    assert Client().get("/api/docs").status_code == 302
+def test_the_api_schema_and_docs_are_public_but_operations_are_not():
+    assert Client().get("/api/openapi.json").status_code == 200
+    assert Client().get("/api/docs").status_code == 200
+    assert Client().get("/api/core/me").status_code == 401
 
 
 @pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))

@@ -80,3 +80,19 @@ def test_createuser_entity_and_token_commands(entity):
     with pytest.raises(CommandError, match="ISO 4217"):
         call_command("entity", "create", "FI02", "x", "--currency", "EURO")
     assert AuditLog.objects.filter(channel="cli", action="core.user.create").count() == 1
+
+
+@pytest.mark.django_db
+def test_commands_answer_bad_input_with_a_message_not_a_traceback(entity, monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="--password is required"):
+        call_command("createuser", "ola", "--role", "ar-clerk", "--entity", "NO01")
+    with pytest.raises(CommandError, match="not both"):
+        call_command("createuser", "ola", "--role", "ar-clerk", "--entity", "NO01",
+                     "--all-entities", "--password", "a-long-password-1")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("ledger", "balances", "NO01", "--as-of", "2026-13-01")
+    with pytest.raises(CommandError, match="ENTITY: no legal entity XX99"):
+        call_command("ledger", "balances", "XX99")
+    with pytest.raises(CommandError, match="No job nonexistent"):
+        call_command("jobs", "retry", "nonexistent")

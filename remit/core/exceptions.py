@@ -47,7 +47,20 @@ class InvalidInput(DomainError):
     @classmethod
     def field(cls, loc: Sequence[str | int] | str, message: str, *, code: str | None = None):
         loc = (loc,) if isinstance(loc, str) else tuple(loc)
-        return cls(f"{'.'.join(str(p) for p in loc)}: {message}", code=code, errors=[(loc, message)])
+        return cls(f"{describe_loc(loc)}: {message}", code=code, errors=[(loc, message)])
+
+
+def describe_loc(loc: Sequence[str | int]) -> str:
+    """A field path in words for people: ("lines", 1, "amount") → "line 2 amount"."""
+    words: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            if words and words[-1].endswith("s"):
+                words[-1] = words[-1][:-1]
+            words.append(str(part + 1))
+        else:
+            words.append(str(part).replace("_", " "))
+    return " ".join(words)
 
 
 class RuleViolation(DomainError):

@@ -9,7 +9,7 @@ with a documented mode, so a reader can find every place where a fraction of a c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import Enum
 
 from .exceptions import InvalidInput, RuleViolation
@@ -83,9 +83,12 @@ class RoundingPoint(Enum):
         self.mode = mode
 
 
+_WIDE = Context(prec=60)  # quantizing never fails for lack of digits (28 is Decimal's default)
+
+
 def quantize(amount: Decimal, currency: str, point: RoundingPoint) -> Decimal:
     exponent = Decimal(1).scaleb(-currency_decimals(currency))
-    return amount.quantize(exponent, rounding=point.mode)
+    return amount.quantize(exponent, rounding=point.mode, context=_WIDE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,3 +76,18 @@ def audit(request):
 
 def forbidden(request, exception=None):
     return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def not_found(request, exception=None):
+    reason = exception.args[0] if exception is not None and exception.args else ""
+    if not isinstance(reason, str) or reason.startswith("{"):  # Django's resolver detail
+        reason = ""
+    return render(request, "web/404.html", {"reason": reason}, status=404)
+
+
+@public
+def favicon(request):
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("remit/favicon.svg"), permanent=True)

@@ -21,7 +21,7 @@ def home_summary(user, legal_entity) -> dict:
     if user.has_perm("ledger.view_journalentry"):
         summary["recent_entries"] = list(
             JournalEntry.objects.filter(legal_entity=legal_entity).select_related("journal")
-            .order_by("-posted_at", "-id")[:6])
+            .order_by("-entry_date", "-id")[:6])
     if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
         summary["last_check"] = LedgerCheckRun.objects.first()
     if user.has_perm("jobs.view_schedule"):

@@ -197,12 +197,13 @@ def _general_journal(rng, entity, as_of, actor) -> int:
         manual_entry_post(legal_entity=entity, journal=journal, entry_date=month,
                           description=f"Office rent {month:%B %Y}",
                           lines=[PostingLine(rent, rent_amount), PostingLine(bank, -rent_amount)],
-                          actor=actor)
+                          actor=actor, as_of=as_of)
         fee = Money(Decimal(rng.randint(18000, 42000)) / 100, cur)
         fee_day = min(month + timedelta(days=27), as_of)
         manual_entry_post(legal_entity=entity, journal=journal, entry_date=fee_day,
                           description=f"Bank fees {month:%B %Y}",
-                          lines=[PostingLine(fees, fee), PostingLine(bank, -fee)], actor=actor)
+                          lines=[PostingLine(fees, fee), PostingLine(bank, -fee)], actor=actor,
+                          as_of=as_of)
         posted += 2
         month = (month + timedelta(days=32)).replace(day=1)
     wrong_day = as_of - timedelta(days=20)
@@ -210,11 +211,13 @@ def _general_journal(rng, entity, as_of, actor) -> int:
     mistake = manual_entry_post(
         legal_entity=entity, journal=journal, entry_date=wrong_day,
         description="Office chairs (booked to rent by mistake)",
-        lines=[PostingLine(rent, wrong), PostingLine(bank, -wrong)], actor=actor)
+        lines=[PostingLine(rent, wrong), PostingLine(bank, -wrong)], actor=actor,
+        as_of=as_of)
     journal_entry_reverse(entry=mistake, reversal_date=wrong_day + timedelta(days=2),
                           reason="booked to rent instead of office supplies", actor=actor)
     manual_entry_post(
         legal_entity=entity, journal=journal, entry_date=wrong_day + timedelta(days=2),
         description="Office chairs", lines=[PostingLine(supplies, wrong),
-                                            PostingLine(bank, -wrong)], actor=actor)
+                                            PostingLine(bank, -wrong)], actor=actor,
+        as_of=as_of)
     return posted + 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -79,6 +81,10 @@ def schedule_run_now(*, schedule: Schedule, actor: Actor) -> str:
 def job_retry(*, result_id: str, actor: Actor) -> DBTaskResult:
     """Put a job that failed for good back in the queue, to run as soon as a worker is free."""
     actor.require("jobs.run_job")
+    try:
+        uuid.UUID(str(result_id))
+    except ValueError:
+        raise NotFound(f"No job {result_id}") from None
     result = DBTaskResult.objects.select_for_update().filter(pk=result_id).first()
     if result is None:
         raise NotFound(f"No job {result_id}")

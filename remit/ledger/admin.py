@@ -36,7 +36,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
     list_display = ["number", "legal_entity", "journal", "entry_date", "description", "status",
                     "source"]
-    list_filter = ["legal_entity", "journal__code", "status", "source"]
+    list_filter = ["legal_entity", "journal", "status", "source"]
     search_fields = ["number", "description"]
     inlines = [LineInline]
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from ninja import Status, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from remit.api_auth import Rule
+from remit.api_auth import Rule, body_field
 from remit.core.actor import Actor
 
 from . import selectors, services
@@ -60,11 +60,12 @@ def entry_post(request, body: EntryIn):
     """Post a general-journal entry. It must balance; it gets its number when posted."""
     entity = request.legal_entity
     posted = services.manual_entry_post(
-        legal_entity=entity, journal=selectors.journal_by_code(entity, body.journal),
+        legal_entity=entity, journal=body_field("journal", selectors.journal_by_code, entity,
+                                                body.journal),
         entry_date=body.entry_date, description=body.description,
         lines=posting_lines(entity, [line.dict() for line in body.lines],
                             default_currency=body.currency),
-        actor=Actor.api(request.user))
+        actor=Actor.api(request.user), as_of=timezone.localdate())
     return Status(201, selectors.entry_detail(entity, posted.pk))
 
 
@@ -74,7 +75,7 @@ def entry_reverse(request, entry_id: int, body: ReverseIn):
     entity = request.legal_entity
     reversal = services.journal_entry_reverse(
         entry=selectors.entry_detail(entity, entry_id), reversal_date=body.reversal_date,
-        reason=body.reason, actor=Actor.api(request.user))
+        reason=body.reason, actor=Actor.api(request.user), as_of=timezone.localdate())
     return Status(201, selectors.entry_detail(entity, reversal.pk))
 
 

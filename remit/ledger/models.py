@@ -178,6 +178,16 @@ class JournalEntry(EntityOwned):
         instance._stored_status = getattr(instance, "status", None)
         return instance
 
+    SOURCE_LABELS = {
+        "manual": "typed in",
+        "reversal": "reversal",
+        "receivables.opening_balance": "customer opening balance",
+    }
+
+    @property
+    def source_label(self) -> str:
+        return self.SOURCE_LABELS.get(self.source, self.source.replace(".", ": ").replace("_", " "))
+
     @property
     def is_posted(self) -> bool:
         return self.status == EntryStatus.POSTED

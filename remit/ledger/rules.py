@@ -105,6 +105,20 @@ def ensure_postable(lines: Sequence[ConvertedLine], accounting_currency: str) ->
                               errors=[(("lines",), p) for p in problems])
 
 
+MAX_DAYS_BACK = 366 * 10
+MAX_DAYS_AHEAD = 366
+
+
+def entry_date_problem(entry_date: date, as_of: date) -> str | None:
+    """A typed-in date that is surely a typo (1900, 2062) is refused; periods and period close
+    will make this precise."""
+    if (as_of - entry_date).days > MAX_DAYS_BACK:
+        return f"is more than ten years before {as_of.isoformat()}"
+    if (entry_date - as_of).days > MAX_DAYS_AHEAD:
+        return f"is more than a year after {as_of.isoformat()}"
+    return None
+
+
 def split_sides(value: Decimal) -> tuple[Decimal, Decimal]:
     return (value, ZERO) if value >= 0 else (ZERO, -value)
 

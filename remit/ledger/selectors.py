@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -84,6 +85,7 @@ def entry_detail(legal_entity: LegalEntity, pk: int) -> JournalEntry:
     if entry is None:
         raise NotFound(f"No journal entry {pk} in {legal_entity.code}")
     entry.reversal = JournalEntry.objects.filter(reverses=entry).only("id", "number").first()
+    entry.total_acc = sum((line.debit_acc for line in entry.lines.all()), Decimal(0))
     return entry
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -74,7 +75,8 @@ def account_create(*, legal_entity: LegalEntity, number: str, name: str, account
     return account
 
 
-def _check_accounts(legal_entity: LegalEntity, lines: Sequence[PostingLine]) -> None:
+def _check_lines(legal_entity: LegalEntity, lines: Sequence[PostingLine]) -> None:
+    limit = Decimal(settings.AMOUNT_LIMIT)
     for i, line in enumerate(lines):
         account = line.account
         if not isinstance(account, Account) or account.legal_entity_id != legal_entity.pk:
@@ -83,12 +85,23 @@ def _check_accounts(legal_entity: LegalEntity, lines: Sequence[PostingLine]) -> 
         if account.is_blocked:
             raise AccountNotPostable.field(("lines", i, "account"),
                                            f"account {account.number} is blocked")
+        if abs(line.amount.amount) >= limit:
+            raise InvalidInput.field(("lines", i, "amount"),
+                                     f"must be less than {limit:,} per line")
         decimals = currency_decimals(line.amount.currency)
         if line.amount.amount != line.amount.amount.quantize(Decimal(1).scaleb(-decimals)):
             raise InvalidInput.field(
                 ("lines", i, "amount"),
                 f"{line.amount.currency} has {decimals} decimals; got {line.amount.amount}",
             )
+
+
+def _check_converted(converted: Sequence[rules.ConvertedLine]) -> None:
+    limit = Decimal(settings.AMOUNT_LIMIT)
+    for i, line in enumerate(converted):
+        if abs(line.amount_acc) >= limit:
+            raise InvalidInput.field(("lines", i, "amount"),
+                                     f"in the accounting currency it must be less than {limit:,}")
 
 
 def _rates(legal_entity: LegalEntity, lines: Sequence[PostingLine], on: date) -> dict[str, Decimal]:
@@ -119,11 +132,12 @@ def journal_entry_post(
         raise InvalidInput.field("entry_date", "a date is required")
     if not description.strip():
         raise InvalidInput.field("description", "describe what the entry is for")
-    _check_accounts(legal_entity, lines)
+    _check_lines(legal_entity, lines)
     converted = rules.convert_lines(
         lines, legal_entity.accounting_currency,
         rates if rates is not None else _rates(legal_entity, lines, entry_date)
     )
+    _check_converted(converted)
     rules.ensure_postable(converted, legal_entity.accounting_currency)
 
     entry = JournalEntry.objects.create(
@@ -180,10 +194,16 @@ def entry_checksum(entry: JournalEntry, lines: Sequence[JournalLine]) -> str:
 
 @transaction.atomic
 def manual_entry_post(*, legal_entity: LegalEntity, journal: Journal, entry_date: date,
-                      description: str, lines: Sequence[PostingLine], actor: Actor) -> JournalEntry:
-    """A journal entry typed by a person (general journal). Receivable accounts are refused:
-    the customer subledger must move with them, so they are posted from receivables only."""
+                      description: str, lines: Sequence[PostingLine], actor: Actor,
+                      as_of: date) -> JournalEntry:
+    """A journal entry typed by a person (general journal), on business date ``as_of``.
+    Receivable accounts are refused: the customer subledger must move with them, so they are
+    posted from receivables only."""
     actor.require("ledger.post_journalentry")
+    if isinstance(entry_date, date):
+        problem = rules.entry_date_problem(entry_date, as_of)
+        if problem:
+            raise InvalidInput.field("entry_date", problem)
     if journal.journal_type != JournalType.DAILY:
         raise InvalidInput.field("journal", f"manual entries go to a general (daily) journal, "
                                  f"not {journal.code}")
@@ -207,7 +227,8 @@ def _refuse_subledger_accounts(legal_entity: LegalEntity, lines: Sequence[Postin
 
 @transaction.atomic
 def journal_entry_reverse(*, entry: JournalEntry, reversal_date: date, reason: str,
-                          actor: Actor, owner: str = MANUAL) -> JournalEntry:
+                          actor: Actor, owner: str = MANUAL,
+                          as_of: date | None = None) -> JournalEntry:
     """Post the mirror image of a posted entry, linked to it. The original is locked first so
     two people reversing the same entry cannot both succeed. Entries owned by a subledger
     (``source``) are reversed by that subledger's own service, which passes ``owner``."""
@@ -226,6 +247,8 @@ def journal_entry_reverse(*, entry: JournalEntry, reversal_date: date, reason: s
     if not isinstance(reversal_date, date) or reversal_date < original.entry_date:
         raise InvalidInput.field("reversal_date",
                                  f"must be on or after the entry's date {original.entry_date}")
+    if as_of is not None and (problem := rules.entry_date_problem(reversal_date, as_of)):
+        raise InvalidInput.field("reversal_date", problem)
     if not reason.strip():
         raise InvalidInput.field("reason", "say why the entry is reversed")
     lines = list(original.lines.select_related("account"))

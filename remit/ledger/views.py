@@ -11,18 +11,22 @@ from django.views.decorators.http import require_POST
 
 from remit.core.access import page
 from remit.core.actor import Actor
-from remit.core.exceptions import DomainError
+from remit.core.exceptions import DomainError, InvalidInput
 
 from . import selectors, services
 from .inputs import posting_lines
 from .models import EntryStatus, Journal, JournalType, LedgerCheckRun
 
 
-def _date(value: str | None) -> date | None:
+def _date(value: str | None, field: str | None = None) -> date | None:
+    """A date typed in a form or query. Empty → None. Invalid → None for filters, or a clear
+    error naming the field when ``field`` is given."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        return None
+        if field is None:
+            return None
+        raise InvalidInput.field(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @page("ledger.view_journalentry")
@@ -55,15 +59,16 @@ def entry(request, entry_id: int):
 @page("ledger.reverse_journalentry")
 def entry_reverse(request, entry_id: int):
     found = selectors.entry_detail(request.legal_entity, entry_id)
+    today = timezone.localdate()
     try:
         reversal = services.journal_entry_reverse(
-            entry=found, reversal_date=_date(request.POST.get("reversal_date")),
-            reason=request.POST.get("reason", ""), actor=Actor.web(request.user))
+            entry=found, reversal_date=_date(request.POST.get("reversal_date"), "reversal_date"),
+            reason=request.POST.get("reason", ""), actor=Actor.web(request.user), as_of=today)
     except DomainError as exc:
-        return render(request, "ledger/_reverse_form.html",
-                      {"entry": found, "error": exc.message,
-                       "today_iso": timezone.localdate().isoformat(),
-                       "values": request.POST})
+        context = {"entry": found, "error": exc.message, "today_iso": today.isoformat(),
+                   "values": request.POST}
+        template = "ledger/_reverse_form.html" if request.htmx else "ledger/entry.html"
+        return render(request, template, context)
     messages.success(request, f"{found.number} reversed by {reversal.number}.")
     return _redirect(request, "entry", reversal.pk)
 
@@ -86,7 +91,7 @@ def entry_new(request):
     entity = request.legal_entity
     journals = Journal.objects.filter(legal_entity=entity, journal_type=JournalType.DAILY,
                                       is_active=True)
-    error, row_errors, values = None, {}, request.POST
+    error, field_errors, values = None, {}, request.POST
     rows = [{"i": i, "n": i + 1,
              "account": values.get(f"account_{i}", ""), "text": values.get(f"text_{i}", ""),
              "debit": values.get(f"debit_{i}", ""), "credit": values.get(f"credit_{i}", "")}
@@ -97,25 +102,26 @@ def entry_new(request):
             posted = services.manual_entry_post(
                 legal_entity=entity,
                 journal=selectors.journal_by_code(entity, values.get("journal", "GJ")),
-                entry_date=_date(values.get("entry_date")),
+                entry_date=_date(values.get("entry_date"), "entry_date"),
                 description=values.get("description", ""),
                 lines=posting_lines(entity, [
                     {"account": r["account"], "debit": r["debit"], "credit": r["credit"],
                      "description": r["text"]} for r in filled]),
-                actor=Actor.web(request.user))
+                actor=Actor.web(request.user), as_of=timezone.localdate())
         except DomainError as exc:
             error = exc.message
             for loc, msg in exc.errors:
-                if len(loc) >= 2 and loc[0] == "lines" and isinstance(loc[1], int):
-                    row_errors[filled[loc[1]]["i"] if loc[1] < len(filled) else 0] = msg
-            for r in rows:
-                r["error"] = row_errors.get(r["i"], "")
+                if len(loc) == 3 and loc[0] == "lines" and isinstance(loc[1], int):
+                    row = filled[loc[1]] if loc[1] < len(filled) else rows[0]
+                    row[f"error_{loc[2]}"] = msg
+                elif loc:
+                    field_errors[str(loc[0])] = msg
         else:
             messages.success(request, f"Posted {posted.number}.")
             return redirect("entry", posted.pk)
     return render(request, "ledger/entry_new.html", {
         "journals": journals, "accounts": selectors.postable_accounts(entity), "rows": rows,
-        "error": error, "values": values,
+        "error": error, "field_errors": field_errors, "values": values,
         "entry_date": values.get("entry_date") or timezone.localdate().isoformat()})
 
 

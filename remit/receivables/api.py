@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Status, Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from remit.api_auth import Rule
+from remit.api_auth import Rule, body_field
 from remit.core.actor import Actor
 from remit.core.money import Money
 
@@ -62,7 +62,8 @@ def open_items(request, account_number: str):
              auth=Rule("receivables.post_openingbalance"))
 def opening_balance(request, body: OpeningBalanceIn):
     """Carry over an open item from a previous system (posts receivable / opening equity)."""
-    customer = selectors.customer_by_number(request.legal_entity, body.customer)
+    customer = body_field("customer", selectors.customer_by_number, request.legal_entity,
+                          body.customer)
     item = services.opening_balance_post(
         customer=customer, document_number=body.document_number,
         document_date=body.document_date, due_date=body.due_date,

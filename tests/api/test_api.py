@@ -153,3 +153,49 @@ def test_no_page_loads_anything_from_another_host(clerk_client, entity):
         external = re.findall(r'(?:src|href)=["\'](?:https?:)?//[^"\']+', html)
         assert external == [], f"{url} loads {external}"
         assert "cdn" not in html.lower(), url
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999999.99", "1e30", "100000000000000000"])
+def test_amounts_beyond_what_the_books_can_hold_are_422_not_500(api, entity, amount):
+    response = api.post("/ledger/entries", {**ENTRY, "lines": [
+        {"account": "6300", "debit": amount}, {"account": "1920", "credit": amount}]})
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["loc"] == ["lines", 0, "amount"]
+    assert JournalEntry.objects.count() == 0
+
+
+def test_a_body_that_is_not_json_is_422_with_the_shared_error_body(api, entity):
+    response = api.post("/ledger/entries", "{not json")
+    assert response.status_code == 422
+    assert response.json() == {"code": "invalid_json", "message": "The request body is not valid JSON",
+                               "errors": [{"loc": ["body"], "msg": "not valid JSON"}]}
+
+
+def test_body_field_errors_have_the_same_paths_as_rule_errors(api, entity):
+    response = api.post("/ledger/entries", {**ENTRY, "lines": [{"account": "6300", "debit": []}]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][:3] == ["lines", 0, "debit"]
+
+
+def test_an_unknown_journal_in_the_body_is_422_on_that_field(api, entity):
+    response = api.post("/ledger/entries", {**ENTRY, "journal": "XX"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["journal"]
+
+
+def test_an_implausible_date_is_refused(api, entity):
+    response = api.post("/ledger/entries", {**ENTRY, "entry_date": "1900-01-01"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"loc": ["entry_date"],
+                                          "msg": response.json()["errors"][0]["msg"]}]
+    assert "ten years" in response.json()["message"]
+
+
+def test_a_posted_entry_answers_with_its_total(api, entity):
+    assert api.post("/ledger/entries", ENTRY).json()["total_acc"] == "0.1000"
+
+
+def test_the_entity_header_is_not_case_sensitive_and_page_size_is_capped(api, entity):
+    assert api.get("/core/me", HTTP_X_REMIT_ENTITY="no01").json()["legal_entity"]["code"] == "NO01"
+    assert api.get("/ledger/entries?limit=100000").status_code == 422
+    assert api.get("/ledger/entries?limit=500").status_code == 200

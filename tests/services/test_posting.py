@@ -61,6 +61,7 @@ def test_a_blocked_account_or_another_entitys_account_is_refused_with_its_line(e
     with pytest.raises(AccountNotPostable):
         manual_entry_post(legal_entity=entity, journal=journal_by_code(entity, "GJ"),
                           entry_date=date(2026, 3, 1), description="x", actor=SYSTEM,
+                          as_of=date(2026, 3, 1),
                           lines=[PostingLine(foreign, Money.of("1", "NOK")),
                                  PostingLine(account_by_number(entity, "1920"), Money.of("-1", "NOK"))])
 
@@ -110,11 +111,13 @@ def test_manual_entries_need_the_post_permission_and_stay_off_receivable_account
              PostingLine(account_by_number(entity, "1920"), Money.of("-1", "NOK"))]
     with pytest.raises(AccessDenied):
         manual_entry_post(legal_entity=entity, journal=journal, entry_date=date(2026, 3, 1),
-                          description="x", lines=lines, actor=Actor.web(agent))
+                          description="x", lines=lines, actor=Actor.web(agent),
+                          as_of=date(2026, 3, 1))
     receivable = [PostingLine(account_by_number(entity, "1500"), Money.of("1", "NOK")), lines[1]]
     with pytest.raises(AccountNotPostable, match="receivable"):
         manual_entry_post(legal_entity=entity, journal=journal, entry_date=date(2026, 3, 1),
-                          description="x", lines=receivable, actor=SYSTEM)
+                          description="x", lines=receivable, actor=SYSTEM,
+                          as_of=date(2026, 3, 1))
 
 
 class TestPostedEntriesAreImmutable:

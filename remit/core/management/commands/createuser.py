@@ -1,6 +1,7 @@
 """``remit createuser``: a user in one or more roles, allowed in some or all legal entities."""
 
 import getpass
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Password (prompted for when left out).")
 
     def handle(self, *, username, role, entity, all_entities, email, password, **options):
+        if all_entities and entity:
+            raise CommandError("give either --all-entities or --entity, not both")
         entities = []
         for code in entity:
             found = LegalEntity.objects.filter(code=code).first()
@@ -33,6 +36,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--entity: no legal entity {code!r}")
             entities.append(found)
         if password is None:
+            if not sys.stdin.isatty():
+                raise CommandError("--password is required when not run in a terminal")
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("the passwords differ")
@@ -43,3 +48,6 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"created {user.username} ({', '.join(role)})")
+        if not entities and not all_entities:
+            self.stderr.write(f"note: {user.username} may not work in any legal entity yet; "
+                              "give one with --entity, or in the admin (User profiles)")

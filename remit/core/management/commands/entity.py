@@ -20,7 +20,8 @@ class Command(TyperCommand):
                currency: Annotated[str, typer.Option(help="Accounting currency (ISO 4217).")],
                country: Annotated[str, typer.Option(help="ISO 3166 country code.")] = ""):
         try:
-            entity = legal_entity_create(code=code, name=name, accounting_currency=currency,
+            entity = legal_entity_create(code=code.upper(), name=name,
+                                         accounting_currency=currency.strip().upper(),
                                          country=country, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None

@@ -35,5 +35,8 @@ class Command(TyperCommand):
         token = ApiToken.objects.filter(prefix=prefix).first()
         if token is None:
             raise CommandError(f"no token {prefix}")
+        if token.revoked_at is not None:
+            self.stdout.write(f"{prefix} was already revoked on {token.revoked_at:%Y-%m-%d}")
+            return
         api_token_revoke(token=token, actor=Actor.cli())
         self.stdout.write(f"revoked {prefix}")

@@ -36,6 +36,6 @@ class Command(BaseCommand):
         for username, role, _ in DEMO_USERS:
             table.add_row(username, DEMO_PASSWORD, role)
         console.print(table)
-        console.print(f"[bold green]remit is serving http://{host}:{port}/[/bold green]  "
-                      f"(API docs: http://{host}:{port}/api/docs) · stop with Ctrl+C")
+        console.print(f"[bold green]remit is serving http://{host}:{port}/[/bold green]")
+        console.print(f"API docs: http://{host}:{port}/api/docs · stop with Ctrl+C")
         call_command("serve", host=host, port=port)

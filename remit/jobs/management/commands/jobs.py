@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 from django.core.management.base import CommandError
+from django.utils.timezone import localtime
 from django_typer.management import TyperCommand, command
 from rich.console import Console
 from rich.table import Table
@@ -24,7 +25,8 @@ class Command(TyperCommand):
         table.add_column("id", no_wrap=True)
         for r in jobs_recent(status="FAILED" if failed else None, limit=limit):
             table.add_row(r.short_name, r.status, f"{r.attempts}/{r.max_attempts}",
-                          f"{r.enqueued_at:%Y-%m-%d %H:%M}", r.exception_class_path, str(r.id))
+                          f"{localtime(r.enqueued_at):%Y-%m-%d %H:%M}", r.exception_class_path,
+                          str(r.id))
         Console().print(table)
 
     @command(help="Scheduled jobs and when they run next.")
@@ -32,8 +34,9 @@ class Command(TyperCommand):
         table = Table("name", "task", "cadence", "enabled", "next run", "last enqueued")
         for s in schedules_all():
             table.add_row(s.name, s.task_path, s.cadence, "yes" if s.enabled else "no",
-                          f"{s.next_run_at:%Y-%m-%d %H:%M}",
-                          f"{s.last_enqueued_at:%Y-%m-%d %H:%M}" if s.last_enqueued_at else "")
+                          f"{localtime(s.next_run_at):%Y-%m-%d %H:%M}",
+                          f"{localtime(s.last_enqueued_at):%Y-%m-%d %H:%M}"
+                          if s.last_enqueued_at else "")
         Console().print(table)
 
     @command(help="Put a failed job back in the queue.")

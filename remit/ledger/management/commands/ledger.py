@@ -19,13 +19,14 @@ from remit.ledger.selectors import account_balances
 from remit.ledger.services import ledger_check_run
 
 
-def _entities(codes: list[str] | None) -> list[LegalEntity]:
+def _entities(codes: list[str] | None, what: str = "--entity") -> list[LegalEntity]:
     if not codes:
         return list(LegalEntity.objects.order_by("code"))
+    codes = [c.upper() for c in codes]
     found = list(LegalEntity.objects.filter(code__in=codes).order_by("code"))
     missing = set(codes) - {e.code for e in found}
     if missing:
-        raise CommandError(f"--entity: no legal entity {', '.join(sorted(missing))}")
+        raise CommandError(f"{what}: no legal entity {', '.join(sorted(missing))}")
     return found
 
 
@@ -71,8 +72,11 @@ class Command(TyperCommand):
     def balances(self, entity: str,
                  as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
                  = None):
-        (legal_entity,) = _entities([entity])
-        on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        (legal_entity,) = _entities([entity], "ENTITY")
+        try:
+            on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
         table = Table("account", "name", "debit", "credit", "balance",
                       title=f"{legal_entity} as of {on} ({legal_entity.accounting_currency})")
         for a in account_balances(legal_entity, on):
