@@ -24,15 +24,20 @@ class Rule(AuthBase):
     openapi_type = "http"
     openapi_scheme = "bearer"
 
-    def __init__(self, permission: str | None, *, needs_entity: bool = True) -> None:
+    def __init__(self, permission: str | None, *, needs_entity: bool = True,
+                 session_only: bool = False) -> None:
         self.permission = permission
         self.needs_entity = needs_entity
+        self.session_only = session_only
         super().__init__()
 
     def __call__(self, request: HttpRequest):
         user = self._user(request)
         if user is None:
             return None  # ninja answers 401
+        if self.session_only and request.headers.get("Authorization"):
+            raise AccessDenied("This needs a logged-in browser session, not a token (a leaked "
+                               "token must not be able to make more tokens)", code="session_only")
         if self.permission is None:
             raise AccessDenied("This endpoint has no permission rule; it is closed until it has one",
                                code="no_rule")

@@ -174,6 +174,8 @@ REMIT = {
     ),
     "JOB_MAX_ATTEMPTS": env.int("REMIT_JOB_MAX_ATTEMPTS", default=3),
     "JOB_RETRY_BACKOFF_SECONDS": env.int("REMIT_JOB_RETRY_BACKOFF_SECONDS", default=30),
+    # a job RUNNING longer than this lost its worker; it is failed and retried by its policy
+    "JOB_TIMEOUT_SECONDS": env.int("REMIT_JOB_TIMEOUT_SECONDS", default=3600),
     # Run, in this order and in the same transaction, when a legal entity is created.
     "ENTITY_INITIALIZERS": [
         "remit.ledger.services.chart_create_default",

@@ -68,3 +68,15 @@ def test_a_reversal_error_without_htmx_shows_the_whole_page(clerk_client, entity
                                  {"reversal_date": "2000-01-01", "reason": "x"})
     html = response.content.decode()
     assert response.status_code == 200 and "<nav" in html and "on or after" in html
+
+
+def test_ledger_check_results_are_shown_only_to_their_legal_entity(clerk_client, entity,
+                                                                    other_entity):
+    from remit.ledger.services import ledger_check_run
+    from tests.helpers import SYSTEM
+
+    post(other_entity, [("6300", "1"), ("1920", "-1")], description="DK secret")
+    ledger_check_run(actor=SYSTEM)
+    html = clerk_client.get("/ledger/check/").content.decode()
+    assert "Books in order" in html
+    assert "DK01" not in html

@@ -2,6 +2,7 @@
 books, the commands a new user types work."""
 
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -29,7 +30,7 @@ def test_the_immutability_triggers_exist_after_migrating(db):
 
 @pytest.mark.django_db
 def test_the_demo_company_loads_once_and_its_books_prove_themselves():
-    result = demo_load(as_of=date(2026, 11, 23), seed=7, customers_scale=0.1)
+    result = demo_load(as_of=date(2026, 11, 23), seed=7, customers_scale=Decimal("0.1"))
     assert LegalEntity.objects.count() == 3 and result.users == 7
     assert Customer.objects.count() == result.customers == 50
     assert CustomerTransaction.objects.count() == result.open_items > 0
@@ -38,7 +39,7 @@ def test_the_demo_company_loads_once_and_its_books_prove_themselves():
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):
-        demo_load(as_of=date(2026, 11, 23), customers_scale=0.1)
+        demo_load(as_of=date(2026, 11, 23), customers_scale=Decimal("0.1"))
 
 
 class _Undo(Exception):
@@ -50,7 +51,7 @@ def _load_and_forget(seed: int):
     seen = {}
     with pytest.raises(_Undo):
         with transaction.atomic():
-            seen["result"] = demo_load(as_of=date(2026, 11, 23), seed=seed, customers_scale=0.05)
+            seen["result"] = demo_load(as_of=date(2026, 11, 23), seed=seed, customers_scale=Decimal("0.05"))
             seen["items"] = sorted(CustomerTransaction.objects.values_list("document_number",
                                                                            "amount"))
             seen["names"] = sorted(Customer.objects.values_list("name", flat=True))

@@ -146,7 +146,7 @@ def tokens(request):
 
 
 @router.post("/tokens", response={201: TokenCreatedOut},
-             auth=Rule("core.use_api", needs_entity=False))
+             auth=Rule("core.use_api", needs_entity=False, session_only=True))
 def token_create(request, body: TokenIn):
     token, secret = api_token_create(user=request.user, name=body.name,
                                      expires_at=body.expires_at, actor=Actor.api(request.user))

@@ -25,6 +25,13 @@ class ExactDecimalField(models.DecimalField):
     def get_internal_type(self) -> str:
         return "ExactDecimalField"
 
+    def get_db_prep_value(self, value, connection, prepared=False):
+        # a value compared with an ExactSum (in HAVING) must be in the same units
+        value = super().get_db_prep_value(value, connection, prepared)
+        if value is not None and connection.vendor == "sqlite":
+            return int((Decimal(value) * SCALE).to_integral_value())
+        return value
+
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
@@ -46,6 +53,10 @@ class ExactSum(models.Aggregate):
         self.zero = zero
         extra.setdefault("output_field", ExactDecimalField(max_digits=32, decimal_places=PLACES))
         super().__init__(expression, **extra)
+
+    def _combine(self, other, connector, reversed):
+        raise TypeError("ExactSum cannot take part in arithmetic in SQL (on SQLite it counts in "
+                        "units of 0.0001); combine the results in Python")
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])

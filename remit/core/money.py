@@ -86,6 +86,24 @@ class RoundingPoint(Enum):
 _WIDE = Context(prec=60)  # quantizing never fails for lack of digits (28 is Decimal's default)
 
 
+RATE_PLACES = 12
+RATE_SIGNIFICANT = 15
+_RATE_CONTEXT = Context(prec=RATE_SIGNIFICANT, rounding=ROUND_HALF_UP)
+
+
+def normalize_rate(rate: Decimal) -> Decimal:
+    """The named rounding point for exchange rates: at most 15 significant digits and 12
+    decimals (half up), so the rate used to convert is exactly the rate both databases store
+    (SQLite keeps 15 significant digits, PostgreSQL's numeric(24, 12) twelve decimals)."""
+    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+        raise InvalidAmount(f"Exchange rate must be a positive Decimal, got {rate!r}")
+    short = _RATE_CONTEXT.plus(rate)
+    if short.as_tuple().exponent < -RATE_PLACES:
+        short = short.quantize(Decimal(1).scaleb(-RATE_PLACES), rounding=ROUND_HALF_UP,
+                               context=_WIDE)
+    return short
+
+
 def quantize(amount: Decimal, currency: str, point: RoundingPoint) -> Decimal:
     exponent = Decimal(1).scaleb(-currency_decimals(currency))
     return amount.quantize(exponent, rounding=point.mode, context=_WIDE)

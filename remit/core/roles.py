@@ -1,5 +1,9 @@
 """The roles remit ships with, as Django groups, and the permissions each one holds.
 
+Exchange rates and background jobs serve every legal entity at once, so only administrators
+change rates and see jobs (a person limited to one legal entity must not move another's books
+or read its job errors).
+
 Why in code: the role × endpoint matrix test reads this table, so a new permission or endpoint is
 either given to roles here or visibly refused; every ``migrate`` brings the groups in line with
 it (an administrator may still add groups of their own in the admin).
@@ -29,11 +33,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
     ),
     COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
-        "core.view_auditlog", "core.view_exchangerate", "jobs.view_schedule",
+        "core.view_auditlog", "core.view_exchangerate",
     ),
     COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + ("ledger.view_journalentry",),
     AR_CLERK: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
-        "core.view_exchangerate", "core.add_exchangerate",
+        "core.view_exchangerate",
         "ledger.post_journalentry", "ledger.reverse_journalentry", "ledger.check_ledger",
         "receivables.add_customer", "receivables.change_customer",
         "receivables.post_openingbalance",

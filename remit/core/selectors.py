@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from .exceptions import RuleViolation
+from .money import normalize_rate
 from .models import ExchangeRate, LegalEntity
 
 
@@ -16,8 +17,8 @@ class ExchangeRateMissing(RuleViolation):
 
 
 def exchange_rate_on(from_currency: str, to_currency: str, on: date) -> Decimal:
-    """The rate in force on ``on``: the latest one valid from that date or earlier. A rate quoted
-    the other way round is inverted (and not rounded: rounding happens where it is applied)."""
+    """The rate in force on ``on``: the latest one valid from that date or earlier, or the
+    inverse of a rate quoted the other way round, at the RATE rounding point."""
     if from_currency == to_currency:
         return Decimal(1)
     direct = (
@@ -37,9 +38,9 @@ def exchange_rate_on(from_currency: str, to_currency: str, on: date) -> Decimal:
         .first()
     )
     if direct and (not inverse or direct[0] >= inverse[0]):
-        return direct[1]
+        return normalize_rate(direct[1])
     if inverse:
-        return Decimal(1) / inverse[1]
+        return normalize_rate(Decimal(1) / inverse[1])
     raise ExchangeRateMissing(
         f"No exchange rate {from_currency}→{to_currency} on or before {on.isoformat()}"
     )

@@ -53,7 +53,11 @@ def legal_entity_create(
     entity = LegalEntity(code=code, name=name, accounting_currency=accounting_currency,
                          country=country.upper())
     _full_clean(entity)
-    entity.save()
+    try:
+        with transaction.atomic():
+            entity.save()
+    except IntegrityError:  # created by someone else a moment ago
+        raise InvalidInput.field("code", f"a legal entity {code} already exists") from None
     for path in settings.REMIT["ENTITY_INITIALIZERS"]:
         import_string(path)(legal_entity=entity)
     audit_record(actor=actor, action="core.legal_entity.create", obj=entity, legal_entity=entity,
@@ -130,6 +134,8 @@ def api_token_create(*, user, name: str, expires_at: datetime | None = None,
     """Returns the token row and the secret, which is never stored and never shown again."""
     if not name.strip():
         raise InvalidInput.field("name", "give the token a name, e.g. the script that uses it")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput.field("expires_at", "must be in the future")
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(user=user, name=name.strip()[:100], prefix=prefix,

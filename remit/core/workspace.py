@@ -23,7 +23,7 @@ def home_summary(user, legal_entity) -> dict:
             JournalEntry.objects.filter(legal_entity=legal_entity).select_related("journal")
             .order_by("-entry_date", "-id")[:6])
     if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
-        summary["last_check"] = LedgerCheckRun.objects.first()
+        summary["last_check"] = LedgerCheckRun.objects.filter(legal_entity=legal_entity).first()
     if user.has_perm("jobs.view_schedule"):
         from django_tasks_db.models import DBTaskResult
 

@@ -64,7 +64,7 @@ class DemoAlreadyLoaded(RuleViolation):
     default_code = "demo_already_loaded"
 
 
-def demo_load(*, as_of: date, seed: int = 7, customers_scale: float = 1.0,
+def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(1),
               step: Step | None = None) -> DemoResult:
     """Load the demo company as of a date. Refuses to load twice."""
     if LegalEntity.objects.filter(code__in=[e[0] for e in ENTITIES]).exists():
@@ -90,7 +90,7 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: float = 1.0,
     step("company, users and exchange rates", 1)
 
     for (code, _, _, country, n_customers), entity in zip(ENTITIES, entities):
-        n = max(1, round(n_customers * customers_scale))
+        n = max(1, int((n_customers * customers_scale).to_integral_value()))
         with transaction.atomic():
             customers = _customers(rng, entity, country, n, as_of, actor)
         result.customers += len(customers)
@@ -103,8 +103,8 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: float = 1.0,
     return result
 
 
-def demo_steps(customers_scale: float = 1.0) -> int:
-    return 1 + sum(max(1, round(e[4] * customers_scale)) for e in ENTITIES)
+def demo_steps(customers_scale: Decimal = Decimal(1)) -> int:
+    return 1 + sum(max(1, int((e[4] * customers_scale).to_integral_value())) for e in ENTITIES)
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:
@@ -147,8 +147,8 @@ def _customers(rng, entity, country, n, as_of, actor):
         receivable_account=account_by_number(entity, "1510"))
     customers = []
     for i in range(n):
-        roll = rng.random()
-        group = "KEY" if roll < 0.08 else "PUB" if roll < 0.16 else "FOR" if roll < 0.30 else "DOM"
+        roll = rng.randint(1, 100)  # percent: 8 key accounts, 8 public, 14 foreign, 70 domestic
+        group = "KEY" if roll <= 8 else "PUB" if roll <= 16 else "FOR" if roll <= 30 else "DOM"
         foreign_country = {"NO": "SE", "DK": "DE", "SE": "FI"}[country]
         name = _company_name(rng, foreign_country if group == "FOR" else country, group)
         currency = (rng.choice(FOREIGN_CURRENCY[country]) if group == "FOR"

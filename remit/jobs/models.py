@@ -18,6 +18,7 @@ class Schedule(models.Model):
     next_run_at = models.DateTimeField()
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
     last_result_id = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True, help_text="Why the schedule was switched off.")
 
     class Meta:
         ordering = ["next_run_at"]
@@ -34,6 +35,16 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .registry import task_for_path
+
+        try:
+            task_for_path(self.task_path)
+        except LookupError as exc:
+            raise ValidationError({"task_path": str(exc)}) from None
 
     @property
     def cadence(self) -> str:

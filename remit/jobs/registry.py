@@ -35,3 +35,17 @@ def policy_for(task_path: str) -> RetryPolicy:
     return _POLICIES.get(task_path) or RetryPolicy(
         settings.REMIT["JOB_MAX_ATTEMPTS"], settings.REMIT["JOB_RETRY_BACKOFF_SECONDS"]
     )
+
+
+def task_for_path(path: str):
+    """The task a schedule names; LookupError when the path names no task."""
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    try:
+        found = import_string(path)
+    except ImportError:
+        raise LookupError(f"{path!r} is not a task remit knows") from None
+    if not isinstance(found, Task):
+        raise LookupError(f"{path!r} is not a task") from None
+    return found

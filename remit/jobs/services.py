@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from datetime import datetime, time
+import logging
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -19,7 +19,10 @@ from remit.core.audit import audit_record
 from remit.core.exceptions import NotFound, RuleViolation
 
 from .models import Schedule
+from .registry import task_for_path
 from .rules import next_run
+
+logger = logging.getLogger("remit.jobs")
 
 DEFAULT_SCHEDULES = [
     # name, task path, cadence
@@ -50,13 +53,21 @@ def schedules_sync_defaults_on_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs)
 def schedules_enqueue_due(*, now: datetime) -> list[str]:
     """Enqueue one job for each enabled schedule whose time has come; returns their names.
     The schedule rows are locked (skipping ones another worker holds), so with several
-    workers each due run is enqueued once."""
+    workers each due run is enqueued once. A schedule naming no task is switched off with the
+    reason, instead of stopping every other job."""
     enqueued = []
     with transaction.atomic():
         due = (Schedule.objects.select_for_update(skip_locked=True)
                .filter(enabled=True, next_run_at__lte=now).order_by("next_run_at"))
         for schedule in due:
-            result = import_string(schedule.task_path).enqueue(**schedule.kwargs)
+            try:
+                result = task_for_path(schedule.task_path).enqueue(**schedule.kwargs)
+            except Exception as exc:  # noqa: BLE001 - one bad schedule must not stop the rest
+                logger.error("schedule %r switched off: %s", schedule.name, exc)
+                schedule.enabled = False
+                schedule.last_error = f"{now:%Y-%m-%d %H:%M}: {type(exc).__name__}: {exc}"
+                schedule.save(update_fields=["enabled", "last_error"])
+                continue
             schedule.last_enqueued_at = now
             schedule.last_result_id = str(result.id)
             schedule.next_run_at = next_run(now, every_minutes=schedule.every_minutes,
@@ -66,10 +77,34 @@ def schedules_enqueue_due(*, now: datetime) -> list[str]:
     return enqueued
 
 
+def jobs_fail_abandoned(*, now: datetime, timeout: timedelta) -> int:
+    """A job still RUNNING long after it started lost its worker (killed, out of memory):
+    mark it FAILED and let its retry policy decide, so no job is silently lost."""
+    from django_tasks.signals import task_finished
+    from django_tasks_db.backend import DatabaseBackend
+
+    abandoned = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
+                                            started_at__lt=now - timeout)
+    count = 0
+    for row in abandoned:
+        row.set_failed(WorkerLost(f"the worker running this job since {row.started_at:%H:%M} "
+                                  "stopped before it finished"))
+        try:
+            task_finished.send(sender=DatabaseBackend, task_result=row.task_result)
+        except Exception:  # noqa: BLE001 - its task no longer imports: it stays FAILED, visible
+            logger.exception("job %s failed for good: its task cannot be loaded", row.pk)
+        count += 1
+    return count
+
+
+class WorkerLost(Exception):
+    pass
+
+
 @transaction.atomic
 def schedule_run_now(*, schedule: Schedule, actor: Actor) -> str:
     actor.require("jobs.run_job")
-    result = import_string(schedule.task_path).enqueue(**schedule.kwargs)
+    result = task_for_path(schedule.task_path).enqueue(**schedule.kwargs)
     Schedule.objects.filter(pk=schedule.pk).update(last_enqueued_at=timezone.now(),
                                                    last_result_id=str(result.id))
     audit_record(actor=actor, action="jobs.schedule.run_now", obj=schedule,
@@ -94,7 +129,8 @@ def job_retry(*, result_id: str, actor: Actor) -> DBTaskResult:
     result.status = TaskResultStatus.READY
     result.run_after = timezone.now()
     result.finished_at = None
-    result.save(update_fields=["status", "run_after", "finished_at"])
+    result.worker_ids = []  # a retry by hand gets the task's full attempts again
+    result.save(update_fields=["status", "run_after", "finished_at", "worker_ids"])
     audit_record(actor=actor, action="jobs.job.retry", obj=None,
                  data={"result": str(result.pk), "task": result.task_path})
     return result

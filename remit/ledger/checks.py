@@ -64,8 +64,7 @@ def check_lines_in_entity(legal_entity: LegalEntity, progress: Progress | None =
 
 
 def check_checksums(legal_entity: LegalEntity, progress: Progress | None = None) -> Iterator[Violation]:
-    entries = (_posted(legal_entity).select_related("journal", "legal_entity")
-               .prefetch_related("lines__account").order_by("id"))
+    entries = _posted(legal_entity).prefetch_related("lines").order_by("id")
     for entry in entries.iterator(chunk_size=2000):
         if entry_checksum(entry, list(entry.lines.all())) != entry.checksum:
             yield Violation("checksum", legal_entity.code, entry.number,
@@ -116,6 +115,18 @@ def check_reversals(legal_entity: LegalEntity, progress: Progress | None = None)
                         "its reversal does not mirror it line for line")
 
 
+def check_guards(legal_entity: LegalEntity, progress: Progress | None = None) -> Iterator[Violation]:
+    """The immutability triggers must be in place (a restore or a stray flush may drop them)."""
+    from django.db import connection
+
+    from .guards import guards_installed
+
+    if not guards_installed(connection):
+        yield Violation("guards", legal_entity.code, "database",
+                        "the triggers that make posted entries immutable are missing; "
+                        "run `remit migrate ledger 0001 && remit migrate` to reinstall them")
+
+
 def check_subledgers(legal_entity: LegalEntity, progress: Progress | None = None) -> Iterator[Violation]:
     for subledger in subledgers():
         yield from subledger.reconcile(legal_entity)
@@ -129,6 +140,7 @@ CHECKS: list[Callable[..., Iterable[Violation]]] = [
     check_sequences,
     check_reversals,
     check_subledgers,
+    check_guards,
 ]
 
 

@@ -282,8 +282,10 @@ class JournalLine(models.Model):
 
 
 class LedgerCheckRun(models.Model):
-    """The outcome of one run of the ledger check (by command, job or page)."""
+    """The outcome of the ledger check for one legal entity (by command, job or page)."""
 
+    legal_entity = models.ForeignKey("core.LegalEntity", on_delete=models.CASCADE,
+                                     related_name="+")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
     ok = models.BooleanField()
@@ -296,4 +298,5 @@ class LedgerCheckRun(models.Model):
         ordering = ["-finished_at"]
 
     def __str__(self) -> str:
-        return f"ledger check {self.finished_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else 'FAILED'}"
+        return (f"ledger check of {self.legal_entity_id} {self.finished_at:%Y-%m-%d %H:%M}: "
+                f"{'ok' if self.ok else 'FAILED'}")

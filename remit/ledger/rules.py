@@ -5,12 +5,13 @@ canonical form an entry's checksum is taken over. No ORM, no clock.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from remit.core.money import ZERO, Money, RoundingPoint, quantize
+from remit.core.money import ZERO, Money, RoundingPoint, normalize_rate, quantize
 
 from .exceptions import EmptyEntry, UnbalancedEntry
 
@@ -49,7 +50,7 @@ def convert_lines(
     the largest line, so a balanced document stays balanced in the accounting currency."""
     converted = []
     for line in lines:
-        rate = line.rate if line.rate is not None else rates[line.amount.currency]
+        rate = normalize_rate(line.rate if line.rate is not None else rates[line.amount.currency])
         if line.amount_acc is not None:
             acc = line.amount_acc
         elif line.amount.currency == accounting_currency:
@@ -126,7 +127,7 @@ def split_sides(value: Decimal) -> tuple[Decimal, Decimal]:
 @dataclass(frozen=True)
 class CanonicalLine:
     line_no: int
-    account_number: str
+    account_id: int
     currency: str
     debit: Decimal
     credit: Decimal
@@ -142,8 +143,8 @@ def _amount(value: Decimal) -> str:
 
 def checksum(
     *,
-    legal_entity: str,
-    journal: str,
+    legal_entity_id: int,
+    journal_id: int,
     number: str,
     sequence_value: int,
     entry_date: date,
@@ -152,14 +153,19 @@ def checksum(
     reverses: int | None,
     lines: Sequence[CanonicalLine],
 ) -> str:
-    """SHA-256 over a canonical text of the entry as posted. Amounts are written at the stored
-    scale, so the same entry read back from SQLite or PostgreSQL gives the same digest."""
-    parts = [CHECKSUM_VERSION, legal_entity, journal, number, str(sequence_value),
-             entry_date.isoformat(), description, source, str(reverses or "")]
-    for line in sorted(lines, key=lambda x: x.line_no):
-        parts.append("|".join([
-            str(line.line_no), line.account_number, line.currency, _amount(line.debit),
-            _amount(line.credit), _amount(line.debit_acc), _amount(line.credit_acc),
-            f"{Decimal(line.rate).quantize(RATE_EXPONENT):f}", line.description,
-        ]))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    """SHA-256 over a canonical JSON text of the entry as stored. Accounts and journals are
+    named by id, so renumbering an account or renaming a journal leaves posted entries intact;
+    amounts are written at the stored scale, so SQLite and PostgreSQL give the same digest."""
+    document = {
+        "v": CHECKSUM_VERSION, "legal_entity": legal_entity_id, "journal": journal_id,
+        "number": number, "sequence": sequence_value, "date": entry_date.isoformat(),
+        "description": description, "source": source, "reverses": reverses,
+        "lines": [
+            [line.line_no, line.account_id, line.currency, _amount(line.debit),
+             _amount(line.credit), _amount(line.debit_acc), _amount(line.credit_acc),
+             f"{Decimal(line.rate).quantize(RATE_EXPONENT):f}", line.description]
+            for line in sorted(lines, key=lambda x: x.line_no)
+        ],
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

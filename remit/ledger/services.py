@@ -5,6 +5,7 @@ only code that creates journal rows; every other module posts through them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -67,10 +68,13 @@ def account_create(*, legal_entity: LegalEntity, number: str, name: str, account
     actor.require("ledger.add_account")
     if account_type not in AccountType.values:
         raise InvalidInput.field("account_type", f"choose one of {', '.join(AccountType.values)}")
-    if Account.objects.filter(legal_entity=legal_entity, number=number).exists():
-        raise InvalidInput.field("number", f"account {number} already exists")
-    account = Account.objects.create(legal_entity=legal_entity, number=number, name=name,
-                                     account_type=account_type, role=role)
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(legal_entity=legal_entity, number=number.strip(),
+                                             name=name, account_type=account_type, role=role)
+    except IntegrityError:
+        raise InvalidInput.field("number", f"account {number} (or the role {role}) is taken") \
+            from None
     audit_record(actor=actor, action="ledger.account.create", obj=account)
     return account
 
@@ -161,7 +165,8 @@ def journal_entry_post(
     entry.status = EntryStatus.POSTED
     entry.posted_at = timezone.now()
     entry.posted_by = actor.user
-    entry.checksum = entry_checksum(entry, rows)
+    # the digest is taken over the lines as the database stores them, not as they were built
+    entry.checksum = entry_checksum(entry, list(entry.lines.order_by("line_no")))
     entry.save(update_fields=["number", "sequence_value", "status", "posted_at", "posted_by",
                               "checksum"])
     audit_record(actor=actor, action="ledger.entry.post", obj=entry,
@@ -173,8 +178,8 @@ def journal_entry_post(
 
 def entry_checksum(entry: JournalEntry, lines: Sequence[JournalLine]) -> str:
     return rules.checksum(
-        legal_entity=entry.legal_entity.code,
-        journal=entry.journal.code,
+        legal_entity_id=entry.legal_entity_id,
+        journal_id=entry.journal_id,
         number=entry.number,
         sequence_value=entry.sequence_value,
         entry_date=entry.entry_date,
@@ -183,7 +188,7 @@ def entry_checksum(entry: JournalEntry, lines: Sequence[JournalLine]) -> str:
         reverses=entry.reverses_id,
         lines=[
             rules.CanonicalLine(
-                line_no=line.line_no, account_number=line.account.number, currency=line.currency,
+                line_no=line.line_no, account_id=line.account_id, currency=line.currency,
                 debit=line.debit, credit=line.credit, debit_acc=line.debit_acc,
                 credit_acc=line.credit_acc, rate=line.exchange_rate, description=line.description,
             )
@@ -276,9 +281,18 @@ def journal_entry_reverse(*, entry: JournalEntry, reversal_date: date, reason: s
     return reversal
 
 
+@dataclass(frozen=True)
+class CheckOutcome:
+    ok: bool
+    entries_checked: int
+    violations: list[dict]
+    runs: list
+
+
 def ledger_check_run(*, legal_entities: list[LegalEntity] | None = None, actor: Actor,
-                     progress=None):
-    """Run every ledger check over one consistent snapshot and store the outcome."""
+                     progress=None) -> CheckOutcome:
+    """Run every ledger check over one consistent snapshot and store the outcome per legal
+    entity (each entity's people see only their own findings)."""
     from django.db import connection
 
     from .checks import run_checks
@@ -288,16 +302,24 @@ def ledger_check_run(*, legal_entities: list[LegalEntity] | None = None, actor: 
                     else LegalEntity.objects.order_by("code"))
     started = timezone.now()
     outermost = not connection.in_atomic_block
+    found = {}
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        checked = JournalEntry.objects.filter(legal_entity__in=entities,
-                                              status=EntryStatus.POSTED).count()
-        violations = run_checks(entities, progress)
-    return LedgerCheckRun.objects.create(
-        started_at=started, finished_at=timezone.now(), ok=not violations,
-        entries_checked=checked, violations=[v.as_dict() for v in violations],
-        channel=actor.channel, actor_name=actor.name[:150],
-    )
-
+        for entity in entities:
+            checked = JournalEntry.objects.filter(legal_entity=entity,
+                                                  status=EntryStatus.POSTED).count()
+            found[entity.pk] = (checked, run_checks([entity], progress))
+    finished = timezone.now()
+    runs = [
+        LedgerCheckRun.objects.create(
+            legal_entity=entity, started_at=started, finished_at=finished,
+            ok=not found[entity.pk][1], entries_checked=found[entity.pk][0],
+            violations=[v.as_dict() for v in found[entity.pk][1]],
+            channel=actor.channel, actor_name=actor.name[:150])
+        for entity in entities
+    ]
+    violations = [v for run in runs for v in run.violations]
+    return CheckOutcome(ok=not violations, entries_checked=sum(r.entries_checked for r in runs),
+                        violations=violations, runs=runs)

@@ -8,5 +8,6 @@ from .services import ledger_check_run
 def ledger_check_nightly() -> dict:
     """The ledger check, by the clock. The outcome is stored (LedgerCheckRun) and shown on the
     home page; a violation is a finding, not a failed job."""
-    run = ledger_check_run(actor=Actor.task("nightly ledger check"))
-    return {"ok": run.ok, "violations": len(run.violations), "run": run.pk}
+    outcome = ledger_check_run(actor=Actor.task("nightly ledger check"))
+    return {"ok": outcome.ok, "violations": len(outcome.violations),
+            "runs": [run.pk for run in outcome.runs]}

@@ -145,4 +145,5 @@ def check(request):
         else:
             messages.error(request, f"{len(run.violations)} violation(s) found.")
         return redirect("ledger_check")
-    return render(request, "ledger/check.html", {"runs": LedgerCheckRun.objects.all()[:20]})
+    runs = LedgerCheckRun.objects.filter(legal_entity=request.legal_entity)[:20]
+    return render(request, "ledger/check.html", {"runs": runs})

@@ -56,6 +56,7 @@ def reconcile_open_items(legal_entity: LegalEntity) -> Iterator[Violation]:
                 "subledger", legal_entity.code, f"account {numbers.get(account, account)}",
                 f"open customer transactions total {sub[key]:f} {currency} but the account's "
                 f"balance is {ledger[key]:f} {currency}")
+    yield from _items_match_their_entries(legal_entity)
     flag = (CustomerTransaction.objects.filter(legal_entity=legal_entity)
             .filter(Q(is_open=True, settled_amount=F("amount"))
                     | Q(is_open=False) & ~Q(settled_amount=F("amount")))
@@ -63,3 +64,33 @@ def reconcile_open_items(legal_entity: LegalEntity) -> Iterator[Violation]:
     for number in flag:
         yield Violation("subledger", legal_entity.code, number,
                         "its open flag disagrees with its settled amount")
+
+
+def _items_match_their_entries(legal_entity: LegalEntity) -> Iterator[Violation]:
+    """Each open item was posted by its journal entry: per entry and receivable account, the
+    items' amounts equal the entry's lines there (so two customers' errors cannot cancel out
+    in the account totals)."""
+    items: dict[tuple, Decimal] = defaultdict(Decimal)
+    numbers: dict[int, str] = {}
+    for row in (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+                .values("journal_entry_id", "journal_entry__number", "receivable_account_id",
+                        "currency")
+                .annotate(amount=ExactSum("amount"), acc=ExactSum("amount_acc"))):
+        key = (row["journal_entry_id"], row["receivable_account_id"])
+        items[key + (row["currency"],)] += row["amount"]
+        items[key + ("acc",)] += row["acc"]
+        numbers[row["journal_entry_id"]] = row["journal_entry__number"]
+    lines: dict[tuple, Decimal] = defaultdict(Decimal)
+    for row in (JournalLine.objects
+                .filter(entry_id__in=list(numbers), entry__legal_entity=legal_entity,
+                        account_id__in={k[1] for k in items})
+                .values("entry_id", "account_id", "currency")
+                .annotate(amount=ExactSum(F("debit") - F("credit")),
+                          acc=ExactSum(F("debit_acc") - F("credit_acc")))):
+        key = (row["entry_id"], row["account_id"])
+        lines[key + (row["currency"],)] += row["amount"]
+        lines[key + ("acc",)] += row["acc"]
+    bad = sorted({key[0] for key in set(items) | set(lines) if items[key] != lines[key]})
+    for entry_id in bad:
+        yield Violation("subledger", legal_entity.code, numbers[entry_id],
+                        "its customer transactions do not match its receivable lines")

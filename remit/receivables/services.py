@@ -52,9 +52,12 @@ def receivables_setup_default(*, legal_entity: LegalEntity) -> PostingProfile:
 def customer_group_create(*, legal_entity: LegalEntity, code: str, name: str,
                           actor: Actor) -> CustomerGroup:
     actor.require("receivables.add_customergroup")
-    if CustomerGroup.objects.filter(legal_entity=legal_entity, code=code).exists():
-        raise InvalidInput.field("code", f"customer group {code} already exists")
-    group = CustomerGroup.objects.create(legal_entity=legal_entity, code=code, name=name)
+    try:
+        with transaction.atomic():
+            group = CustomerGroup.objects.create(legal_entity=legal_entity, code=code.strip(),
+                                                 name=name.strip())
+    except IntegrityError:
+        raise InvalidInput.field("code", f"customer group {code} already exists") from None
     audit_record(actor=actor, action="receivables.customer_group.create", obj=group)
     return group
 
@@ -64,22 +67,26 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
                     group: CustomerGroup, currency: str | None = None,
                     customer_since: date | None = None, actor: Actor) -> Customer:
     actor.require("receivables.add_customer")
-    currency = currency or legal_entity.accounting_currency
-    if not account_number.strip():
+    currency = (currency or legal_entity.accounting_currency).strip().upper()
+    account_number, name = account_number.strip(), name.strip()
+    if not account_number:
         raise InvalidInput.field("account_number", "required")
-    if not name.strip():
+    if not name:
         raise InvalidInput.field("name", "required")
     if group.legal_entity_id != legal_entity.pk:
         raise InvalidInput.field("group", f"{group.code} belongs to another legal entity")
     if not is_currency(currency):
         raise InvalidInput.field("currency", f"{currency!r} is not an active ISO 4217 code")
-    if Customer.objects.filter(legal_entity=legal_entity, account_number=account_number).exists():
-        raise InvalidInput.field("account_number", f"customer {account_number} already exists")
-    customer = Customer.objects.create(
-        legal_entity=legal_entity, account_number=account_number.strip(), name=name.strip(),
-        group=group, currency=currency, customer_since=customer_since,
-        status=CustomerStatus.ACTIVE,
-    )
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(
+                legal_entity=legal_entity, account_number=account_number, name=name,
+                group=group, currency=currency, customer_since=customer_since,
+                status=CustomerStatus.ACTIVE,
+            )
+    except IntegrityError:
+        raise InvalidInput.field("account_number",
+                                 f"customer {account_number} already exists") from None
     audit_record(actor=actor, action="receivables.customer.create", obj=customer)
     return customer
 

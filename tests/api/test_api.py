@@ -199,3 +199,14 @@ def test_the_entity_header_is_not_case_sensitive_and_page_size_is_capped(api, en
     assert api.get("/core/me", HTTP_X_REMIT_ENTITY="no01").json()["legal_entity"]["code"] == "NO01"
     assert api.get("/ledger/entries?limit=100000").status_code == 422
     assert api.get("/ledger/entries?limit=500").status_code == 200
+
+
+def test_a_token_cannot_make_more_tokens_but_a_session_can(api, clerk_client, entity):
+    response = api.post("/core/tokens", {"name": "child"})
+    assert response.status_code == 403 and response.json()["code"] == "session_only"
+    response = clerk_client.post("/api/core/tokens", data=json.dumps({"name": "ok"}),
+                                 content_type="application/json")
+    assert response.status_code == 201 and response.json()["token"].startswith("rmt_")
+    response = clerk_client.post("/api/core/tokens", data=json.dumps(
+        {"name": "old", "expires_at": "2020-01-01T00:00:00Z"}), content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["expires_at"]

@@ -1,5 +1,6 @@
-"""Property test: whatever sequence of postings, failed postings and reversals happens, the
-books keep every invariant ``remit ledger check`` proves, and the trial balance nets to zero."""
+"""Property test: whatever sequence of postings, failed postings and reversals happens, in
+whatever currencies and with rates quoted either way round, the books keep every invariant
+``remit ledger check`` proves, and the trial balance nets to zero."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from remit.core.exceptions import DomainError
+from remit.core.money import currency_decimals
 from remit.core.services import exchange_rate_set, legal_entity_create
 from remit.ledger.models import JournalEntry
 from remit.ledger.selectors import account_balances
@@ -16,39 +18,59 @@ from remit.ledger.services import journal_entry_reverse, ledger_check_run
 from tests.helpers import SYSTEM, post
 
 ACCOUNTS = ["6300", "6800", "7770", "1920", "1925", "3000"]
-amount = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2)
-post_op = st.tuples(st.just("post"), st.sampled_from(["NOK", "EUR"]),
-                    st.lists(st.tuples(st.sampled_from(ACCOUNTS), amount), min_size=1, max_size=4),
+CURRENCIES = ["NOK", "EUR", "JPY", "KRW", "KWD"]
+START = date(2026, 1, 1)
+
+minor_units = st.integers(min_value=1, max_value=10**9)
+post_op = st.tuples(st.just("post"), st.sampled_from(CURRENCIES),
+                    st.lists(st.tuples(st.sampled_from(ACCOUNTS), minor_units), min_size=1,
+                             max_size=4),
                     st.sampled_from(ACCOUNTS), st.integers(0, 60))
-unbalanced_op = st.tuples(st.just("unbalanced"), amount)
+unbalanced_op = st.tuples(st.just("unbalanced"), minor_units)
 reverse_op = st.tuples(st.just("reverse"), st.integers(0, 50), st.integers(0, 10))
 operations = st.lists(st.one_of(post_op, post_op, unbalanced_op, reverse_op), min_size=1,
-                      max_size=12)
+                      max_size=10)
+# a rate as stored: up to 6 decimals, from 0.000001 to 99999
+stored_rate = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("99999"), places=6)
+world = st.tuples(st.sampled_from(["NOK", "KRW", "KWD"]),
+                  st.fixed_dictionaries({c: st.tuples(stored_rate, st.booleans())
+                                         for c in CURRENCIES}))
 
-START = date(2026, 1, 1)
+
+def money(units: int, currency: str) -> Decimal:
+    return Decimal(units).scaleb(-currency_decimals(currency))
 
 
 class LedgerProperties(TestCase):
-    @settings(max_examples=30, deadline=None,
+    @settings(max_examples=40, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(operations)
-    def test_any_sequence_of_operations_keeps_the_books_provable(self, ops):
-        entity = legal_entity_create(code="NO01", name="Property AS", accounting_currency="NOK",
-                                     actor=SYSTEM)
-        exchange_rate_set(from_currency="EUR", to_currency="NOK", valid_from=START,
-                          rate="11.437911", actor=SYSTEM)
+    @given(world, operations)
+    def test_any_sequence_of_operations_keeps_the_books_provable(self, setup, ops):
+        accounting, rates = setup
+        entity = legal_entity_create(code="XX01", name="Property AS",
+                                     accounting_currency=accounting, actor=SYSTEM)
+        for currency, (rate, inverted) in rates.items():
+            if currency != accounting:  # quoted either way round
+                pair = (accounting, currency) if inverted else (currency, accounting)
+                exchange_rate_set(from_currency=pair[0], to_currency=pair[1], valid_from=START,
+                                  rate=rate, actor=SYSTEM)
         posted = []
         for op in ops:
             if op[0] == "post":
                 _, currency, debits, credit_account, day = op
-                total = sum(a for _, a in debits)
-                lines = [(acc, str(a)) for acc, a in debits] + [(credit_account, str(-total))]
-                posted.append(post(entity, lines, currency=currency,
-                                   on=START + timedelta(days=day)))
+                lines = [(acc, str(money(u, currency))) for acc, u in debits]
+                total = sum(money(u, currency) for _, u in debits)
+                lines.append((credit_account, str(-total)))
+                try:
+                    posted.append(post(entity, lines, currency=currency,
+                                       on=START + timedelta(days=day)))
+                except DomainError as exc:  # only an amount beyond the limit may be refused
+                    assert exc.errors and exc.errors[0][0][-1] == "amount", exc.message
             elif op[0] == "unbalanced":
                 before = JournalEntry.objects.count()
                 with self.assertRaises(DomainError):
-                    post(entity, [("6300", str(op[1])), ("1920", str(-op[1] + Decimal("0.01")))])
+                    post(entity, [("6300", str(money(op[1], accounting))),
+                                  ("1920", str(-money(op[1], accounting) + money(1, accounting)))])
                 assert JournalEntry.objects.count() == before
             elif posted:
                 target = posted[op[1] % len(posted)]

@@ -86,3 +86,46 @@ def test_the_nightly_ledger_check_is_scheduled_and_runs_once_when_due(entity):
 def test_schedules_only_enqueue_enabled_ones():
     Schedule.objects.update(enabled=False)
     assert schedules_enqueue_due(now=timezone.make_aware(datetime(2099, 1, 1))) == []
+
+
+def test_a_schedule_naming_no_task_is_switched_off_and_the_others_still_run(entity):
+    from remit.jobs.services import schedules_sync_defaults  # noqa: F401 - defaults exist
+
+    Schedule.objects.create(name="Typo", task_path="remit.ledger.tasks.no_such_task",
+                            every_minutes=5, next_run_at=timezone.now() - timedelta(minutes=1))
+    nightly = Schedule.objects.get(name="Nightly ledger check")
+    names = schedules_enqueue_due(now=nightly.next_run_at + timedelta(seconds=1))
+    assert names == ["Nightly ledger check"]
+    typo = Schedule.objects.get(name="Typo")
+    assert not typo.enabled and "no_such_task" in typo.last_error
+    run_worker()
+    assert LedgerCheckRun.objects.filter(legal_entity=entity).get().ok
+
+
+def test_the_admin_refuses_a_schedule_that_names_no_task():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not a task remit knows"):
+        Schedule(name="x", task_path="nowhere.task", every_minutes=5,
+                 next_run_at=timezone.now()).full_clean()
+
+
+def test_a_job_whose_worker_died_is_failed_and_retried_not_lost():
+    from remit.jobs.services import jobs_fail_abandoned
+
+    result = jobs_tasks.flaky.enqueue(fail_until=0)
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=2), worker_ids=["dead"])
+    assert jobs_fail_abandoned(now=timezone.now(), timeout=timedelta(hours=1)) == 1
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "READY" and "WorkerLost" in row.exception_class_path
+    run_worker()
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+
+
+def test_a_retry_by_hand_gets_the_full_attempts_again():
+    result = jobs_tasks.broken.enqueue()
+    run_worker()
+    job_retry(result_id=str(result.id), actor=SYSTEM)
+    run_worker()
+    assert len(DBTaskResult.objects.get(pk=result.id).worker_ids) == 2

@@ -48,7 +48,24 @@ def _tamper(sql, params=()):
 def test_clean_books_pass_and_the_run_is_stored(books):
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok and run.violations == [] and run.entries_checked == 5
-    assert LedgerCheckRun.objects.get() == run
+    (stored,) = run.runs
+    assert LedgerCheckRun.objects.get() == stored and stored.legal_entity == books
+
+
+def test_each_legal_entity_gets_its_own_result(books, other_entity):
+    post(other_entity, [("6300", "5"), ("1920", "-5")])
+    _tamper("UPDATE ledger_journalentry SET description = 'x' WHERE legal_entity_id = %s",
+            [other_entity.pk])
+    outcome = ledger_check_run(actor=SYSTEM)
+    by_entity = {run.legal_entity.code: run for run in outcome.runs}
+    assert by_entity["NO01"].ok and not by_entity["DK01"].ok and not outcome.ok
+
+
+def test_missing_immutability_triggers_are_a_violation(books):
+    from remit.ledger.guards import guards_remove
+
+    guards_remove(connection)
+    assert ("guards", "database") in _checks(ledger_check_run(actor=SYSTEM))
 
 
 def test_a_changed_amount_is_unbalanced_and_fails_its_checksum(books):
@@ -76,8 +93,9 @@ def test_an_open_item_that_disagrees_with_the_receivable_account_is_found(books)
     CustomerTransaction.objects.filter(pk=item.pk).update(amount=Decimal("1250.00"),
                                                           amount_acc=Decimal("1250.00"))
     run = ledger_check_run(actor=SYSTEM)
-    assert _checks(run) == [("subledger", "account 1500")]
-    assert "1250.0000 NOK but the account's balance is 1200.0000 NOK" in run.violations[0]["message"]
+    assert _checks(run) == [("subledger", "OB-000001"), ("subledger", "account 1500")]
+    assert any("1250.0000 NOK but the account's balance is 1200.0000 NOK" in v["message"]
+               for v in run.violations)
 
 
 def test_a_reversal_that_no_longer_mirrors_its_entry_is_found(books):
@@ -105,3 +123,42 @@ def test_the_command_exits_0_on_clean_books(books):
     out = StringIO()
     call_command("ledger", "check", "--json", stdout=out)
     assert json.loads(out.getvalue())["ok"] is True
+
+
+def test_offsetting_errors_between_two_customers_are_found(books):
+    """Moving 100 from one customer's open item to another's keeps the account total right;
+    the per-entry match still sees it."""
+    one = CustomerTransaction.objects.get(document_number="OB-10001")
+    CustomerTransaction.objects.filter(pk=one.pk).update(amount=one.amount - 100,
+                                                         amount_acc=one.amount_acc - 100)
+    group = CustomerGroup.objects.get(code="DOM")
+    other = customer_create(legal_entity=books, account_number="10003", name="C 10003",
+                            group=group, currency="NOK", actor=SYSTEM)
+    item = opening_balance_post(customer=other, document_number="OB-10003",
+                                document_date=date(2026, 3, 1), due_date=date(2026, 3, 31),
+                                amount=Money.of("50.00", "NOK"), actor=SYSTEM)
+    CustomerTransaction.objects.filter(pk=item.pk).update(amount=Decimal("150.00"),
+                                                          amount_acc=Decimal("150.00"))
+    checks = _checks(ledger_check_run(actor=SYSTEM))
+    assert ("subledger", "OB-000001") in checks and ("subledger", "OB-000003") in checks
+    assert ("subledger", "account 1500") not in checks
+
+
+def test_renumbering_an_account_or_renaming_a_journal_leaves_posted_entries_valid(books):
+    from remit.ledger.models import Account, Journal
+
+    Account.objects.filter(legal_entity=books, number="6300").update(number="6301")
+    Journal.objects.filter(legal_entity=books, code="GJ").update(code="GL", name="Ledger")
+    assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_a_krw_company_posting_euros_at_an_inverted_rate_keeps_its_checksums(db):
+    from remit.core.services import exchange_rate_set, legal_entity_create
+
+    krw = legal_entity_create(code="KR01", name="K", accounting_currency="KRW", actor=SYSTEM)
+    exchange_rate_set(from_currency="KRW", to_currency="EUR", valid_from=date(2026, 1, 1),
+                      rate=Decimal("0.00069"), actor=SYSTEM)
+    entry = post(krw, [("6300", "100.00"), ("1920", "-100.00")], currency="EUR")
+    line = entry.lines.get(line_no=1)
+    assert line.exchange_rate == Decimal("1449.27536231884") and line.debit_acc == Decimal("144928")
+    assert ledger_check_run(actor=SYSTEM).ok

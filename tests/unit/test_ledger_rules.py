@@ -61,7 +61,7 @@ def test_a_balanced_foreign_entry_always_balances_in_the_accounting_currency(amo
 
 
 def _canonical(**overrides):
-    base = dict(line_no=1, account_number="1500", currency="NOK", debit=Decimal("100"),
+    base = dict(line_no=1, account_id=15, currency="NOK", debit=Decimal("100"),
                 credit=Decimal(0), debit_acc=Decimal("100"), credit_acc=Decimal(0),
                 rate=Decimal(1), description="x")
     base.update(overrides)
@@ -69,7 +69,7 @@ def _canonical(**overrides):
 
 
 def _digest(lines):
-    return checksum(legal_entity="NO01", journal="GJ", number="GJ-000001", sequence_value=1,
+    return checksum(legal_entity_id=1, journal_id=1, number="GJ-000001", sequence_value=1,
                     entry_date=date(2026, 1, 1), description="d", source="manual",
                     reverses=None, lines=lines)
 
@@ -82,3 +82,10 @@ def test_checksum_ignores_storage_scale_but_sees_every_change():
     changed = _digest([_canonical(debit=Decimal("100.01")),
                        _canonical(line_no=2, debit=Decimal(0), credit=Decimal("100"))])
     assert changed != a
+
+
+def test_checksum_fields_cannot_run_into_each_other():
+    """A '|' or newline in a description cannot make two different entries read the same."""
+    one = _digest([_canonical(description="a|b"), _canonical(line_no=2, description="c")])
+    two = _digest([_canonical(description="a"), _canonical(line_no=2, description="b|c")])
+    assert one != two

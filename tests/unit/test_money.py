@@ -78,3 +78,23 @@ def test_allocation_hands_out_exactly_the_amount(total, weights):
     # no part is more than one cent away from its exact share
     exact = [total * w / sum(weights) for w in weights]
     assert all(abs(p.amount - e) < Decimal("0.01") for p, e in zip(parts, exact))
+
+
+def test_rates_are_rounded_to_what_both_databases_store():
+    from remit.core.money import normalize_rate
+
+    assert normalize_rate(Decimal(1) / Decimal("0.00069")) == Decimal("1449.27536231884")
+    assert normalize_rate(Decimal(1) / Decimal("1638.4")) == Decimal("0.000610351563")  # half up
+    assert normalize_rate(Decimal("11.5")) == Decimal("11.5")
+    with pytest.raises(InvalidAmount):
+        normalize_rate(Decimal(0))
+
+
+@given(st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("999999"), places=6))
+def test_a_normalized_rate_fits_sqlite_and_postgresql_exactly(stored):
+    from remit.core.money import normalize_rate
+
+    rate = normalize_rate(Decimal(1) / stored)
+    digits = rate.as_tuple()
+    assert len(digits.digits) <= 15 and -digits.exponent <= 12
+    assert normalize_rate(rate) == rate

@@ -33,6 +33,15 @@ def amount_or_blank(value, currency="NOK"):
 
 
 @register.filter
+def rate(value):
+    """An exchange rate as stored, without trailing zeros: 11.5, 0.000610351563."""
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+@register.filter
 def signed_class(value):
     try:
         return "neg" if Decimal(value) < 0 else ""

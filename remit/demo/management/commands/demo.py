@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from remit.core.exceptions import DomainError
+from remit.core.money import D
 from remit.demo.generator import demo_load, demo_steps
 
 
@@ -22,19 +23,26 @@ class Command(TyperCommand):
         self,
         seed: Annotated[int, typer.Option(help="Random seed; the same seed, the same data.")] = 7,
         as_of: Annotated[str | None, typer.Option(help="Business date YYYY-MM-DD (default today).")] = None,
-        scale: Annotated[float, typer.Option(help="Multiply the number of customers.")] = 1.0,
+        scale: Annotated[str, typer.Option(help="Multiply the number of customers, e.g. 0.1 "
+                                                "or 20.")] = "1",
     ):
-        on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        try:
+            on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+            factor = D(scale)
+        except (ValueError, DomainError):
+            raise CommandError("--as-of must be YYYY-MM-DD and --scale a number") from None
+        if factor <= 0:
+            raise CommandError("--scale must be greater than zero")
         console = Console()
         with Progress(TextColumn("[bold]demo[/bold] {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-            task = bar.add_task("loading", total=demo_steps(scale))
+            task = bar.add_task("loading", total=demo_steps(factor))
 
             def step(label: str, n: int) -> None:
                 bar.update(task, advance=n, description=label)
 
             try:
-                result = demo_load(as_of=on, seed=seed, customers_scale=scale, step=step)
+                result = demo_load(as_of=on, seed=seed, customers_scale=factor, step=step)
             except DomainError as exc:
                 raise CommandError(exc.message) from None
         console.print(f"demo loaded as of {on}: {result.legal_entities} legal entities, "

@@ -2,13 +2,15 @@
 
 import signal
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from remit.jobs.services import schedules_enqueue_due
+from remit.jobs.services import jobs_fail_abandoned, schedules_enqueue_due
 
 
 class Command(BaseCommand):
@@ -32,7 +34,11 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"remit worker: queues {queue}, polling every {interval}s")
         worker_id = get_random_string(32)
+        timeout = timedelta(seconds=settings.REMIT["JOB_TIMEOUT_SECONDS"])
         while self.running:
+            lost = jobs_fail_abandoned(now=timezone.now(), timeout=timeout)
+            if lost and verbosity:
+                self.stdout.write(f"{lost} abandoned job(s) marked failed")
             names = schedules_enqueue_due(now=timezone.now())
             if names and verbosity:
                 self.stdout.write(f"enqueued scheduled: {', '.join(names)}")

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from remit.core.actor import Actor
+from remit.core.money import currency_decimals
 from remit.core.models import LegalEntity
 from remit.ledger.checks import posted_entry_count
 from remit.ledger.selectors import account_balances
@@ -79,8 +80,9 @@ class Command(TyperCommand):
             raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
         table = Table("account", "name", "debit", "credit", "balance",
                       title=f"{legal_entity} as of {on} ({legal_entity.accounting_currency})")
+        places = currency_decimals(legal_entity.accounting_currency)
         for a in account_balances(legal_entity, on):
             if a.debit_acc or a.credit_acc:
-                table.add_row(a.number, a.name, f"{a.debit_acc:,.2f}", f"{a.credit_acc:,.2f}",
-                              f"{a.balance_acc:,.2f}")
+                table.add_row(a.number, a.name, f"{a.debit_acc:,.{places}f}",
+                              f"{a.credit_acc:,.{places}f}", f"{a.balance_acc:,.{places}f}")
         Console().print(table)
