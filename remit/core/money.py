@@ -181,6 +181,10 @@ class Money:
     def decimals(self) -> int:
         return currency_decimals(self.currency)
 
+    def rounded_amount(self) -> Decimal:
+        """The amount at the currency's own decimals (to test that none were lost)."""
+        return quantize(self.amount, self.currency, RoundingPoint.DOCUMENT)
+
     def rounded(self, point: RoundingPoint) -> Money:
         return Money(quantize(self.amount, self.currency, point), self.currency)
 

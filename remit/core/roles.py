@@ -24,7 +24,9 @@ SALES_REP = "Sales rep"
 
 EVERYONE = ("core.access_remit", "core.use_api", "core.view_legalentity")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
-CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction")
+CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
+                 "receivables.view_invoice", "receivables.view_settlement",
+                 "receivables.view_paymentjournal")
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # The administrator holds every permission of remit's own apps (filled in below).
@@ -40,7 +42,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_exchangerate",
         "ledger.post_journalentry", "ledger.reverse_journalentry", "ledger.check_ledger",
         "receivables.add_customer", "receivables.change_customer",
-        "receivables.post_openingbalance",
+        "receivables.add_customergroup", "receivables.post_openingbalance",
+        "receivables.add_invoice", "receivables.change_invoice", "receivables.post_invoice",
+        "receivables.add_paymentjournal", "receivables.post_paymentjournal",
+        "receivables.change_settlement",
     ),
     SALES_MANAGER: EVERYONE + ("receivables.view_customer",),
     SALES_REP: EVERYONE + ("receivables.view_customer",),

@@ -1,22 +1,23 @@
-"""The customer subledger's ground: customers, customer groups, posting profiles, and customer
-transactions (open items), each of which was posted to a receivable account by a journal entry.
-
-The full receivables capability (invoices, payments, settlement) builds on these; the ledger
-check proves that the open items add up to the receivable accounts.
-"""
+"""Customers, customer groups, their contacts and addresses, and posting profiles."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
-from remit.core.fields import AmountField, CurrencyField
+from remit.core.fields import CurrencyField
 from remit.core.models import EntityOwned
-
 
 class CustomerGroup(EntityOwned):
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=100)
+    payment_terms = models.ForeignKey("receivables.PaymentTerms", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+",
+                                      help_text="Default for new customers of the group.")
+    cash_discount_terms = models.ForeignKey("receivables.CashDiscountTerms", null=True,
+                                            blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
 
     class Meta:
         ordering = ["legal_entity", "code"]
@@ -41,6 +42,19 @@ class Customer(EntityOwned):
     status = models.CharField(max_length=10, choices=CustomerStatus.choices,
                               default=CustomerStatus.ACTIVE)
     customer_since = models.DateField(null=True, blank=True)
+    payment_terms = models.ForeignKey("receivables.PaymentTerms", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    cash_discount_terms = models.ForeignKey("receivables.CashDiscountTerms", null=True,
+                                            blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=8, default="en", help_text="For letters and "
+                                "statements, e.g. nb, da, sv, en.")
+    organisation_number = models.CharField(max_length=30, blank=True)
+    tax_code = models.ForeignKey("receivables.SalesTaxCode", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+",
+                                 help_text="Default sales tax on invoice lines.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +70,55 @@ class Customer(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.account_number} {self.name}"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_primary = models.BooleanField(default=False)
+    is_collections = models.BooleanField(default=False, help_text="The collections contact.")
+
+    class Meta:
+        ordering = ["customer", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_primary=True),
+                                    name="%(app_label)s_%(class)s_one_primary"),
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_collections=True),
+                                    name="%(app_label)s_%(class)s_one_collections"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddressPurpose(models.TextChoices):
+    PRIMARY = "primary", "primary"
+    STATEMENT = "statement", "statement"
+    INVOICE = "invoice", "invoice"
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    purpose = models.CharField(max_length=10, choices=AddressPurpose.choices)
+    street = models.CharField(max_length=200)
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        constraints = [models.UniqueConstraint(fields=["customer", "purpose"],
+                                               name="%(app_label)s_%(class)s_one_per_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}, {self.country}"
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.street, f"{self.postal_code} {self.city}".strip(), self.country]
 
 
 class PostingProfile(EntityOwned):
@@ -119,56 +182,3 @@ class PostingProfileLine(models.Model):
         return f"{self.profile.code}: {target} → {self.receivable_account.number}"
 
 
-class TransactionKind(models.TextChoices):
-    OPENING_BALANCE = "opening_balance", "opening balance"
-    INVOICE = "invoice", "invoice"
-    CREDIT_NOTE = "credit_note", "credit note"
-    PAYMENT = "payment", "payment"
-
-
-class CustomerTransaction(EntityOwned):
-    """An open item: one posted amount owed by (positive) or to (negative) a customer, in its
-    currency and in the accounting currency, with how much of it has been settled."""
-
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transactions")
-    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
-    document_number = models.CharField(max_length=40)
-    document_date = models.DateField()
-    due_date = models.DateField()
-    currency = CurrencyField()
-    amount = AmountField(help_text="Signed: positive is owed by the customer.")
-    amount_acc = AmountField()
-    settled_amount = AmountField()
-    settled_acc = AmountField()
-    is_open = models.BooleanField(default=True)
-    closed_on = models.DateField(null=True, blank=True)
-    receivable_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT,
-                                           related_name="+")
-    journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT,
-                                      related_name="+")
-
-    class Meta:
-        ordering = ["legal_entity", "due_date", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["legal_entity", "kind", "document_number"],
-                                    name="%(app_label)s_%(class)s_unique_document"),
-            models.CheckConstraint(condition=Q(kind__in=TransactionKind.values),
-                                   name="%(app_label)s_%(class)s_kind"),
-            models.CheckConstraint(condition=~Q(amount=0),
-                                   name="%(app_label)s_%(class)s_amount_not_zero"),
-            # settled never exceeds the amount, and has its sign
-            models.CheckConstraint(
-                condition=(Q(amount__gt=0, settled_amount__gte=0,
-                             settled_amount__lte=F("amount"))
-                           | Q(amount__lt=0, settled_amount__lte=0,
-                               settled_amount__gte=F("amount"))),
-                name="%(app_label)s_%(class)s_settled_within_amount"),
-        ]
-        indexes = [
-            models.Index(fields=["legal_entity", "is_open", "due_date"],
-                         name="recv_trans_open_due_idx"),
-            models.Index(fields=["customer", "is_open"], name="recv_trans_customer_open_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.document_number}"

@@ -1,0 +1,153 @@
+"""Receivables setup: payment terms, cash discount terms, sales tax codes, bank accounts and
+the parameters that steer settlement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from remit.core.fields import AmountField, CurrencyField
+from remit.core.models import EntityOwned
+
+
+class TermsMethod(models.TextChoices):
+    NET = "net", "net: invoice date + N days"
+    END_OF_MONTH = "end_of_month", "end of month + N days"
+    ON_RECEIPT = "on_receipt", "due on receipt"
+
+
+class PaymentTerms(EntityOwned):
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    method = models.CharField(max_length=20, choices=TermsMethod.choices)
+    days = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        verbose_name_plural = "payment terms"
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "code"],
+                                    name="%(app_label)s_%(class)s_unique_code"),
+            models.CheckConstraint(condition=Q(method__in=TermsMethod.values),
+                                   name="%(app_label)s_%(class)s_method"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CashDiscountTerms(EntityOwned):
+    """One or more discount periods, e.g. 2 % within 10 days, then 1 % within 20 days."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        verbose_name_plural = "cash discount terms"
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CashDiscountPeriod(models.Model):
+    terms = models.ForeignKey(CashDiscountTerms, on_delete=models.CASCADE, related_name="periods")
+    days = models.PositiveSmallIntegerField(help_text="Days after the invoice date.")
+    percent = models.DecimalField(max_digits=5, decimal_places=2,
+                                  validators=[MinValueValidator(Decimal("0.01")),
+                                              MaxValueValidator(Decimal("99.99"))])
+
+    class Meta:
+        ordering = ["terms", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["terms", "days"],
+                                    name="%(app_label)s_%(class)s_unique_days"),
+            models.CheckConstraint(condition=Q(percent__gt=0, percent__lt=100),
+                                   name="%(app_label)s_%(class)s_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent} % within {self.days} days"
+
+
+class SalesTaxCode(EntityOwned):
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+    rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent.",
+                               validators=[MinValueValidator(0), MaxValueValidator(100)])
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+",
+                                help_text="Sales tax payable account.")
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "code"],
+                                    name="%(app_label)s_%(class)s_unique_code"),
+            models.CheckConstraint(condition=Q(rate__gte=0, rate__lte=100),
+                                   name="%(app_label)s_%(class)s_rate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({self.rate} %)"
+
+
+class BankAccount(EntityOwned):
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    currency = CurrencyField()
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+",
+                                help_text="The ledger account payments to this bank post to.")
+    iban = models.CharField(max_length=34, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({self.currency})"
+
+
+class DiscountAdministration(models.TextChoices):
+    SPECIFIC = "specific", "specific: small overpayments go to the cash discount account"
+    UNSPECIFIC = "unspecific", "unspecific: an overpayment reduces the cash discount taken"
+
+
+class ReceivablesParameters(models.Model):
+    """Per legal entity. Tolerances are in the accounting currency."""
+
+    legal_entity = models.OneToOneField("core.LegalEntity", on_delete=models.CASCADE,
+                                        related_name="receivables_parameters")
+    automatic_settlement = models.BooleanField(
+        default=False, help_text="Settle a payment against open invoices (by due date) when it "
+                                 "is posted without marked invoices.")
+    discount_on_partial_payments = models.BooleanField(default=True)
+    discount_on_credit_notes = models.BooleanField(default=True)
+    discount_administration = models.CharField(max_length=10,
+                                               choices=DiscountAdministration.choices,
+                                               default=DiscountAdministration.SPECIFIC)
+    max_penny_difference = AmountField(help_text="Differences up to this go to the penny "
+                                                 "difference account.")
+    max_over_under = AmountField(help_text="Over- or underpayments up to this go to the cash "
+                                           "discount account; above it they stay open.")
+    default_payment_terms = models.ForeignKey(PaymentTerms, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    default_tax_code = models.ForeignKey(SalesTaxCode, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "receivables parameters"
+        constraints = [
+            models.CheckConstraint(condition=Q(max_penny_difference__gte=0,
+                                               max_over_under__gte=0),
+                                   name="%(app_label)s_%(class)s_tolerances"),
+        ]
+
+    def __str__(self) -> str:
+        return f"receivables parameters of {self.legal_entity_id}"

@@ -1,0 +1,32 @@
+"""Receivables use cases. Each is one transaction; postings go through the ledger's
+``journal_entry_post`` in the same transaction as the subledger rows they belong to."""
+
+from .customers import (  # noqa: F401
+    customer_create,
+    customer_group_create,
+    receivable_account_for,
+)
+from .invoices import (  # noqa: F401
+    INVOICE_SOURCE,
+    LineSpec,
+    invoice_correction_start,
+    invoice_create,
+    invoice_lines_replace,
+    invoice_post,
+)
+from .opening import OPENING_BALANCE_SOURCE, opening_balance_post  # noqa: F401
+from .payments import (  # noqa: F401
+    PAYMENT_SOURCE,
+    payment_journal_create,
+    payment_journal_post,
+    payment_line_add,
+    payment_register,
+)
+from .settlement import (  # noqa: F401
+    SETTLEMENT_SOURCE,
+    MarkSpec,
+    settle,
+    settle_automatically,
+    settlement_reverse,
+)
+from .setup import parameters_for, receivables_setup_default  # noqa: F401

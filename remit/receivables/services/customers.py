@@ -1,0 +1,88 @@
+"""Use cases for customers and customer groups, and where their transactions post."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.models import LegalEntity
+from remit.core.money import is_currency
+
+from ..models import (
+    Customer,
+    CustomerGroup,
+    CustomerStatus,
+    PostingProfile,
+    ProfileScope,
+)
+
+
+@transaction.atomic
+def customer_group_create(*, legal_entity: LegalEntity, code: str, name: str,
+                          actor: Actor) -> CustomerGroup:
+    actor.require("receivables.add_customergroup")
+    try:
+        with transaction.atomic():
+            group = CustomerGroup.objects.create(legal_entity=legal_entity, code=code.strip(),
+                                                 name=name.strip())
+    except IntegrityError:
+        raise InvalidInput.field("code", f"customer group {code} already exists") from None
+    audit_record(actor=actor, action="receivables.customer_group.create", obj=group)
+    return group
+
+
+@transaction.atomic
+def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str,
+                    group: CustomerGroup, currency: str | None = None,
+                    customer_since: date | None = None, payment_terms=None,
+                    cash_discount_terms=None, salesperson=None, language: str = "en",
+                    organisation_number: str = "", actor: Actor) -> Customer:
+    actor.require("receivables.add_customer")
+    currency = (currency or legal_entity.accounting_currency).strip().upper()
+    account_number, name = account_number.strip(), name.strip()
+    if not account_number:
+        raise InvalidInput.field("account_number", "required")
+    if not name:
+        raise InvalidInput.field("name", "required")
+    if group.legal_entity_id != legal_entity.pk:
+        raise InvalidInput.field("group", f"{group.code} belongs to another legal entity")
+    if not is_currency(currency):
+        raise InvalidInput.field("currency", f"{currency!r} is not an active ISO 4217 code")
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(
+                legal_entity=legal_entity, account_number=account_number, name=name,
+                group=group, currency=currency, customer_since=customer_since,
+                status=CustomerStatus.ACTIVE,
+                payment_terms=payment_terms or group.payment_terms,
+                cash_discount_terms=cash_discount_terms or group.cash_discount_terms,
+                salesperson=salesperson, language=language,
+                organisation_number=organisation_number.strip(),
+            )
+    except IntegrityError:
+        raise InvalidInput.field("account_number",
+                                 f"customer {account_number} already exists") from None
+    audit_record(actor=actor, action="receivables.customer.create", obj=customer)
+    return customer
+
+
+def receivable_account_for(customer: Customer, profile: PostingProfile | None = None):
+    """The receivable account from the posting profile: customer line, else group, else all."""
+    if profile is None:
+        profile = PostingProfile.objects.filter(legal_entity=customer.legal_entity_id,
+                                                is_default=True).first()
+    if profile is None:
+        raise RuleViolation(f"{customer.legal_entity.code} has no default posting profile",
+                            code="posting_profile_missing")
+    lines = profile.lines.select_related("receivable_account")
+    line = (lines.filter(scope=ProfileScope.CUSTOMER, customer=customer).first()
+            or lines.filter(scope=ProfileScope.GROUP, customer_group_id=customer.group_id).first()
+            or lines.filter(scope=ProfileScope.ALL).first())
+    if line is None:
+        raise RuleViolation(f"posting profile {profile.code} has no line for {customer}",
+                            code="posting_profile_incomplete")
+    return line.receivable_account

@@ -1,0 +1,284 @@
+"""Free-text invoices and credit notes: create a draft, post it (number, balanced entry, open
+item with due date and cash discount dates), credit it, or correct it (the original, a
+cancelling credit note settled against it, and the corrected invoice)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.money import ZERO, D, Money
+from remit.core.models import NumberSequence
+from remit.core.sequences import sequence_next
+from remit.ledger.models import Account, AccountRole, JournalType
+from remit.ledger.rules import PostingLine
+from remit.ledger.selectors import account_for_role, journal_for_type
+from remit.ledger.services import journal_entry_post
+
+from .. import rules
+from ..models import (
+    CashDiscountDate,
+    Customer,
+    CustomerStatus,
+    CustomerTransaction,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    SalesTaxCode,
+    SettlementKind,
+    TransactionKind,
+)
+from .customers import receivable_account_for
+from .settlement import MarkSpec, settle
+from .setup import parameters_for
+
+INVOICE_SOURCE = "receivables.invoice"
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    description: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal(1)
+    revenue_account: Account | None = None
+    tax_code: SalesTaxCode | None = None
+
+
+def _lines(invoice: Invoice, specs: Sequence[LineSpec]) -> list[InvoiceLine]:
+    if not specs:
+        raise InvalidInput.field("lines", "an invoice needs at least one line")
+    customer = invoice.customer
+    default_tax = customer.tax_code or parameters_for(invoice.legal_entity).default_tax_code
+    revenue = None
+    rows = []
+    for i, spec in enumerate(specs):
+        if not spec.description.strip():
+            raise InvalidInput.field(("lines", i, "description"), "describe what is invoiced")
+        quantity, price = D(spec.quantity), D(spec.unit_price)
+        if quantity <= 0:
+            raise InvalidInput.field(("lines", i, "quantity"), "must be greater than zero")
+        if price < 0:
+            raise InvalidInput.field(("lines", i, "unit_price"),
+                                     "cannot be negative; make a credit note instead")
+        account = spec.revenue_account
+        if account is None:
+            revenue = revenue or account_for_role(invoice.legal_entity, AccountRole.REVENUE)
+            account = revenue
+        if account.legal_entity_id != invoice.legal_entity_id:
+            raise InvalidInput.field(("lines", i, "revenue_account"),
+                                     f"{account.number} is not an account of this legal entity")
+        tax = spec.tax_code if spec.tax_code is not None else default_tax
+        if tax is not None and tax.legal_entity_id != invoice.legal_entity_id:
+            raise InvalidInput.field(("lines", i, "tax_code"), f"{tax.code} is not a tax code "
+                                     "of this legal entity")
+        amount = rules.line_amount(quantity, price, invoice.currency)
+        rows.append(InvoiceLine(
+            invoice=invoice, line_no=i + 1, description=spec.description.strip()[:255],
+            quantity=quantity, unit_price=price, amount=amount, revenue_account=account,
+            tax_code=tax,
+            tax_amount=rules.line_tax(amount, tax.rate, invoice.currency) if tax else ZERO))
+    return rows
+
+
+def _totals(invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
+    invoice.net_amount = sum((line.amount for line in lines), ZERO)
+    invoice.tax_amount = sum((line.tax_amount for line in lines), ZERO)
+    invoice.total_amount = invoice.net_amount + invoice.tax_amount
+
+
+@transaction.atomic
+def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
+                   kind: str = InvoiceKind.INVOICE, due_date: date | None = None,
+                   original: Invoice | None = None, corrects: Invoice | None = None,
+                   reason: str = "", your_reference: str = "", actor: Actor) -> Invoice:
+    """A draft invoice or credit note with its lines and totals; nothing posts yet."""
+    actor.require("receivables.add_invoice")
+    if kind not in InvoiceKind.values:
+        raise InvalidInput.field("kind", f"choose one of {', '.join(InvoiceKind.values)}")
+    if original is not None and (original.customer_id != customer.pk
+                                 or original.status != InvoiceStatus.POSTED
+                                 or original.kind != InvoiceKind.INVOICE):
+        raise InvalidInput.field("original", "a credit note refers to a posted invoice of the "
+                                 "same customer")
+    if due_date is not None and due_date < invoice_date:
+        raise InvalidInput.field("due_date", "cannot be before the invoice date")
+    invoice = Invoice(legal_entity=customer.legal_entity, customer=customer, kind=kind,
+                      invoice_date=invoice_date, due_date=due_date, currency=customer.currency,
+                      payment_terms=customer.payment_terms,
+                      cash_discount_terms=customer.cash_discount_terms, original=original,
+                      corrects=corrects, reason=reason.strip()[:255],
+                      your_reference=your_reference.strip()[:100], created_by=actor.user)
+    invoice.save()
+    rows = _lines(invoice, lines)
+    InvoiceLine.objects.bulk_create(rows)
+    _totals(invoice, rows)
+    invoice.save(update_fields=["net_amount", "tax_amount", "total_amount"])
+    audit_record(actor=actor, action="receivables.invoice.create", obj=invoice,
+                 data={"kind": kind, "customer": customer.account_number,
+                       "total": invoice.total_amount})
+    return invoice
+
+
+@transaction.atomic
+def invoice_lines_replace(*, invoice: Invoice, lines: Sequence[LineSpec], actor: Actor) -> Invoice:
+    actor.require("receivables.change_invoice")
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.status != InvoiceStatus.DRAFT:
+        raise RuleViolation(f"{locked} is posted; credit or correct it instead",
+                            code="invoice_posted")
+    rows = _lines(locked, lines)
+    locked.lines.all().delete()
+    InvoiceLine.objects.bulk_create(rows)
+    _totals(locked, rows)
+    locked.save(update_fields=["net_amount", "tax_amount", "total_amount"])
+    return locked
+
+
+def _due_date(invoice: Invoice) -> date:
+    if invoice.due_date:
+        return invoice.due_date
+    terms = (invoice.payment_terms or invoice.customer.payment_terms
+             or parameters_for(invoice.legal_entity).default_payment_terms)
+    if terms is None:
+        return invoice.invoice_date
+    return rules.due_date(invoice.invoice_date, terms.method, terms.days)
+
+
+def _discount_dates(invoice: Invoice) -> list[rules.DiscountPeriod]:
+    if invoice.original_id is not None:  # a credit note carries its invoice's discount
+        item = invoice.original.transactions.first()
+        return [rules.DiscountPeriod(d.until, d.percent)
+                for d in item.discount_dates.all()] if item else []
+    terms = invoice.cash_discount_terms
+    if terms is None:
+        return []
+    return rules.discount_dates(invoice.invoice_date,
+                                [(p.days, p.percent) for p in terms.periods.all()])
+
+
+@transaction.atomic
+def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = True) -> Invoice:
+    """Post a draft: its number, a balanced entry (receivable against revenue and sales tax)
+    and an open item with its due date and cash discount dates. A credit note for an invoice
+    is settled against it at once; a correction first cancels the invoice it corrects."""
+    actor.require("receivables.post_invoice")
+    locked = (Invoice.objects.select_for_update().select_related("customer", "legal_entity")
+              .get(pk=invoice.pk))
+    if locked.status != InvoiceStatus.DRAFT:
+        raise RuleViolation(f"{locked} is already posted", code="invoice_posted")
+    customer = locked.customer
+    if locked.kind == InvoiceKind.INVOICE and customer.status != CustomerStatus.ACTIVE:
+        raise RuleViolation(f"{customer} is {customer.get_status_display()}; no invoices",
+                            code="customer_on_hold")
+    lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
+    if not lines:
+        raise InvalidInput.field("lines", "an invoice needs at least one line")
+    _totals(locked, lines)
+    if locked.total_amount <= 0:
+        raise InvalidInput.field("lines", "the total must be greater than zero")
+    if locked.corrects_id is not None:
+        _cancel(locked.corrects, locked.invoice_date, locked.reason, actor)
+
+    sequence = NumberSequence.objects.get(legal_entity=locked.legal_entity, code=locked.kind)
+    _, locked.number = sequence_next(sequence)
+    sign = locked.sign
+    receivable = receivable_account_for(customer)
+    entry_lines = [PostingLine(receivable, Money(sign * locked.total_amount, locked.currency),
+                               f"{customer.account_number} {locked.number}")]
+    revenue: dict = defaultdict(lambda: ZERO)
+    tax: dict = defaultdict(lambda: ZERO)
+    for line in lines:
+        revenue[line.revenue_account] += line.amount
+        if line.tax_amount:
+            tax[line.tax_code.account] += line.tax_amount
+    for account, amount in sorted(revenue.items(), key=lambda kv: kv[0].number):
+        entry_lines.append(PostingLine(account, Money(-sign * amount, locked.currency),
+                                       locked.number))
+    for account, amount in sorted(tax.items(), key=lambda kv: kv[0].number):
+        entry_lines.append(PostingLine(account, Money(-sign * amount, locked.currency),
+                                       f"sales tax {locked.number}"))
+    entry = journal_entry_post(
+        legal_entity=locked.legal_entity, journal=journal_for_type(locked.legal_entity,
+                                                                   JournalType.SALES),
+        entry_date=locked.invoice_date,
+        description=f"{locked.get_kind_display().capitalize()} {locked.number} "
+                    f"{customer.name}"[:255],
+        lines=entry_lines, actor=actor, source=INVOICE_SOURCE)
+    first = entry.lines.get(line_no=1)
+    item = CustomerTransaction.objects.create(
+        legal_entity=locked.legal_entity, customer=customer,
+        kind=TransactionKind.CREDIT_NOTE if sign < 0 else TransactionKind.INVOICE,
+        document_number=locked.number, document_date=locked.invoice_date,
+        due_date=_due_date(locked) if sign > 0 else locked.invoice_date,
+        currency=locked.currency, amount=sign * locked.total_amount,
+        amount_acc=first.debit_acc - first.credit_acc, receivable_account=receivable,
+        journal_entry=entry, invoice=locked, description=locked.reason or "")
+    CashDiscountDate.objects.bulk_create(
+        CashDiscountDate(transaction=item, until=p.until, percent=p.percent)
+        for p in _discount_dates(locked))
+    locked.status = InvoiceStatus.POSTED
+    locked.journal_entry = entry
+    locked.posted_at = timezone.now()
+    if sign > 0:
+        locked.due_date = item.due_date
+    locked.save()
+    audit_record(actor=actor, action="receivables.invoice.post", obj=locked,
+                 data={"number": locked.number, "total": locked.total_amount,
+                       "currency": locked.currency, "entry": entry.number})
+    if locked.original_id and apply_to_original:
+        original_item = locked.original.transactions.filter(is_open=True).first()
+        if original_item is not None:
+            settle(customer=customer, on=locked.invoice_date, kind=SettlementKind.CREDIT_NOTE,
+                   marks=[MarkSpec(item), MarkSpec(original_item)], actor=actor)
+    return locked
+
+
+def _cancel(original: Invoice, on: date, reason: str, actor: Actor) -> Invoice:
+    """The cancelling credit note of a correction: the original's lines, settled against it."""
+    item = original.transactions.select_for_update().first()
+    if item is None or item.settled_amount != 0:
+        raise RuleViolation(f"{original} has payments or credits settled against it; unsettle "
+                            "them before correcting it", code="invoice_settled")
+    cancel = invoice_create(
+        customer=original.customer, invoice_date=on, kind=InvoiceKind.CREDIT_NOTE,
+        original=original, reason=f"Cancels {original.number}: {reason}"[:255], actor=actor,
+        lines=[LineSpec(line.description, line.unit_price, line.quantity, line.revenue_account,
+                        line.tax_code) for line in original.lines.all()])
+    cancel = invoice_post(invoice=cancel, actor=actor, apply_to_original=False)
+    settle(customer=original.customer, on=on, kind=SettlementKind.CORRECTION, actor=actor,
+           marks=[MarkSpec(cancel.transactions.get(), use_cash_discount="never"),
+                  MarkSpec(item, use_cash_discount="never")])
+    return cancel
+
+
+@transaction.atomic
+def invoice_correction_start(*, invoice: Invoice, correction_date: date, reason: str,
+                             actor: Actor) -> Invoice:
+    """A draft corrected invoice, a copy of the original to edit. Posting it cancels the
+    original with a credit note settled against it, then posts the correction."""
+    actor.require("receivables.post_invoice")
+    if invoice.status != InvoiceStatus.POSTED or invoice.kind != InvoiceKind.INVOICE:
+        raise RuleViolation(f"only a posted invoice can be corrected, not {invoice}",
+                            code="not_correctable")
+    if invoice.corrections.exists():
+        raise RuleViolation(f"{invoice} already has a correction", code="already_corrected")
+    if not reason.strip():
+        raise InvalidInput.field("reason", "say why the invoice is corrected")
+    if correction_date < invoice.invoice_date:
+        raise InvalidInput.field("correction_date", f"must be on or after {invoice.invoice_date}")
+    return invoice_create(
+        customer=invoice.customer, invoice_date=correction_date, corrects=invoice,
+        reason=reason, your_reference=invoice.your_reference, actor=actor,
+        lines=[LineSpec(line.description, line.unit_price, line.quantity, line.revenue_account,
+                        line.tax_code) for line in invoice.lines.all()])
+

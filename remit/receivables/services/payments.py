@@ -1,0 +1,170 @@
+"""Customer payments: journals of money received, each line posted to the bank and the
+customer's receivable as a payment item, then settled against the items it was marked for
+(or, with automatic settlement on, against the oldest due)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.models import LegalEntity, NumberSequence
+from remit.core.money import Money
+from remit.core.sequences import sequence_next
+from remit.ledger.models import JournalType
+from remit.ledger.rules import PostingLine
+from remit.ledger.selectors import journal_for_type
+from remit.ledger.services import journal_entry_post
+
+from ..models import (
+    BankAccount,
+    Customer,
+    CustomerTransaction,
+    JournalStatus,
+    PaymentJournal,
+    PaymentLine,
+    PaymentMark,
+    PaymentMethod,
+    SettlementKind,
+    TransactionKind,
+)
+from .customers import receivable_account_for
+from .settlement import MarkSpec, settle, settle_automatically
+from .setup import parameters_for
+
+PAYMENT_SOURCE = "receivables.payment"
+
+
+@transaction.atomic
+def payment_journal_create(*, legal_entity: LegalEntity, description: str = "",
+                           actor: Actor) -> PaymentJournal:
+    actor.require("receivables.add_paymentjournal")
+    sequence = NumberSequence.objects.get(legal_entity=legal_entity, code="payment_journal")
+    _, number = sequence_next(sequence)
+    journal = PaymentJournal.objects.create(legal_entity=legal_entity, number=number,
+                                            description=description.strip()[:255],
+                                            created_by=actor.user)
+    audit_record(actor=actor, action="receivables.payment_journal.create", obj=journal)
+    return journal
+
+
+@transaction.atomic
+def payment_line_add(*, journal: PaymentJournal, customer: Customer, payment_date: date,
+                     amount: Money, bank_account: BankAccount,
+                     method: str = PaymentMethod.BANK_TRANSFER, reference: str = "",
+                     marks: Sequence[MarkSpec] = (), full_settlement: bool = False,
+                     actor: Actor) -> PaymentLine:
+    actor.require("receivables.add_paymentjournal")
+    locked = PaymentJournal.objects.select_for_update().get(pk=journal.pk)
+    if locked.status != JournalStatus.DRAFT:
+        raise RuleViolation(f"{locked} is posted", code="journal_posted")
+    if customer.legal_entity_id != locked.legal_entity_id:
+        raise InvalidInput.field("customer", "belongs to another legal entity")
+    if bank_account.legal_entity_id != locked.legal_entity_id or not bank_account.is_active:
+        raise InvalidInput.field("bank_account", f"{bank_account.code} is not an active bank "
+                                 "account of this legal entity")
+    if amount.currency != customer.currency:
+        raise InvalidInput.field("amount", f"{customer} pays in {customer.currency}, "
+                                 f"not {amount.currency}")
+    if amount.amount <= 0 or amount.amount != amount.rounded_amount():
+        raise InvalidInput.field("amount", f"a positive amount in {amount.currency} with at most "
+                                 f"{amount.decimals} decimals")
+    if method not in PaymentMethod.values:
+        raise InvalidInput.field("method", f"choose one of {', '.join(PaymentMethod.values)}")
+    for i, mark in enumerate(marks):
+        if mark.item.customer_id != customer.pk or not mark.item.is_open:
+            raise InvalidInput.field(("marks", i), f"{mark.item} is not an open item of "
+                                     f"{customer}")
+    line = PaymentLine.objects.create(
+        journal=locked, line_no=locked.lines.count() + 1, customer=customer,
+        payment_date=payment_date, amount=amount.amount, currency=amount.currency,
+        method=method, bank_account=bank_account, reference=reference.strip()[:100],
+        full_settlement=full_settlement)
+    PaymentMark.objects.bulk_create(
+        PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
+                    use_cash_discount=m.use_cash_discount) for m in marks)
+    return line
+
+
+@transaction.atomic
+def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[CustomerTransaction]:
+    """Post every line: one voucher each (bank against receivable), a payment item, and its
+    settlement. All lines or none."""
+    actor.require("receivables.post_paymentjournal")
+    locked = PaymentJournal.objects.select_for_update().get(pk=journal.pk)
+    if locked.status != JournalStatus.DRAFT:
+        raise RuleViolation(f"{locked} is already posted", code="journal_posted")
+    lines = list(locked.lines.select_related("customer__legal_entity", "bank_account__account")
+                 .prefetch_related("marks__item").order_by("line_no"))
+    if not lines:
+        raise InvalidInput.field("lines", "the journal has no lines")
+    items = [_post_line(line, actor) for line in lines]
+    locked.status = JournalStatus.POSTED
+    locked.posted_at = timezone.now()
+    locked.save(update_fields=["status", "posted_at"])
+    audit_record(actor=actor, action="receivables.payment_journal.post", obj=locked,
+                 data={"lines": len(lines), "vouchers": [i.document_number for i in items]})
+    return items
+
+
+def _post_line(line: PaymentLine, actor: Actor) -> CustomerTransaction:
+    customer = line.customer
+    legal_entity = customer.legal_entity
+    receivable = receivable_account_for(customer)
+    amount = Money(line.amount, line.currency)
+    entry = journal_entry_post(
+        legal_entity=legal_entity,
+        journal=journal_for_type(legal_entity, JournalType.CUSTOMER_PAYMENT),
+        entry_date=line.payment_date,
+        description=f"Payment {customer.account_number} {customer.name}"[:255],
+        lines=[PostingLine(line.bank_account.account, amount,
+                           f"{line.get_method_display()} {line.reference}".strip()),
+               PostingLine(receivable, -amount, f"{customer.account_number} payment")],
+        actor=actor, source=PAYMENT_SOURCE)
+    credit = entry.lines.get(line_no=2)
+    item = CustomerTransaction.objects.create(
+        legal_entity=legal_entity, customer=customer, kind=TransactionKind.PAYMENT,
+        document_number=entry.number, document_date=line.payment_date,
+        due_date=line.payment_date, currency=line.currency, amount=-line.amount,
+        amount_acc=credit.debit_acc - credit.credit_acc, receivable_account=receivable,
+        journal_entry=entry, payment_line=line, description=line.reference)
+    line.document_number = entry.number
+    line.save(update_fields=["document_number"])
+    marks = [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount) for m in line.marks.all()]
+    if marks:
+        settle(customer=customer, on=line.payment_date, payment=item, marks=marks,
+               kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement, actor=actor)
+    elif parameters_for(legal_entity).automatic_settlement:
+        settle_automatically(customer=customer, on=line.payment_date, actor=actor)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def payment_register(*, customer: Customer, payment_date: date, amount: Money,
+                     bank_account: BankAccount | None = None,
+                     method: str = PaymentMethod.BANK_TRANSFER, reference: str = "",
+                     marks: Sequence[MarkSpec] = (), full_settlement: bool = False,
+                     actor: Actor) -> CustomerTransaction:
+    """One payment received and posted at once (a one-line journal), settled against the
+    marked items."""
+    legal_entity = customer.legal_entity
+    if bank_account is None:
+        bank_account = BankAccount.objects.filter(legal_entity=legal_entity,
+                                                  is_active=True).order_by("code").first()
+        if bank_account is None:
+            raise RuleViolation(f"{legal_entity.code} has no active bank account",
+                                code="bank_account_missing")
+    journal = payment_journal_create(legal_entity=legal_entity,
+                                     description=f"Payment from {customer.name}", actor=actor)
+    payment_line_add(journal=journal, customer=customer, payment_date=payment_date,
+                     amount=amount, bank_account=bank_account, method=method,
+                     reference=reference, marks=marks, full_settlement=full_settlement,
+                     actor=actor)
+    (item,) = payment_journal_post(journal=journal, actor=actor)
+    return item

@@ -1,0 +1,288 @@
+"""Settlement: closing open items against each other — a payment against invoices, a credit
+note against its invoice — with cash discount, write-offs and realized exchange differences,
+and undoing it.
+
+The plan (what closes, with which discount) is ``rules.plan_settlement``; this module locks the
+items, applies the plan and posts what it means for the ledger. The settlement voucher moves
+each receivable account by exactly what its items' open amounts changed, so subledger and
+ledger stay equal; discounts, write-offs and the exchange difference are its other lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.money import ZERO, Money, RoundingPoint, normalize_rate, quantize
+from remit.core.selectors import exchange_rate_on
+from remit.ledger.models import AccountRole, JournalType
+from remit.ledger.rules import PostingLine
+from remit.ledger.selectors import account_for_role, journal_for_type
+from remit.ledger.services import journal_entry_post, journal_entry_reverse
+
+from .. import rules
+from ..models import (
+    Customer,
+    CustomerTransaction,
+    DiscountAdministration,
+    Settlement,
+    SettlementLine,
+    TransactionKind,
+)
+from .setup import parameters_for
+
+SETTLEMENT_SOURCE = "receivables.settlement"
+
+
+@dataclass(frozen=True)
+class MarkSpec:
+    item: CustomerTransaction
+    amount_to_settle: Decimal | None = None
+    use_cash_discount: str = "normal"
+
+
+def _lock(ids: Sequence[int]) -> dict[int, CustomerTransaction]:
+    rows = (CustomerTransaction.objects.select_for_update().filter(pk__in=sorted(set(ids)))
+            .order_by("pk"))
+    found = {row.pk: row for row in rows}
+    periods = defaultdict(list)
+    from ..models import CashDiscountDate
+
+    for d in CashDiscountDate.objects.filter(transaction_id__in=found):
+        periods[d.transaction_id].append(rules.DiscountPeriod(d.until, d.percent))
+    for row in found.values():
+        row.periods = tuple(periods[row.pk])
+    return found
+
+
+def _open_item(row: CustomerTransaction) -> rules.OpenItem:
+    return rules.OpenItem(key=row.pk, kind=row.kind, document_date=row.document_date,
+                          due_date=row.due_date, amount=row.amount, open=row.open_amount,
+                          discount_taken=row.discount_taken, periods=row.periods)
+
+
+def _tolerances(customer: Customer, currency: str, on: date) -> rules.Tolerances:
+    params = parameters_for(customer.legal_entity)
+    accounting = customer.legal_entity.accounting_currency
+    if currency == accounting:
+        rate = Decimal(1)
+    else:
+        rate = exchange_rate_on(currency, accounting, on)
+    return rules.Tolerances(
+        penny=quantize(params.max_penny_difference / rate, currency, RoundingPoint.CONVERSION),
+        over_under=quantize(params.max_over_under / rate, currency, RoundingPoint.CONVERSION))
+
+
+def _acc_share(row: CustomerTransaction, part: Decimal, accounting: str) -> Decimal:
+    return quantize(part * row.amount_acc / row.amount, accounting, RoundingPoint.CONVERSION)
+
+
+def _delta_acc(row: CustomerTransaction, delta: Decimal, accounting: str) -> Decimal:
+    """The accounting-currency share of closing ``delta``: the exact remainder when it closes
+    the item, else the item's own rate (so each item leaves the subledger at its own rate)."""
+    if row.settled_amount + delta == row.amount:
+        return row.amount_acc - row.settled_acc
+    return _acc_share(row, delta, accounting)
+
+
+def _receivable_lines(account, amount: Decimal, acc: Decimal, currency: str,
+                      accounting: str) -> list[PostingLine]:
+    if amount == 0 and acc == 0:
+        return []
+    if amount * acc < 0:  # an exchange difference larger than the move: two lines
+        return [PostingLine(account, Money(amount, currency), "settlement", amount_acc=ZERO),
+                PostingLine(account, Money(ZERO, currency), "exchange difference",
+                            amount_acc=acc)]
+    return [PostingLine(account, Money(amount, currency), "settlement", amount_acc=acc)]
+
+
+@transaction.atomic
+def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
+           payment: CustomerTransaction | None = None, kind: str, actor: Actor,
+           full_settlement: bool = False, order: str = "oldest_first") -> Settlement | None:
+    """Settle the marked items (and the payment, when given) on date ``on``. The items are
+    locked first, so two payments racing for one invoice cannot both close it. Returns None
+    when nothing could be settled."""
+    ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
+    rows = _lock(ids)
+    _validate(customer, rows, payment, marks)
+    currency = next(iter(rows.values())).currency
+    params = parameters_for(customer.legal_entity)
+    accounting = customer.legal_entity.accounting_currency
+    plan = rules.plan_settlement(
+        payment=-rows[payment.pk].open_amount if payment is not None else ZERO,
+        on=on, currency=currency,
+        marks=[rules.Mark(_open_item(rows[m.item.pk]), m.amount_to_settle, m.use_cash_discount)
+               for m in marks],
+        tolerances=_tolerances(customer, currency, on),
+        policy=rules.Policy(
+            discount_on_partial=params.discount_on_partial_payments,
+            discount_on_credit_notes=params.discount_on_credit_notes,
+            specific_discount=params.discount_administration == DiscountAdministration.SPECIFIC,
+            full_settlement=full_settlement, order=order))
+    if not plan.items:
+        return None
+    if not rules.plan_is_consistent(plan, -rows[payment.pk].open_amount if payment else ZERO):
+        raise RuleViolation("the settlement does not add up; nothing was settled",
+                            code="settlement_inconsistent")
+    changes = [(rows[i.key], i.settle, i.discount, i.write_off, i.write_off_kind)
+               for i in plan.items]
+    if payment is not None and plan.payment_settle != 0:
+        changes.append((rows[payment.pk], plan.payment_settle, ZERO, plan.payment_write_off,
+                        plan.payment_write_off_kind))
+    entry = _post(customer, on, currency, accounting, changes, actor)
+    settlement = Settlement.objects.create(
+        legal_entity=customer.legal_entity, customer=customer, settled_on=on, kind=kind,
+        journal_entry=entry, created_by=actor.user)
+    lines = []
+    for row, delta, discount, write_off, write_off_kind in changes:
+        delta_acc = _delta_acc(row, delta, accounting)
+        lines.append(SettlementLine(settlement=settlement, item=row, amount=delta,
+                                    amount_acc=delta_acc, discount=discount,
+                                    write_off=write_off, write_off_kind=write_off_kind))
+        row.settled_amount += delta
+        row.settled_acc += delta_acc
+        row.discount_taken += discount
+        row.is_open = row.settled_amount != row.amount
+        row.closed_on = None if row.is_open else on
+        row.save(update_fields=["settled_amount", "settled_acc", "discount_taken", "is_open",
+                                "closed_on"])
+    SettlementLine.objects.bulk_create(lines)
+    audit_record(actor=actor, action="receivables.settlement.settle", obj=settlement,
+                 data={"customer": customer.account_number, "kind": kind,
+                       "items": {row.document_number: delta for row, delta, *_ in changes},
+                       "entry": entry.number if entry else None})
+    return settlement
+
+
+def _validate(customer, rows, payment, marks) -> None:
+    if len(rows) != len({m.item.pk for m in marks} | ({payment.pk} if payment else set())):
+        raise InvalidInput.field("marks", "an item was marked twice or does not exist")
+    currencies = {row.currency for row in rows.values()}
+    if len(currencies) > 1:
+        raise InvalidInput.field("marks", "items in different currencies cannot be settled "
+                                 f"together ({', '.join(sorted(currencies))})")
+    for row in rows.values():
+        if row.customer_id != customer.pk:
+            raise InvalidInput.field("marks", f"{row} belongs to another customer")
+        if not row.is_open:
+            raise RuleViolation(f"{row} is already settled", code="already_settled")
+    if payment is not None and rows[payment.pk].amount >= 0:
+        raise InvalidInput.field("payment", f"{payment} is not a payment or credit")
+
+
+def _post(customer, on, currency, accounting, changes, actor):
+    """The settlement voucher: each receivable account moves by its items' change; discounts,
+    write-offs and the exchange difference balance it."""
+    legal_entity = customer.legal_entity
+    moves: dict = defaultdict(lambda: [ZERO, ZERO])
+    discount, discount_acc = ZERO, ZERO
+    write_offs: dict = defaultdict(lambda: [ZERO, ZERO])
+    for row, delta, disc, write_off, kind in changes:
+        account = row.receivable_account
+        moves[account][0] -= delta
+        moves[account][1] -= _delta_acc(row, delta, accounting)
+        discount += disc
+        discount_acc += _acc_share(row, disc, accounting) if disc else ZERO
+        if write_off:
+            role = (AccountRole.PENNY_DIFFERENCE if kind == "penny"
+                    else AccountRole.CASH_DISCOUNT)
+            write_offs[role][0] += write_off
+            write_offs[role][1] += _acc_share(row, write_off, accounting)
+    lines: list[PostingLine] = []
+    for account, (amount, acc) in sorted(moves.items(), key=lambda kv: kv[0].number):
+        lines += _receivable_lines(account, amount, acc, currency, accounting)
+    if discount or discount_acc:
+        lines.append(PostingLine(account_for_role(legal_entity, AccountRole.CASH_DISCOUNT),
+                                 Money(discount, currency), "cash discount",
+                                 amount_acc=discount_acc))
+    for role, (amount, acc) in write_offs.items():
+        lines.append(PostingLine(account_for_role(legal_entity, role), Money(amount, currency),
+                                 "write-off" if role == AccountRole.CASH_DISCOUNT
+                                 else "penny difference", amount_acc=acc))
+    residual = sum((line.amount_acc for line in lines), ZERO)
+    if residual:
+        role = AccountRole.EXCHANGE_GAIN if residual > 0 else AccountRole.EXCHANGE_LOSS
+        lines.append(PostingLine(account_for_role(legal_entity, role),
+                                 Money(-residual, accounting), "realized exchange difference",
+                                 amount_acc=-residual))
+    if not lines:
+        return None
+    reference = next(row for row, *_ in changes)
+    rate = (normalize_rate(abs(reference.amount_acc / reference.amount))
+            if reference.amount_acc else Decimal(1))
+    return journal_entry_post(
+        legal_entity=legal_entity, journal=journal_for_type(legal_entity,
+                                                            JournalType.CUSTOMER_PAYMENT),
+        entry_date=on, description=f"Settlement {customer.account_number} {customer.name}"[:255],
+        lines=lines, actor=actor, source=SETTLEMENT_SOURCE,
+        rates={currency: rate, accounting: Decimal(1)})
+
+
+@transaction.atomic
+def settlement_reverse(*, settlement: Settlement, on: date, reason: str,
+                       actor: Actor) -> Settlement:
+    """Unsettle: give every item back what the settlement closed and reverse its voucher."""
+    actor.require("receivables.change_settlement")
+    locked = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if locked.is_reversed:
+        raise RuleViolation(f"settlement {locked.pk} is already reversed", code="already_reversed")
+    if on < locked.settled_on:
+        raise InvalidInput.field("on", f"must be on or after {locked.settled_on}")
+    lines = list(locked.lines.all())
+    rows = _lock([line.item_id for line in lines])
+    for line in lines:
+        row = rows[line.item_id]
+        row.settled_amount -= line.amount
+        row.settled_acc -= line.amount_acc
+        row.discount_taken -= line.discount
+        row.is_open = True
+        row.closed_on = None
+        row.save(update_fields=["settled_amount", "settled_acc", "discount_taken", "is_open",
+                                "closed_on"])
+    if locked.journal_entry_id:
+        locked.reversal_entry = journal_entry_reverse(
+            entry=locked.journal_entry, reversal_date=on, reason=reason or "unsettled",
+            actor=actor, owner=SETTLEMENT_SOURCE)
+    locked.reversed_on = on
+    locked.save(update_fields=["reversal_entry", "reversed_on"])
+    audit_record(actor=actor, action="receivables.settlement.reverse", obj=locked,
+                 data={"reason": reason, "items": [rows[line.item_id].document_number
+                                                   for line in lines]})
+    return locked
+
+
+@transaction.atomic
+def settle_automatically(*, customer: Customer, on: date, actor: Actor) -> list[Settlement]:
+    """Apply the customer's open credits (payments and credit notes, oldest first) to its open
+    invoices by due date, one currency at a time — the default order without priorities."""
+    made = []
+    credits = list(CustomerTransaction.objects.filter(customer=customer, is_open=True,
+                                                      amount__lt=0)
+                   .order_by("document_date", "pk"))
+    for credit in credits:
+        credit.refresh_from_db()
+        if not credit.is_open:
+            continue
+        debits = list(CustomerTransaction.objects.filter(
+            customer=customer, is_open=True, amount__gt=0, currency=credit.currency))
+        if not debits:
+            continue
+        if credit.kind == TransactionKind.PAYMENT:
+            result = settle(customer=customer, on=on, payment=credit, kind="automatic",
+                            marks=[MarkSpec(d) for d in debits], actor=actor, order="due_date")
+        else:
+            result = settle(customer=customer, on=on, kind="automatic", actor=actor,
+                            marks=[MarkSpec(credit)] + [MarkSpec(d) for d in debits],
+                            order="due_date")
+        if result is not None:
+            made.append(result)
+    return made
