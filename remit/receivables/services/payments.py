@@ -137,8 +137,10 @@ def _post_line(line: PaymentLine, actor: Actor) -> CustomerTransaction:
     line.save(update_fields=["document_number"])
     marks = [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount) for m in line.marks.all()]
     if marks:
+        # items settled by someone else meanwhile are skipped: the money stays open, never lost
         settle(customer=customer, on=line.payment_date, payment=item, marks=marks,
-               kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement, actor=actor)
+               kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement, actor=actor,
+               skip_settled=True)
     elif parameters_for(legal_entity).automatic_settlement:
         settle_automatically(customer=customer, on=line.payment_date, actor=actor)
     item.refresh_from_db()

@@ -107,12 +107,20 @@ def _receivable_lines(account, amount: Decimal, acc: Decimal, currency: str,
 @transaction.atomic
 def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
            payment: CustomerTransaction | None = None, kind: str, actor: Actor,
-           full_settlement: bool = False, order: str = "oldest_first") -> Settlement | None:
+           full_settlement: bool = False, order: str = "oldest_first",
+           skip_settled: bool = False) -> Settlement | None:
     """Settle the marked items (and the payment, when given) on date ``on``. The items are
-    locked first, so two payments racing for one invoice cannot both close it. Returns None
-    when nothing could be settled."""
+    locked first, so two payments racing for one invoice cannot both close it: the second
+    finds it settled and, with ``skip_settled`` (payment posting), leaves its money open
+    instead. Returns None when nothing could be settled."""
     ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
     rows = _lock(ids)
+    if skip_settled:
+        closed = {pk for pk, row in rows.items() if not row.is_open}
+        marks = [m for m in marks if m.item.pk not in closed]
+        rows = {pk: row for pk, row in rows.items() if pk not in closed}
+        if not marks or (payment is not None and payment.pk not in rows):
+            return None
     _validate(customer, rows, payment, marks)
     currency = next(iter(rows.values())).currency
     params = parameters_for(customer.legal_entity)
