@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -35,6 +36,19 @@ PAGE_RULES = {
     "tokens": "core.use_api",
     "audit": "core.view_auditlog",
     "customers": "receivables.view_customer",
+    "customer_new": "receivables.add_customer",
+    "customer": "receivables.view_customer",
+    "customer_edit": "receivables.change_customer",
+    "invoice_new": "receivables.add_invoice",
+    "payment_new": "receivables.post_paymentjournal",
+    "settle_auto": "receivables.change_settlement",
+    "invoices": "receivables.view_invoice",
+    "invoice": "receivables.view_invoice",
+    "invoice_edit": "receivables.change_invoice",
+    "invoice_post": "receivables.post_invoice",
+    "invoice_credit": "receivables.add_invoice",
+    "invoice_correct": "receivables.post_invoice",
+    "settlement_reverse": "receivables.change_settlement",
     "entries": "ledger.view_journalentry",
     "entry_new": "ledger.post_journalentry",
     "entry": "ledger.view_journalentry",
@@ -73,7 +87,8 @@ API_RULES = {
 
 # How to call the pages that need more than a GET without arguments.
 PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post",
-               "job_retry": "post"}
+               "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
+               "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post"}
 
 
 def page_patterns():
@@ -116,6 +131,22 @@ def world(entity, make_user):
     group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
     customer = customer_create(legal_entity=entity, account_number="10001", name="C",
                                group=group, actor=SYSTEM)
+    from remit.core.money import Money
+    from remit.receivables.services import (
+        LineSpec,
+        MarkSpec,
+        invoice_create,
+        invoice_post,
+        payment_register,
+    )
+
+    posted = invoice_post(invoice=invoice_create(
+        customer=customer, invoice_date=date(2026, 3, 16), lines=[LineSpec("x", Decimal(100))],
+        actor=SYSTEM), actor=SYSTEM)
+    payment_register(customer=customer, payment_date=date(2026, 3, 17),
+                     amount=Money.of("50", "NOK"), marks=[MarkSpec(posted.transactions.get())],
+                     actor=SYSTEM)
+    settlement = posted.transactions.get().settlement_lines.get().settlement
     failed = jobs_tasks.broken.enqueue()
     from django_tasks_db.models import DBTaskResult
 
@@ -123,7 +154,7 @@ def world(entity, make_user):
     users = {role: make_user(role, [entity]) for role in ROLE_PERMISSIONS}
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
-               "prefix": None}
+               "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

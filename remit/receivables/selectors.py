@@ -1,10 +1,26 @@
-from django.db.models import F, Q, QuerySet
+"""Read-side queries for receivables: customers with balances, open items, history, invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 
 from remit.core.db import ExactSum
 from remit.core.exceptions import NotFound
 from remit.core.models import LegalEntity
+from remit.core.money import ZERO
 
-from .models import Customer, CustomerTransaction
+from . import rules
+from .models import (
+    CashDiscountDate,
+    Customer,
+    CustomerTransaction,
+    Invoice,
+    Settlement,
+    TransactionKind,
+)
 
 
 def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
@@ -14,7 +30,8 @@ def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
                                      zero=True))
           .order_by("account_number"))
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(account_number__startswith=text))
+        qs = qs.filter(Q(name__icontains=text) | Q(account_number__startswith=text)
+                       | Q(organisation_number=text))
     if group:
         qs = qs.filter(group__code=group)
     return qs
@@ -22,7 +39,9 @@ def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
 
 def customer_by_number(legal_entity: LegalEntity, account_number: str) -> Customer:
     customer = (Customer.objects.filter(legal_entity=legal_entity, account_number=account_number)
-                .select_related("group", "legal_entity").first())
+                .select_related("group", "legal_entity", "payment_terms", "cash_discount_terms",
+                                "salesperson", "tax_code")
+                .prefetch_related("contacts", "addresses").first())
     if customer is None:
         raise NotFound(f"No customer {account_number} in {legal_entity.code}")
     return customer
@@ -30,6 +49,76 @@ def customer_by_number(legal_entity: LegalEntity, account_number: str) -> Custom
 
 def open_items(customer: Customer) -> QuerySet[CustomerTransaction]:
     return (CustomerTransaction.objects.filter(customer=customer, is_open=True)
-            .select_related("journal_entry")
-            .annotate(open_amount=F("amount") - F("settled_amount"))
+            .select_related("journal_entry", "invoice")
+            .prefetch_related(Prefetch("discount_dates", CashDiscountDate.objects.order_by("until")))
             .order_by("due_date", "id"))
+
+
+def transactions(customer: Customer) -> QuerySet[CustomerTransaction]:
+    return (CustomerTransaction.objects.filter(customer=customer)
+            .select_related("journal_entry", "invoice")
+            .order_by("-document_date", "-id"))
+
+
+def settlements(customer: Customer) -> QuerySet[Settlement]:
+    return (Settlement.objects.filter(customer=customer)
+            .select_related("journal_entry", "reversal_entry")
+            .prefetch_related("lines__item").order_by("-settled_on", "-id"))
+
+
+def customer_summary(customer: Customer, as_of: date) -> dict:
+    """Balance, overdue and the last payment, in the customer's currency and the accounting
+    currency, from two aggregate queries."""
+    items = CustomerTransaction.objects.filter(customer=customer)
+    open_part = F("amount") - F("settled_amount")
+    totals = items.aggregate(
+        balance=ExactSum(open_part, zero=True),
+        balance_acc=ExactSum(F("amount_acc") - F("settled_acc"), zero=True),
+        overdue=ExactSum(open_part, filter=Q(is_open=True, amount__gt=0, due_date__lt=as_of),
+                         zero=True),
+    )
+    totals["open_items"] = items.filter(is_open=True).count()
+    totals["last_payment"] = items.filter(kind=TransactionKind.PAYMENT).aggregate(
+        d=Max("document_date"))["d"]
+    return totals
+
+
+def discount_offer(item: CustomerTransaction, on: date) -> tuple[Decimal, Decimal]:
+    """(discount, net to pay) if the item is paid in full on ``on`` — what a payment form
+    proposes."""
+    periods = [rules.DiscountPeriod(d.until, d.percent) for d in item.discount_dates.all()]
+    rate = rules.discount_rate(periods, on)
+    if rate == 0 or item.amount <= 0:
+        return ZERO, item.open_amount
+    plan = rules.plan_settlement(
+        payment=item.open_amount, on=on, currency=item.currency,
+        marks=[rules.Mark(rules.OpenItem(item.pk, item.kind, item.document_date, item.due_date,
+                                         item.amount, item.open_amount, item.discount_taken,
+                                         tuple(periods)))])
+    discount = plan.items[0].discount if plan.items else ZERO
+    return discount, item.open_amount - discount
+
+
+def invoices_list(legal_entity: LegalEntity, *, status: str | None = None,
+                  kind: str | None = None, text: str | None = None) -> QuerySet[Invoice]:
+    qs = (Invoice.objects.filter(legal_entity=legal_entity).select_related("customer")
+          .order_by("-invoice_date", "-id"))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if text:
+        qs = qs.filter(Q(number__icontains=text) | Q(customer__name__icontains=text)
+                       | Q(customer__account_number=text))
+    return qs
+
+
+def invoice_detail(legal_entity: LegalEntity, pk: int) -> Invoice:
+    invoice = (Invoice.objects.filter(legal_entity=legal_entity, pk=pk)
+               .select_related("customer", "journal_entry", "original", "corrects",
+                               "payment_terms", "cash_discount_terms")
+               .prefetch_related("lines__revenue_account", "lines__tax_code", "transactions",
+                                 "credit_notes", "corrections").first())
+    if invoice is None:
+        raise NotFound(f"No invoice {pk} in {legal_entity.code}")
+    return invoice

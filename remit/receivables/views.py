@@ -1,9 +1,46 @@
+"""Receivables pages: customers (list, new, the customer page with its open items, history and
+settlements), invoices and credit notes (list, edit, post, credit, correct), registering a
+payment against marked items, and unsettling."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from remit.core.access import page
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.money import D, Money
 
-from . import selectors
+from . import selectors, services
+from .forms import (
+    CustomerEditForm,
+    CustomerForm,
+    InvoiceHeaderForm,
+    PaymentForm,
+    revenue_accounts,
+    tax_codes,
+)
+from .models import CustomerStatus, InvoiceKind, InvoiceStatus, Settlement
+
+LINE_ROWS = 8
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    """Put a service's field errors beside the form's fields; the rest on top."""
+    placed = False
+    for loc, msg in exc.errors:
+        if loc and loc[0] in form.fields:
+            form.add_error(loc[0], msg)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
 
 
 @page("receivables.view_customer")
@@ -14,3 +51,333 @@ def customers(request):
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "receivables/_customers_table.html" if request.htmx else "receivables/customers.html"
     return render(request, template, {"page_obj": page_obj, "q": q})
+
+
+@page("receivables.add_customer")
+def customer_new(request):
+    entity = request.legal_entity
+    form = CustomerForm(request.POST or None, legal_entity=entity)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contacts = ([services.ContactSpec(data["contact_name"], data["contact_email"],
+                                          data["contact_phone"], is_collections=True)]
+                    if data["contact_name"] else [])
+        addresses = ([services.AddressSpec(data["street"], data["city"],
+                                           data["country"] or entity.country,
+                                           data["postal_code"])] if data["street"] else [])
+        try:
+            customer = services.customer_create(
+                legal_entity=entity, account_number=data["account_number"], name=data["name"],
+                group=data["group"], currency=data["currency"],
+                payment_terms=data["payment_terms"],
+                cash_discount_terms=data["cash_discount_terms"], language=data["language"],
+                organisation_number=data["organisation_number"],
+                customer_since=timezone.localdate(), contacts=contacts, addresses=addresses,
+                actor=Actor.web(request.user))
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Customer {customer} created.")
+            return redirect("customer", customer.account_number)
+    return render(request, "receivables/customer_form.html", {"form": form, "new": True})
+
+
+@page("receivables.view_customer")
+def customer(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    today = timezone.localdate()
+    items = list(selectors.open_items(found))
+    for item in items:
+        item.offer_discount, item.offer_net = selectors.discount_offer(item, today)
+        item.overdue_days = (today - item.due_date).days if item.amount > 0 else 0
+    return render(request, "receivables/customer.html", {
+        "customer": found, "summary": selectors.customer_summary(found, today),
+        "items": items, "today": today,
+        "history": selectors.transactions(found)[:50],
+        "settlements": selectors.settlements(found)[:20],
+    })
+
+
+@page("receivables.change_customer")
+def customer_edit(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    initial = {"name": found.name, "group": found.group, "status": found.status,
+               "payment_terms": found.payment_terms,
+               "cash_discount_terms": found.cash_discount_terms, "language": found.language,
+               "organisation_number": found.organisation_number}
+    form = CustomerEditForm(request.POST or None, initial=initial,
+                            legal_entity=request.legal_entity)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial.get(k)}
+        try:
+            services.customer_update(customer=found, actor=Actor.web(request.user), **changes)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{found} saved.")
+            return redirect("customer", found.account_number)
+    return render(request, "receivables/customer_form.html",
+                  {"form": form, "customer": found, "new": False})
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+@page("receivables.view_invoice")
+def invoices(request):
+    f = {"status": request.GET.get("status") or None, "kind": request.GET.get("kind") or None,
+         "text": request.GET.get("q") or None}
+    page_obj = Paginator(selectors.invoices_list(request.legal_entity, **f), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "receivables/invoices.html", {
+        "page_obj": page_obj, "filters": request.GET,
+        "statuses": InvoiceStatus.choices, "kinds": InvoiceKind.choices})
+
+
+def _line_rows(post, invoice=None) -> list[dict]:
+    if post:
+        return [{"i": i, "n": i + 1, "description": post.get(f"description_{i}", ""),
+                 "quantity": post.get(f"quantity_{i}", ""),
+                 "unit_price": post.get(f"unit_price_{i}", ""),
+                 "account": post.get(f"account_{i}", ""), "tax": post.get(f"tax_{i}", "")}
+                for i in range(LINE_ROWS)]
+    existing = list(invoice.lines.all()) if invoice else []
+    rows = []
+    for i in range(LINE_ROWS):
+        line = existing[i] if i < len(existing) else None
+        rows.append({"i": i, "n": i + 1,
+                     "description": line.description if line else "",
+                     "quantity": f"{line.quantity.normalize():f}" if line else "",
+                     "unit_price": f"{line.unit_price.normalize():f}" if line else "",
+                     "account": str(line.revenue_account_id) if line else "",
+                     "tax": str(line.tax_code_id or "") if line else ""})
+    return rows
+
+
+def _line_specs(entity, rows) -> list[services.LineSpec]:
+    accounts = {str(a.pk): a for a in revenue_accounts(entity)}
+    taxes = {str(t.pk): t for t in tax_codes(entity)}
+    specs, errors = [], []
+    filled = [r for r in rows if r["description"] or r["unit_price"]]
+    for n, row in enumerate(filled):
+        try:
+            price = D((row["unit_price"] or "0").replace(",", ".").replace(" ", ""))
+            quantity = D((row["quantity"] or "1").replace(",", ".").replace(" ", ""))
+        except DomainError:
+            errors.append((("lines", n, "unit_price"), "enter numbers, e.g. 1234.50"))
+            row["error"] = "enter numbers, e.g. 1234.50"
+            continue
+        specs.append(services.LineSpec(row["description"], price, quantity,
+                                       accounts.get(row["account"]), taxes.get(row["tax"])))
+    if errors:
+        raise InvalidInput("Some lines are not numbers", errors=errors)
+    return specs
+
+
+def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.INVOICE):
+    entity = request.legal_entity
+    initial = ({"invoice_date": invoice.invoice_date, "due_date": invoice.due_date,
+                "your_reference": invoice.your_reference, "reason": invoice.reason}
+               if invoice else {"invoice_date": timezone.localdate()})
+    form = InvoiceHeaderForm(request.POST or None, initial=initial, legal_entity=entity)
+    rows = _line_rows(request.POST, invoice)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = Actor.web(request.user)
+        try:
+            specs = _line_specs(entity, rows)
+            if invoice is None:
+                invoice = services.invoice_create(
+                    customer=customer_obj, invoice_date=data["invoice_date"], kind=kind,
+                    due_date=data["due_date"], your_reference=data["your_reference"],
+                    reason=data["reason"], lines=specs, actor=actor)
+            else:
+                _update_header(invoice, data)
+                services.invoice_lines_replace(invoice=invoice, lines=specs, actor=actor)
+            if "post" in request.POST:
+                invoice = services.invoice_post(invoice=invoice, actor=actor)
+                messages.success(request, f"Posted {invoice.number}.")
+            else:
+                messages.success(request, "Draft saved.")
+        except DomainError as exc:
+            _form_errors(form, exc)
+            for loc, msg in exc.errors:
+                if len(loc) == 3 and loc[0] == "lines" and isinstance(loc[1], int):
+                    filled = [r for r in rows if r["description"] or r["unit_price"]]
+                    if loc[1] < len(filled):
+                        filled[loc[1]]["error"] = msg
+        else:
+            return redirect("invoice", invoice.pk)
+    target = customer_obj or invoice.customer
+    return render(request, "receivables/invoice_form.html", {
+        "form": form, "rows": rows, "invoice": invoice, "customer": target,
+        "kind": invoice.kind if invoice else kind,
+        "accounts": revenue_accounts(entity), "taxes": tax_codes(entity),
+        "default_tax": target.tax_code_id or services.parameters_for(entity).default_tax_code_id})
+
+
+def _update_header(invoice, data) -> None:
+    # header fields of a draft; the service re-reads and checks them when posting
+    invoice.invoice_date = data["invoice_date"]
+    invoice.due_date = data["due_date"]
+    invoice.your_reference = data["your_reference"]
+    invoice.reason = data["reason"]
+    if invoice.due_date and invoice.due_date < invoice.invoice_date:
+        raise InvalidInput.field("due_date", "cannot be before the invoice date")
+    invoice.save(update_fields=["invoice_date", "due_date", "your_reference", "reason"])
+
+
+@page("receivables.add_invoice")
+def invoice_new(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    kind = request.GET.get("kind", InvoiceKind.INVOICE)
+    if found.status == CustomerStatus.BLOCKED and kind == InvoiceKind.INVOICE:
+        messages.error(request, f"{found} is blocked; no new invoices.")
+        return redirect("customer", found.account_number)
+    return _invoice_form(request, customer_obj=found,
+                         kind=kind if kind in InvoiceKind.values else InvoiceKind.INVOICE)
+
+
+@page("receivables.view_invoice")
+def invoice(request, invoice_id: int):
+    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    return render(request, "receivables/invoice.html",
+                  {"invoice": found, "item": found.transactions.first(),
+                   "today_iso": timezone.localdate().isoformat()})
+
+
+@page("receivables.change_invoice")
+def invoice_edit(request, invoice_id: int):
+    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    if found.status != InvoiceStatus.DRAFT:
+        messages.error(request, f"{found} is posted; credit or correct it instead.")
+        return redirect("invoice", found.pk)
+    return _invoice_form(request, invoice=found)
+
+
+@require_POST
+@page("receivables.post_invoice")
+def invoice_post(request, invoice_id: int):
+    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    try:
+        posted = services.invoice_post(invoice=found, actor=Actor.web(request.user))
+        messages.success(request, f"Posted {posted.number}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoice", found.pk)
+
+
+@require_POST
+@page("receivables.add_invoice")
+def invoice_credit(request, invoice_id: int):
+    """A draft credit note for the whole invoice, to adjust and post."""
+    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    try:
+        draft = services.invoice_create(
+            customer=found.customer, invoice_date=timezone.localdate(),
+            kind=InvoiceKind.CREDIT_NOTE, original=found,
+            reason=request.POST.get("reason", "") or f"Credit for {found.number}",
+            lines=[services.LineSpec(line.description, line.unit_price, line.quantity,
+                                     line.revenue_account, line.tax_code)
+                   for line in found.lines.all()], actor=Actor.web(request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("invoice", found.pk)
+    return redirect("invoice_edit", draft.pk)
+
+
+@require_POST
+@page("receivables.post_invoice")
+def invoice_correct(request, invoice_id: int):
+    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    try:
+        on = date.fromisoformat(request.POST.get("correction_date", ""))
+    except ValueError:
+        messages.error(request, "Give the correction date as YYYY-MM-DD.")
+        return redirect("invoice", found.pk)
+    try:
+        draft = services.invoice_correction_start(
+            invoice=found, correction_date=on, reason=request.POST.get("reason", ""),
+            actor=Actor.web(request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("invoice", found.pk)
+    messages.info(request, "Edit the corrected invoice and post it: the original is then "
+                           "cancelled by a credit note settled against it.")
+    return redirect("invoice_edit", draft.pk)
+
+
+# --- payments and settlement ----------------------------------------------------------------
+
+@page("receivables.post_paymentjournal")
+def payment_new(request, account_number: str):
+    entity = request.legal_entity
+    found = selectors.customer_by_number(entity, account_number)
+    today = timezone.localdate()
+    form = PaymentForm(request.POST or None, legal_entity=entity,
+                       initial={"payment_date": today, "method": "bank_transfer",
+                                "bank_account": _default_bank(entity)})
+    items = [i for i in selectors.open_items(found)]
+    on = today
+    if request.method == "POST" and form.is_valid():
+        on = form.cleaned_data["payment_date"]
+    for item in items:
+        item.offer_discount, item.offer_net = selectors.discount_offer(item, on)
+    marked = set(request.POST.getlist("mark"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        marks = [services.MarkSpec(i) for i in items if str(i.pk) in marked]
+        try:
+            payment = services.payment_register(
+                customer=found, payment_date=data["payment_date"],
+                amount=Money(data["amount"], found.currency), bank_account=data["bank_account"],
+                method=data["method"], reference=data["reference"], marks=marks,
+                full_settlement=data["full_settlement"], actor=Actor.web(request.user))
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            payment.refresh_from_db()
+            left = -payment.open_amount
+            note = f" {left:,.2f} {found.currency} of it is not settled yet." if left else ""
+            messages.success(request, f"Payment {payment.document_number} registered.{note}")
+            return redirect("customer", found.account_number)
+    return render(request, "receivables/payment_form.html", {
+        "form": form, "customer": found, "items": items, "marked": marked})
+
+
+def _default_bank(entity):
+    from .models import BankAccount
+
+    return BankAccount.objects.filter(legal_entity=entity, is_active=True).order_by("code").first()
+
+
+@require_POST
+@page("receivables.change_settlement")
+def settlement_reverse(request, settlement_id: int):
+    found = Settlement.objects.filter(legal_entity=request.legal_entity,
+                                      pk=settlement_id).select_related("customer").first()
+    if found is None:
+        from django.http import Http404
+
+        raise Http404("No such settlement")
+    try:
+        services.settlement_reverse(settlement=found, on=timezone.localdate(),
+                                    reason=request.POST.get("reason", "") or "unsettled",
+                                    actor=Actor.web(request.user))
+        messages.success(request, "Settlement reversed: the items are open again.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("customer", found.customer.account_number)
+
+
+@require_POST
+@page("receivables.change_settlement")
+def settle_auto(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    try:
+        made = services.settle_automatically(customer=found, on=timezone.localdate(),
+                                             actor=Actor.web(request.user))
+        messages.success(request, f"{len(made)} settlement(s) made, by due date.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("customer", found.account_number)
+

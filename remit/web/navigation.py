@@ -16,10 +16,13 @@ class NavItem:
 
 AREAS = [
     ("Workspace", [NavItem("Home", "home", "core.access_remit", "/$")]),
-    ("Receivables", [NavItem("Customers", "customers", "receivables.view_customer", "/customers")]),
+    ("Receivables", [
+        NavItem("Customers", "customers", "receivables.view_customer", "/customers"),
+        NavItem("Invoices", "invoices", "receivables.view_invoice", "/invoices"),
+    ]),
     ("Collections", [NavItem("Aged balances", None, None, planned=True)]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
-    ("Insights", [NavItem("Payment predictions", None, None, planned=True)]),
+    ("Insights", [NavItem("Predictions", None, None, planned=True)]),
     ("Sales", [NavItem("Leads", None, None, planned=True)]),
     ("Ledger", [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),

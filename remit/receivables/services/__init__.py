@@ -2,7 +2,10 @@
 ``journal_entry_post`` in the same transaction as the subledger rows they belong to."""
 
 from .customers import (  # noqa: F401
+    AddressSpec,
+    ContactSpec,
     customer_create,
+    customer_update,
     customer_group_create,
     receivable_account_for,
 )

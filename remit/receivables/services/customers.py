@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -13,6 +15,8 @@ from remit.core.models import LegalEntity
 from remit.core.money import is_currency
 
 from ..models import (
+    Address,
+    Contact,
     Customer,
     CustomerGroup,
     CustomerStatus,
@@ -35,12 +39,32 @@ def customer_group_create(*, legal_entity: LegalEntity, code: str, name: str,
     return group
 
 
+@dataclass(frozen=True)
+class ContactSpec:
+    name: str
+    email: str = ""
+    phone: str = ""
+    job_title: str = ""
+    is_primary: bool = True
+    is_collections: bool = False
+
+
+@dataclass(frozen=True)
+class AddressSpec:
+    street: str
+    city: str
+    country: str
+    postal_code: str = ""
+    purpose: str = "primary"
+
+
 @transaction.atomic
 def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str,
                     group: CustomerGroup, currency: str | None = None,
                     customer_since: date | None = None, payment_terms=None,
                     cash_discount_terms=None, salesperson=None, language: str = "en",
-                    organisation_number: str = "", actor: Actor) -> Customer:
+                    organisation_number: str = "", contacts: Sequence[ContactSpec] = (),
+                    addresses: Sequence[AddressSpec] = (), actor: Actor) -> Customer:
     actor.require("receivables.add_customer")
     currency = (currency or legal_entity.accounting_currency).strip().upper()
     account_number, name = account_number.strip(), name.strip()
@@ -66,6 +90,18 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
     except IntegrityError:
         raise InvalidInput.field("account_number",
                                  f"customer {account_number} already exists") from None
+    for i, spec in enumerate(contacts):
+        if not spec.name.strip():
+            raise InvalidInput.field(("contacts", i, "name"), "required")
+        Contact.objects.create(customer=customer, name=spec.name.strip(), email=spec.email.strip(),
+                               phone=spec.phone.strip(), job_title=spec.job_title.strip(),
+                               is_primary=spec.is_primary, is_collections=spec.is_collections)
+    for i, spec in enumerate(addresses):
+        if not spec.street.strip() or not spec.city.strip():
+            raise InvalidInput.field(("addresses", i, "street"), "street and city are required")
+        Address.objects.create(customer=customer, purpose=spec.purpose, street=spec.street.strip(),
+                               postal_code=spec.postal_code.strip(), city=spec.city.strip(),
+                               country=(spec.country or legal_entity.country).upper()[:2])
     audit_record(actor=actor, action="receivables.customer.create", obj=customer)
     return customer
 
@@ -86,3 +122,29 @@ def receivable_account_for(customer: Customer, profile: PostingProfile | None = 
         raise RuleViolation(f"posting profile {profile.code} has no line for {customer}",
                             code="posting_profile_incomplete")
     return line.receivable_account
+
+
+CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",
+                   "salesperson", "language", "organisation_number", "tax_code")
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor: Actor, **changes) -> Customer:
+    """Change a customer's master data; the currency and account number stay (they are in its
+    postings)."""
+    actor.require("receivables.change_customer")
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise InvalidInput.field(sorted(unknown)[0], "cannot be changed here")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = {k: str(getattr(locked, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(locked, key, value.strip() if isinstance(value, str) else value)
+    if not locked.name:
+        raise InvalidInput.field("name", "required")
+    if locked.status not in CustomerStatus.values:
+        raise InvalidInput.field("status", f"choose one of {', '.join(CustomerStatus.values)}")
+    locked.save()
+    audit_record(actor=actor, action="receivables.customer.update", obj=locked,
+                 data={k: [before[k], str(getattr(locked, k))] for k in changes})
+    return locked

@@ -53,3 +53,9 @@ def signed_class(value):
 def money(value, currency):
     return format_html('<span class="money">{} <small>{}</small></span>',
                        _format(value, currency), currency)
+
+
+@register.filter
+def pairs(mapping):
+    """(key, value) pairs of a dict, even when it has a key called 'items'."""
+    return list(mapping.items()) if isinstance(mapping, dict) else []

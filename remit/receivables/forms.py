@@ -1,0 +1,96 @@
+"""Forms for the receivables pages. They only parse and offer choices scoped to the legal
+entity; every rule lives in the services, whose errors the views show beside the fields."""
+
+from __future__ import annotations
+
+from django import forms
+
+from remit.core.forms import AmountField
+from remit.core.money import is_currency
+from remit.ledger.models import Account, AccountType
+
+from .models import (
+    BankAccount,
+    CashDiscountTerms,
+    CustomerGroup,
+    CustomerStatus,
+    PaymentMethod,
+    PaymentTerms,
+    SalesTaxCode,
+)
+
+LANGUAGES = [("en", "English"), ("nb", "Norwegian (bokmål)"), ("da", "Danish"),
+             ("sv", "Swedish"), ("de", "German"), ("fi", "Finnish")]
+
+
+class EntityForm(forms.Form):
+    def __init__(self, *args, legal_entity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.legal_entity = legal_entity
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.filter(legal_entity=legal_entity)
+
+
+class CustomerForm(EntityForm):
+    account_number = forms.CharField(max_length=20)
+    name = forms.CharField(max_length=200)
+    group = forms.ModelChoiceField(CustomerGroup.objects.all())
+    currency = forms.CharField(max_length=3, required=False,
+                               help_text="ISO 4217; empty: the accounting currency.")
+    payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False,
+                                           help_text="Empty: the group's.")
+    cash_discount_terms = forms.ModelChoiceField(CashDiscountTerms.objects.all(), required=False)
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    organisation_number = forms.CharField(max_length=30, required=False)
+    contact_name = forms.CharField(max_length=150, required=False, label="Primary contact")
+    contact_email = forms.EmailField(required=False, label="Contact e-mail")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
+    street = forms.CharField(max_length=200, required=False)
+    postal_code = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=2, required=False)
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].strip().upper()
+        if value and not is_currency(value):
+            raise forms.ValidationError(f"{value} is not an ISO 4217 currency code")
+        return value or self.legal_entity.accounting_currency
+
+
+class CustomerEditForm(EntityForm):
+    name = forms.CharField(max_length=200)
+    group = forms.ModelChoiceField(CustomerGroup.objects.all())
+    status = forms.ChoiceField(choices=CustomerStatus.choices)
+    payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False)
+    cash_discount_terms = forms.ModelChoiceField(CashDiscountTerms.objects.all(), required=False)
+    language = forms.ChoiceField(choices=LANGUAGES)
+    organisation_number = forms.CharField(max_length=30, required=False)
+
+
+class InvoiceHeaderForm(EntityForm):
+    invoice_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="Empty: from the payment terms.")
+    your_reference = forms.CharField(max_length=100, required=False)
+    reason = forms.CharField(max_length=255, required=False,
+                             help_text="Shown on credit notes and corrections.")
+
+
+def revenue_accounts(legal_entity):
+    return Account.objects.filter(legal_entity=legal_entity, account_type=AccountType.REVENUE,
+                                  is_blocked=False).order_by("number")
+
+
+def tax_codes(legal_entity):
+    return SalesTaxCode.objects.filter(legal_entity=legal_entity).order_by("code")
+
+
+class PaymentForm(EntityForm):
+    payment_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    amount = AmountField(max_digits=20, decimal_places=4, min_value=0)
+    bank_account = forms.ModelChoiceField(BankAccount.objects.filter(is_active=True))
+    method = forms.ChoiceField(choices=PaymentMethod.choices)
+    reference = forms.CharField(max_length=100, required=False)
+    full_settlement = forms.BooleanField(required=False, help_text="Close the marked items even "
+                                         "if the payment falls short (the rest is discount).")
