@@ -17,6 +17,7 @@ from django.db.models import Case, When
 
 PLACES = settings.AMOUNT_DECIMAL_PLACES
 SCALE = 10**PLACES
+EXPONENT = Decimal(1).scaleb(-PLACES)
 
 
 class ExactDecimalField(models.DecimalField):
@@ -37,7 +38,7 @@ class ExactDecimalField(models.DecimalField):
             return None
         if connection.vendor == "sqlite":
             return Decimal(int(value)).scaleb(-PLACES)
-        return Decimal(value)
+        return Decimal(value).quantize(EXPONENT)  # the same scale on both databases
 
 
 class ExactSum(models.Aggregate):

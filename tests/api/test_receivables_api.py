@@ -1,0 +1,74 @@
+"""The receivables API: a customer, an invoice, a payment with a discount, an unsettle."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from remit.core.services import api_token_create
+from remit.ledger.services import ledger_check_run
+from remit.receivables.models import CustomerGroup, Invoice
+from tests.helpers import SYSTEM
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(clerk, entity):
+    CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
+    secret = api_token_create(user=clerk, name="t", actor=SYSTEM)[1]
+    client = Client()
+
+    def call(method, path, body=None):
+        response = client.generic(method, f"/api/receivables{path}",
+                                  data=json.dumps(body) if body is not None else "",
+                                  content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return response.status_code, response.json()
+
+    return call
+
+
+def test_customer_invoice_payment_unsettle_over_the_api(call):
+    status, customer = call("POST", "/customers", {
+        "account_number": "30001", "name": "Havblikk Marine AS", "group": "DOM",
+        "cash_discount_terms": "2/10", "contacts": [{"name": "Ola", "email": "ola@h.example"}]})
+    assert status == 201 and customer["summary"]["balance"] == "0.0000"
+    status, invoice = call("POST", "/invoices", {
+        "customer": "30001", "invoice_date": "2026-03-02", "post": True,
+        "lines": [{"description": "Hull cleaning", "unit_price": "4000.00", "tax_code": "S"}]})
+    assert status == 201 and invoice["number"] == "INV-000001"
+    assert invoice["total_amount"] == "5000.0000"
+    status, payment = call("POST", "/payments", {
+        "customer": "30001", "payment_date": "2026-03-09", "amount": "4900.00",
+        "marks": [{"document_number": "INV-000001"}]})
+    assert status == 201 and payment["open_amount"] == "0.0000"
+    status, detail = call("GET", "/customers/30001")
+    assert detail["summary"]["balance"] == "0.0000" and detail["summary"]["open_items"] == 0
+    settlement = Invoice.objects.get().transactions.get().settlement_lines.get().settlement
+    status, reversed_ = call("POST", f"/settlements/{settlement.pk}/reverse",
+                             {"on": "2026-03-10", "reason": "wrong customer"})
+    assert status == 200 and reversed_["reversed_on"] == "2026-03-10"
+    status, items = call("GET", "/customers/30001/open-items")
+    assert sorted(i["open_amount"] for i in items) == ["-4900.0000", "5000.0000"]
+    assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_bad_receivables_input_names_the_field(call):
+    status, body = call("POST", "/customers", {"account_number": "1", "name": "x",
+                                               "group": "NOPE"})
+    assert status == 422 and body["errors"][0]["loc"] == ["group"]
+    call("POST", "/customers", {"account_number": "30002", "name": "Y", "group": "DOM"})
+    status, body = call("POST", "/invoices", {"customer": "30002", "invoice_date": "2026-03-02",
+                                              "lines": [{"description": "a", "unit_price": "1",
+                                                         "tax_code": "XX"}]})
+    assert status == 422 and body["errors"][0]["loc"] == ["lines", 0, "tax_code"]
+    status, body = call("POST", "/payments", {"customer": "30002", "payment_date": "2026-03-02",
+                                              "amount": "10", "marks": [
+                                                  {"document_number": "INV-999"}]})
+    assert status == 422 and body["errors"][0]["loc"] == ["marks", 0, "document_number"]
+    status, body = call("POST", "/payments", {"customer": "30002", "payment_date": "2026-03-02",
+                                              "amount": "10.001"})
+    assert status == 422 and body["errors"][0]["loc"] == ["amount"]
+    assert not Invoice.objects.exists()
