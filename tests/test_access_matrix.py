@@ -42,6 +42,8 @@ PAGE_RULES = {
     "invoice_new": "receivables.add_invoice",
     "payment_new": "receivables.post_paymentjournal",
     "settle_auto": "receivables.change_settlement",
+    "customer_statement": "receivables.view_customertransaction",
+    "customer_open_items_xlsx": "receivables.view_customertransaction",
     "invoices": "receivables.view_invoice",
     "invoice": "receivables.view_invoice",
     "invoice_edit": "receivables.change_invoice",
@@ -81,6 +83,10 @@ API_RULES = {
     "GET /api/receivables/customers/{account_number}/open-items":
         "receivables.view_customertransaction",
     "GET /api/receivables/customers/{account_number}/transactions":
+        "receivables.view_customertransaction",
+    "GET /api/receivables/customers/{account_number}/statement.pdf":
+        "receivables.view_customertransaction",
+    "GET /api/receivables/customers/{account_number}/open-items.xlsx":
         "receivables.view_customertransaction",
     "POST /api/receivables/opening-balances": "receivables.post_openingbalance",
     "GET /api/receivables/invoices": "receivables.view_invoice",

@@ -164,6 +164,33 @@ def transactions(request, account_number: str):
     return selectors.transactions(customer)
 
 
+@router.get("/customers/{account_number}/statement.pdf",
+            auth=Rule("receivables.view_customertransaction"))
+def statement(request, account_number: str, as_of: date | None = None):
+    """The open-items statement as a PDF."""
+    from django.http import HttpResponse
+
+    from .documents import statement_pdf
+
+    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    return HttpResponse(statement_pdf(customer, as_of or timezone.localdate()),
+                        content_type="application/pdf")
+
+
+@router.get("/customers/{account_number}/open-items.xlsx",
+            auth=Rule("receivables.view_customertransaction"))
+def open_items_export(request, account_number: str, as_of: date | None = None):
+    """The open items as an Excel workbook."""
+    from django.http import HttpResponse
+
+    from .documents import open_items_xlsx
+
+    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    return HttpResponse(open_items_xlsx(customer, as_of or timezone.localdate()),
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
+
+
 @router.post("/opening-balances", response={201: ItemOut},
              auth=Rule("receivables.post_openingbalance"))
 def opening_balance(request, body: OpeningBalanceIn):

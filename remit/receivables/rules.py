@@ -59,6 +59,21 @@ def discount_rate(periods: Sequence[DiscountPeriod], on: date, use: str = "norma
     return ZERO
 
 
+# --- statements -------------------------------------------------------------------------------
+
+STATEMENT_BUCKETS = [("Not due", None, 0), ("1–30 days", 1, 30), ("31–60 days", 31, 60),
+                     ("61–90 days", 61, 90), ("Over 90 days", 91, None)]
+
+
+def statement_bucket(due: date, as_of: date) -> int:
+    """Which column of a statement's aging summary an item falls in, by days past due."""
+    overdue = (as_of - due).days
+    for i, (_, low, high) in enumerate(STATEMENT_BUCKETS):
+        if (low is None or overdue >= low) and (high is None or overdue <= high):
+            return i
+    return len(STATEMENT_BUCKETS) - 1
+
+
 # --- invoices ---------------------------------------------------------------------------------
 
 def line_amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:

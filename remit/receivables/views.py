@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.money import D, Money
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     CustomerEditForm,
     CustomerForm,
@@ -118,6 +119,35 @@ def customer_edit(request, account_number: str):
             return redirect("customer", found.account_number)
     return render(request, "receivables/customer_form.html",
                   {"form": form, "customer": found, "new": False})
+
+
+def _as_of(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@page("receivables.view_customertransaction")
+def customer_statement(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    as_of = _as_of(request)
+    response = HttpResponse(documents.statement_pdf(found, as_of), content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="statement-{found.account_number}-'
+                                       f'{as_of.isoformat()}.pdf"')
+    return response
+
+
+@page("receivables.view_customertransaction")
+def customer_open_items_xlsx(request, account_number: str):
+    found = selectors.customer_by_number(request.legal_entity, account_number)
+    as_of = _as_of(request)
+    response = HttpResponse(
+        documents.open_items_xlsx(found, as_of),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (f'attachment; filename="open-items-{found.account_number}-'
+                                       f'{as_of.isoformat()}.xlsx"')
+    return response
 
 
 # --- invoices -------------------------------------------------------------------------------
