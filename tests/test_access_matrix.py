@@ -45,6 +45,7 @@ PAGE_RULES = {
     "customer_statement": "receivables.view_customertransaction",
     "customer_open_items_xlsx": "receivables.view_customertransaction",
     "invoices": "receivables.view_invoice",
+    "imports": "receivables.add_importbatch",
     "invoice": "receivables.view_invoice",
     "invoice_edit": "receivables.change_invoice",
     "invoice_post": "receivables.post_invoice",
@@ -96,6 +97,8 @@ API_RULES = {
     "POST /api/receivables/payments": "receivables.post_paymentjournal",
     "POST /api/receivables/settlements": "receivables.change_settlement",
     "POST /api/receivables/settlements/{settlement_id}/reverse": "receivables.change_settlement",
+    "POST /api/receivables/imports/{kind}": "receivables.add_importbatch",
+    "GET /api/receivables/imports": "receivables.view_importbatch",
     "GET /api/jobs/": "jobs.view_schedule",
     "GET /api/jobs/schedules": "jobs.view_schedule",
     "POST /api/jobs/{job_id}/retry": "jobs.run_job",
@@ -171,7 +174,8 @@ def world(entity, make_user):
     users = {role: make_user(role, [entity]) for role in ROLE_PERMISSIONS}
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
-               "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk}
+               "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
+               "kind": "customers"}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

@@ -411,3 +411,43 @@ def settle_auto(request, account_number: str):
         messages.error(request, exc.message)
     return redirect("customer", found.account_number)
 
+
+
+# --- imports --------------------------------------------------------------------------------
+
+@page("receivables.add_importbatch")
+def imports(request):
+    from .imports import FIELDS, import_file
+    from .models import ImportBatch
+
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        mapping = {}
+        for line in request.POST.get("mapping", "").splitlines():
+            if "=" in line:
+                column, target = line.split("=", 1)
+                mapping[column.strip()] = target.strip()
+        if upload is None:
+            messages.error(request, "Choose a CSV file to import.")
+        else:
+            try:
+                result = import_file(legal_entity=request.legal_entity, kind=kind,
+                                     file_name=upload.name, content=upload.read(),
+                                     mapping=mapping, skip_bad_rows="skip" in request.POST,
+                                     actor=Actor.web(request.user))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                if result.committed:
+                    messages.success(request, f"{upload.name}: {result.created} created, "
+                                              f"{result.updated} updated, {result.unchanged} "
+                                              f"already there, {result.skipped} skipped.")
+                else:
+                    messages.error(request, f"Nothing imported: {len(result.errors)} problem(s) "
+                                            f"in {upload.name}.")
+    return render(request, "receivables/imports.html", {
+        "result": result, "fields": {k: list(v) for k, v in FIELDS.items()},
+        "batches": ImportBatch.objects.filter(legal_entity=request.legal_entity)[:20],
+        "values": request.POST})

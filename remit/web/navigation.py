@@ -19,6 +19,7 @@ AREAS = [
     ("Receivables", [
         NavItem("Customers", "customers", "receivables.view_customer", "/customers"),
         NavItem("Invoices", "invoices", "receivables.view_invoice", "/invoices"),
+        NavItem("Import", "imports", "receivables.add_importbatch", "/imports"),
     ]),
     ("Collections", [NavItem("Aged balances", None, None, planned=True)]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),

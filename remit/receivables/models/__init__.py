@@ -34,6 +34,9 @@ from .setup import (  # noqa: F401
 from .transactions import (  # noqa: F401
     CashDiscountDate,
     CustomerTransaction,
+    ImportBatch,
+    ImportKind,
+    ImportMapping,
     Settlement,
     SettlementKind,
     SettlementLine,
