@@ -20,6 +20,19 @@ def sequence_next(sequence: NumberSequence) -> tuple[int, str]:
     return value, locked.format(value)
 
 
+def sequence_next_by_code(legal_entity, code: str) -> tuple[int, str]:
+    """sequence_next for the entity's sequence with this code (one locking read)."""
+    if not connection.in_atomic_block:
+        raise RuleViolation("sequence_next must run inside the posting transaction")
+    locked = NumberSequence.objects.select_for_update().filter(
+        legal_entity=legal_entity, code=code).first()
+    if locked is None:
+        raise RuleViolation(f"{legal_entity.code} has no number sequence {code!r}",
+                            code="sequence_missing")
+    NumberSequence.objects.filter(pk=locked.pk).update(next_value=F("next_value") + 1)
+    return locked.next_value, locked.format(locked.next_value)
+
+
 @transaction.atomic
 def sequence_create(*, legal_entity, code: str, name: str, prefix: str = "", width: int = 6):
     sequence, _ = NumberSequence.objects.get_or_create(

@@ -46,6 +46,9 @@ class Invoice(EntityOwned):
                                  help_text="The invoice this one corrects (cancel and re-issue).")
     reason = models.CharField(max_length=255, blank=True)
     your_reference = models.CharField(max_length=100, blank=True)
+    attributes = models.JSONField(default=dict, blank=True,
+                                  help_text="Extra facts carried to the open item (channel, "
+                                            "region, dispute ...).")
     net_amount = AmountField()
     tax_amount = AmountField()
     total_amount = AmountField()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
@@ -21,6 +22,7 @@ from ..models import (
     CustomerGroup,
     CustomerStatus,
     PostingProfile,
+    PostingProfileLine,
     ProfileScope,
 )
 
@@ -107,21 +109,25 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
 
 
 def receivable_account_for(customer: Customer, profile: PostingProfile | None = None):
-    """The receivable account from the posting profile: customer line, else group, else all."""
-    if profile is None:
-        profile = PostingProfile.objects.filter(legal_entity=customer.legal_entity_id,
-                                                is_default=True).first()
-    if profile is None:
+    """The receivable account from the posting profile: customer line, else group, else all
+    (one query)."""
+    lines = PostingProfileLine.objects.select_related("receivable_account", "profile")
+    lines = (lines.filter(profile=profile) if profile is not None else
+             lines.filter(profile__legal_entity_id=customer.legal_entity_id,
+                          profile__is_default=True))
+    found = {line.scope: line for line in lines.filter(
+        Q(scope=ProfileScope.CUSTOMER, customer_id=customer.pk)
+        | Q(scope=ProfileScope.GROUP, customer_group_id=customer.group_id)
+        | Q(scope=ProfileScope.ALL))}
+    for scope in (ProfileScope.CUSTOMER, ProfileScope.GROUP, ProfileScope.ALL):
+        if scope in found:
+            return found[scope].receivable_account
+    if profile is None and not PostingProfile.objects.filter(
+            legal_entity_id=customer.legal_entity_id, is_default=True).exists():
         raise RuleViolation(f"{customer.legal_entity.code} has no default posting profile",
                             code="posting_profile_missing")
-    lines = profile.lines.select_related("receivable_account")
-    line = (lines.filter(scope=ProfileScope.CUSTOMER, customer=customer).first()
-            or lines.filter(scope=ProfileScope.GROUP, customer_group_id=customer.group_id).first()
-            or lines.filter(scope=ProfileScope.ALL).first())
-    if line is None:
-        raise RuleViolation(f"posting profile {profile.code} has no line for {customer}",
-                            code="posting_profile_incomplete")
-    return line.receivable_account
+    raise RuleViolation(f"the posting profile has no line for {customer}",
+                        code="posting_profile_incomplete")
 
 
 CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",

@@ -17,8 +17,7 @@ from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, D, Money
-from remit.core.models import NumberSequence
-from remit.core.sequences import sequence_next
+from remit.core.sequences import sequence_next_by_code
 from remit.ledger.models import Account, AccountRole, JournalType
 from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import account_for_role, journal_for_type
@@ -100,7 +99,8 @@ def _totals(invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
 def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
                    kind: str = InvoiceKind.INVOICE, due_date: date | None = None,
                    original: Invoice | None = None, corrects: Invoice | None = None,
-                   reason: str = "", your_reference: str = "", actor: Actor) -> Invoice:
+                   reason: str = "", your_reference: str = "", attributes: dict | None = None,
+                   actor: Actor) -> Invoice:
     """A draft invoice or credit note with its lines and totals; nothing posts yet."""
     actor.require("receivables.add_invoice")
     if kind not in InvoiceKind.values:
@@ -117,7 +117,8 @@ def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[Li
                       payment_terms=customer.payment_terms,
                       cash_discount_terms=customer.cash_discount_terms, original=original,
                       corrects=corrects, reason=reason.strip()[:255],
-                      your_reference=your_reference.strip()[:100], created_by=actor.user)
+                      your_reference=your_reference.strip()[:100],
+                      attributes=dict(attributes or {}), created_by=actor.user)
     invoice.save()
     rows = _lines(invoice, lines)
     InvoiceLine.objects.bulk_create(rows)
@@ -189,8 +190,7 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
     if locked.corrects_id is not None:
         _cancel(locked.corrects, locked.invoice_date, locked.reason, actor)
 
-    sequence = NumberSequence.objects.get(legal_entity=locked.legal_entity, code=locked.kind)
-    _, locked.number = sequence_next(sequence)
+    _, locked.number = sequence_next_by_code(locked.legal_entity, locked.kind)
     sign = locked.sign
     receivable = receivable_account_for(customer)
     entry_lines = [PostingLine(receivable, Money(sign * locked.total_amount, locked.currency),
@@ -222,7 +222,8 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
         due_date=_due_date(locked) if sign > 0 else locked.invoice_date,
         currency=locked.currency, amount=sign * locked.total_amount,
         amount_acc=first.debit_acc - first.credit_acc, receivable_account=receivable,
-        journal_entry=entry, invoice=locked, description=locked.reason or "")
+        journal_entry=entry, invoice=locked, description=locked.reason or "",
+        attributes=locked.attributes)
     CashDiscountDate.objects.bulk_create(
         CashDiscountDate(transaction=item, until=p.until, percent=p.percent)
         for p in _discount_dates(locked))

@@ -13,9 +13,9 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.models import LegalEntity, NumberSequence
+from remit.core.models import LegalEntity
 from remit.core.money import Money
-from remit.core.sequences import sequence_next
+from remit.core.sequences import sequence_next_by_code
 from remit.ledger.models import JournalType
 from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import journal_for_type
@@ -44,8 +44,7 @@ PAYMENT_SOURCE = "receivables.payment"
 def payment_journal_create(*, legal_entity: LegalEntity, description: str = "",
                            actor: Actor) -> PaymentJournal:
     actor.require("receivables.add_paymentjournal")
-    sequence = NumberSequence.objects.get(legal_entity=legal_entity, code="payment_journal")
-    _, number = sequence_next(sequence)
+    _, number = sequence_next_by_code(legal_entity, "payment_journal")
     journal = PaymentJournal.objects.create(legal_entity=legal_entity, number=number,
                                             description=description.strip()[:255],
                                             created_by=actor.user)

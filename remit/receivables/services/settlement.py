@@ -50,7 +50,8 @@ class MarkSpec:
 
 
 def _lock(ids: Sequence[int]) -> dict[int, CustomerTransaction]:
-    rows = (CustomerTransaction.objects.select_for_update().filter(pk__in=sorted(set(ids)))
+    rows = (CustomerTransaction.objects.select_for_update(of=("self",))
+            .select_related("receivable_account").filter(pk__in=sorted(set(ids)))
             .order_by("pk"))
     found = {row.pk: row for row in rows}
     periods = defaultdict(list)
