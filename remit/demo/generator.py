@@ -18,28 +18,38 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.exceptions import RuleViolation
 from remit.core.models import ExchangeRate, LegalEntity
-from remit.core.money import Money, RoundingPoint
+from remit.core.money import Money
 from remit.core.services import legal_entity_create, user_create
 from remit.ledger.models import AccountRole
 from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import account_by_number, account_for_role, journal_by_code
 from remit.ledger.services import journal_entry_reverse, manual_entry_post
-from remit.receivables.models import PostingProfile, PostingProfileLine, ProfileScope
+from remit.receivables.models import (
+    CashDiscountTerms,
+    CustomerTransaction,
+    PaymentTerms,
+    PostingProfile,
+    PostingProfileLine,
+    ProfileScope,
+)
 from remit.receivables.services import (
+    ContactSpec,
     customer_create,
     customer_group_create,
-    opening_balance_post,
+    parameters_for,
 )
 
-from .names import PUBLIC, STEMS, SUFFIX, TRADES
+from .history import history_for_customer, profile_for
+from .names import FIRST_NAMES, LAST_NAMES, PUBLIC, STEMS, SUFFIX, TRADES
 from .users import DEMO_PASSWORD, DEMO_USERS
 
 ENTITIES = [
     # code, name, currency, country, customers
-    ("NO01", "Nordlys Handel AS", "NOK", "NO", 300),
-    ("DK01", "Nordlys Danmark ApS", "DKK", "DK", 120),
-    ("SE01", "Nordlys Sverige AB", "SEK", "SE", 80),
+    ("NO01", "Nordlys Handel AS", "NOK", "NO", 220),
+    ("DK01", "Nordlys Danmark ApS", "DKK", "DK", 60),
+    ("SE01", "Nordlys Sverige AB", "SEK", "SE", 40),
 ]
+HISTORY_DAYS = 730
 GROUPS = [("DOM", "Domestic customers"), ("KEY", "Key accounts"), ("PUB", "Public sector"),
           ("FOR", "Foreign customers")]
 # 1 unit = this many NOK at the start of the history; a random walk moves them day by day
@@ -58,6 +68,8 @@ class DemoResult:
     customers: int
     open_items: int
     journal_entries: int
+    invoices: int = 0
+    payments: int = 0
 
 
 class DemoAlreadyLoaded(RuleViolation):
@@ -89,17 +101,22 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
         _exchange_rates(rng, as_of)
     step("company, users and exchange rates", 1)
 
+    start = as_of - timedelta(days=HISTORY_DAYS)
     for (code, _, _, country, n_customers), entity in zip(ENTITIES, entities):
         n = max(1, int((n_customers * customers_scale).to_integral_value()))
         with transaction.atomic():
-            customers = _customers(rng, entity, country, n, as_of, actor)
+            _parameters(entity)
+            customers = _customers(rng, entity, country, n, start, as_of, actor)
         result.customers += len(customers)
-        for customer in customers:
-            with transaction.atomic():
-                result.open_items += _opening_balances(rng, customer, as_of, actor)
-            step(f"customers of {code}", 1)
+        for customer, profile in customers:
+            invoices, payments = history_for_customer(rng, customer, profile, start, as_of,
+                                                      actor)
+            result.invoices += invoices
+            result.payments += payments
+            step(f"two years of history for {code}", 1)
         with transaction.atomic():
             result.journal_entries += _general_journal(rng, entity, as_of, actor)
+    result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
     return result
 
 
@@ -107,8 +124,16 @@ def demo_steps(customers_scale: Decimal = Decimal(1)) -> int:
     return 1 + sum(max(1, int((e[4] * customers_scale).to_integral_value())) for e in ENTITIES)
 
 
+def _parameters(entity) -> None:
+    """Tolerances a finance team would set: pennies and small differences are written off."""
+    params = parameters_for(entity)
+    params.max_penny_difference = Decimal("1.00")
+    params.max_over_under = Decimal("50.00")
+    params.save()
+
+
 def _exchange_rates(rng: random.Random, as_of: date) -> None:
-    start = as_of - timedelta(days=730)
+    start = as_of - timedelta(days=HISTORY_DAYS + 30)
     level = dict(NOK_PER)
     rows = []
     day = start
@@ -138,14 +163,16 @@ def _company_name(rng: random.Random, country: str, group: str) -> str:
     return f"{rng.choice(STEMS)} {rng.choice(TRADES)} {SUFFIX.get(country, 'Ltd')}"
 
 
-def _customers(rng, entity, country, n, as_of, actor):
+def _customers(rng, entity, country, n, start, as_of, actor):
     groups = {code: customer_group_create(legal_entity=entity, code=code, name=name, actor=actor)
               for code, name in GROUPS}
     profile = PostingProfile.objects.get(legal_entity=entity, is_default=True)
     PostingProfileLine.objects.create(
         profile=profile, scope=ProfileScope.GROUP, customer_group=groups["FOR"],
         receivable_account=account_by_number(entity, "1510"))
-    customers = []
+    terms = {t.code: t for t in PaymentTerms.objects.filter(legal_entity=entity)}
+    discount = CashDiscountTerms.objects.get(legal_entity=entity, code="2/10")
+    made = []
     for i in range(n):
         roll = rng.randint(1, 100)  # percent: 8 key accounts, 8 public, 14 foreign, 70 domestic
         group = "KEY" if roll <= 8 else "PUB" if roll <= 16 else "FOR" if roll <= 30 else "DOM"
@@ -153,32 +180,25 @@ def _customers(rng, entity, country, n, as_of, actor):
         name = _company_name(rng, foreign_country if group == "FOR" else country, group)
         currency = (rng.choice(FOREIGN_CURRENCY[country]) if group == "FOR"
                     else entity.accounting_currency)
-        customers.append(customer_create(
+        behaviour = profile_for(rng, start, as_of)
+        if group == "PUB":
+            behaviour.low, behaviour.high = behaviour.low + 5, behaviour.high + 15
+        payment_terms = terms[{"PUB": "N30", "KEY": "N30", "FOR": "EOM30"}.get(
+            group, rng.choice(["N14", "N30", "N30"]))]
+        takes_discount = behaviour.behaviour == "discount_taker" or (
+            group in ("DOM", "KEY") and rng.randint(1, 100) <= 15)
+        customer = customer_create(
             legal_entity=entity, account_number=f"{10000 + i}", name=name, group=groups[group],
-            currency=currency, customer_since=as_of - timedelta(days=rng.randint(60, 3650)),
-            actor=actor))
-    return customers
-
-
-def _opening_balances(rng, customer, as_of, actor) -> int:
-    scale = {"KEY": 250_000, "PUB": 80_000, "FOR": 40_000, "DOM": 25_000}[customer.group.code]
-    if customer.currency in ("EUR", "USD", "GBP"):
-        scale //= 10
-    items = rng.choice([0, 1, 1, 2, 2, 3, 4])
-    for k in range(items):
-        document_date = as_of - timedelta(days=rng.randint(1, 150))
-        # skewed like real invoices: many small, a few large (integer cents, no floats)
-        cents = rng.randint(scale * 10, scale * 40) * rng.choice([1, 1, 1, 2, 2, 3, 5, 8]) // 4
-        amount = Money(Decimal(cents).scaleb(-2), customer.currency).rounded(
-            RoundingPoint.DOCUMENT)
-        if amount.is_zero():
-            continue
-        opening_balance_post(
-            customer=customer, document_number=f"OB-{customer.account_number}-{k + 1}",
-            document_date=document_date,
-            due_date=document_date + timedelta(days=rng.choice([14, 30, 30, 45, 60])),
-            amount=amount, actor=actor)
-    return items
+            currency=currency, customer_since=start - timedelta(days=rng.randint(0, 3000)),
+            payment_terms=payment_terms,
+            cash_discount_terms=discount if takes_discount else None,
+            language={"NO": "nb", "DK": "da", "SE": "sv"}[country] if group != "FOR" else "en",
+            contacts=[ContactSpec(f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                                  f"accounts{i}@{name.split()[0].lower()}.example",
+                                  is_collections=True)],
+            actor=actor)
+        made.append((customer, behaviour))
+    return made
 
 
 def _general_journal(rng, entity, as_of, actor) -> int:

@@ -15,3 +15,7 @@ TRADES = [
 ]
 SUFFIX = {"NO": "AS", "DK": "ApS", "SE": "AB", "DE": "GmbH", "FI": "Oy", "NL": "B.V."}
 PUBLIC = ["kommune", "fylkeskommune", "helseforetak", "universitet"]
+FIRST_NAMES = ["Ingrid", "Ola", "Kari", "Lars", "Sofie", "Mads", "Freja", "Erik", "Astrid",
+               "Jonas", "Maja", "Nils", "Sigrid", "Anders", "Liv", "Henrik", "Emma", "Oskar"]
+LAST_NAMES = ["Berg", "Hansen", "Johansen", "Nielsen", "Larsen", "Andersson", "Lund", "Dahl",
+              "Holm", "Strand", "Eriksen", "Sørensen", "Lindberg", "Bakken", "Moen", "Vik"]

@@ -119,11 +119,11 @@ def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[Li
                       corrects=corrects, reason=reason.strip()[:255],
                       your_reference=your_reference.strip()[:100],
                       attributes=dict(attributes or {}), created_by=actor.user)
-    invoice.save()
     rows = _lines(invoice, lines)
-    InvoiceLine.objects.bulk_create(rows)
     _totals(invoice, rows)
-    invoice.save(update_fields=["net_amount", "tax_amount", "total_amount"])
+    invoice.save()
+    InvoiceLine.objects.bulk_create(rows)
+    invoice._built_lines = rows
     audit_record(actor=actor, action="receivables.invoice.create", obj=invoice,
                  data={"kind": kind, "customer": customer.account_number,
                        "total": invoice.total_amount})
@@ -177,11 +177,27 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
               .get(pk=invoice.pk))
     if locked.status != InvoiceStatus.DRAFT:
         raise RuleViolation(f"{locked} is already posted", code="invoice_posted")
+    lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
+    return _post(locked, lines, actor, apply_to_original)
+
+
+@transaction.atomic
+def invoice_issue(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
+                  actor: Actor, **options) -> Invoice:
+    """Create and post in one step (imports, recurring runs, the demo): the same checks and
+    postings as a draft posted by a clerk, without reading it back."""
+    actor.require("receivables.post_invoice")
+    draft = invoice_create(customer=customer, invoice_date=invoice_date, lines=lines,
+                           actor=actor, **options)
+    return _post(draft, list(draft._built_lines), actor, apply_to_original=True)
+
+
+def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
+          apply_to_original: bool) -> Invoice:
     customer = locked.customer
     if locked.kind == InvoiceKind.INVOICE and customer.status != CustomerStatus.ACTIVE:
         raise RuleViolation(f"{customer} is {customer.get_status_display()}; no invoices",
                             code="customer_on_hold")
-    lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
     if not lines:
         raise InvalidInput.field("lines", "an invoice needs at least one line")
     _totals(locked, lines)

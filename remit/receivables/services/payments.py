@@ -62,9 +62,22 @@ def payment_line_add(*, journal: PaymentJournal, customer: Customer, payment_dat
     locked = PaymentJournal.objects.select_for_update().get(pk=journal.pk)
     if locked.status != JournalStatus.DRAFT:
         raise RuleViolation(f"{locked} is posted", code="journal_posted")
-    if customer.legal_entity_id != locked.legal_entity_id:
+    _check_line(locked, customer, amount, bank_account, method, marks)
+    line = PaymentLine.objects.create(
+        journal=locked, line_no=locked.lines.count() + 1, customer=customer,
+        payment_date=payment_date, amount=amount.amount, currency=amount.currency,
+        method=method, bank_account=bank_account, reference=reference.strip()[:100],
+        full_settlement=full_settlement)
+    PaymentMark.objects.bulk_create(
+        PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
+                    use_cash_discount=m.use_cash_discount) for m in marks)
+    return line
+
+
+def _check_line(journal, customer, amount, bank_account, method, marks) -> None:
+    if customer.legal_entity_id != journal.legal_entity_id:
         raise InvalidInput.field("customer", "belongs to another legal entity")
-    if bank_account.legal_entity_id != locked.legal_entity_id or not bank_account.is_active:
+    if bank_account.legal_entity_id != journal.legal_entity_id or not bank_account.is_active:
         raise InvalidInput.field("bank_account", f"{bank_account.code} is not an active bank "
                                  "account of this legal entity")
     if amount.currency != customer.currency:
@@ -79,15 +92,6 @@ def payment_line_add(*, journal: PaymentJournal, customer: Customer, payment_dat
         if mark.item.customer_id != customer.pk or not mark.item.is_open:
             raise InvalidInput.field(("marks", i), f"{mark.item} is not an open item of "
                                      f"{customer}")
-    line = PaymentLine.objects.create(
-        journal=locked, line_no=locked.lines.count() + 1, customer=customer,
-        payment_date=payment_date, amount=amount.amount, currency=amount.currency,
-        method=method, bank_account=bank_account, reference=reference.strip()[:100],
-        full_settlement=full_settlement)
-    PaymentMark.objects.bulk_create(
-        PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
-                    use_cash_discount=m.use_cash_discount) for m in marks)
-    return line
 
 
 @transaction.atomic
@@ -102,7 +106,8 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
                  .prefetch_related("marks__item").order_by("line_no"))
     if not lines:
         raise InvalidInput.field("lines", "the journal has no lines")
-    items = [_post_line(line, actor) for line in lines]
+    items = [_post_line(line, actor, [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount)
+                                      for m in line.marks.all()]) for line in lines]
     locked.status = JournalStatus.POSTED
     locked.posted_at = timezone.now()
     locked.save(update_fields=["status", "posted_at"])
@@ -111,7 +116,7 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
     return items
 
 
-def _post_line(line: PaymentLine, actor: Actor) -> CustomerTransaction:
+def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> CustomerTransaction:
     customer = line.customer
     legal_entity = customer.legal_entity
     receivable = receivable_account_for(customer)
@@ -134,7 +139,6 @@ def _post_line(line: PaymentLine, actor: Actor) -> CustomerTransaction:
         journal_entry=entry, payment_line=line, description=line.reference)
     line.document_number = entry.number
     line.save(update_fields=["document_number"])
-    marks = [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount) for m in line.marks.all()]
     if marks:
         # items settled by someone else meanwhile are skipped: the money stays open, never lost
         settle(customer=customer, on=line.payment_date, payment=item, marks=marks,
@@ -154,6 +158,8 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
                      actor: Actor) -> CustomerTransaction:
     """One payment received and posted at once (a one-line journal), settled against the
     marked items."""
+    actor.require("receivables.add_paymentjournal")
+    actor.require("receivables.post_paymentjournal")
     legal_entity = customer.legal_entity
     if bank_account is None:
         bank_account = BankAccount.objects.filter(legal_entity=legal_entity,
@@ -161,11 +167,25 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
         if bank_account is None:
             raise RuleViolation(f"{legal_entity.code} has no active bank account",
                                 code="bank_account_missing")
-    journal = payment_journal_create(legal_entity=legal_entity,
-                                     description=f"Payment from {customer.name}", actor=actor)
-    payment_line_add(journal=journal, customer=customer, payment_date=payment_date,
-                     amount=amount, bank_account=bank_account, method=method,
-                     reference=reference, marks=marks, full_settlement=full_settlement,
-                     actor=actor)
-    (item,) = payment_journal_post(journal=journal, actor=actor)
+    _, number = sequence_next_by_code(legal_entity, "payment_journal")
+    journal = PaymentJournal(legal_entity=legal_entity, number=number,
+                             description=f"Payment from {customer.name}"[:255],
+                             created_by=actor.user)
+    _check_line(journal, customer, amount, bank_account, method, marks)
+    journal.save()
+    line = PaymentLine.objects.create(
+        journal=journal, line_no=1, customer=customer, payment_date=payment_date,
+        amount=amount.amount, currency=amount.currency, method=method,
+        bank_account=bank_account, reference=reference.strip()[:100],
+        full_settlement=full_settlement)
+    PaymentMark.objects.bulk_create(
+        PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
+                    use_cash_discount=m.use_cash_discount) for m in marks)
+    item = _post_line(line, actor, marks)
+    PaymentJournal.objects.filter(pk=journal.pk).update(status=JournalStatus.POSTED,
+                                                        posted_at=timezone.now())
+    audit_record(actor=actor, action="receivables.payment.register", obj=item,
+                 data={"customer": customer.account_number, "amount": amount.amount,
+                       "currency": amount.currency, "journal": number,
+                       "marked": [m.item.document_number for m in marks]})
     return item

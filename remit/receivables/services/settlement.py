@@ -70,8 +70,7 @@ def _open_item(row: CustomerTransaction) -> rules.OpenItem:
                           discount_taken=row.discount_taken, periods=row.periods)
 
 
-def _tolerances(customer: Customer, currency: str, on: date) -> rules.Tolerances:
-    params = parameters_for(customer.legal_entity)
+def _tolerances(customer: Customer, currency: str, on: date, params) -> rules.Tolerances:
     accounting = customer.legal_entity.accounting_currency
     if currency == accounting:
         rate = Decimal(1)
@@ -131,7 +130,7 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
         on=on, currency=currency,
         marks=[rules.Mark(_open_item(rows[m.item.pk]), m.amount_to_settle, m.use_cash_discount)
                for m in marks],
-        tolerances=_tolerances(customer, currency, on),
+        tolerances=_tolerances(customer, currency, on, params),
         policy=rules.Policy(
             discount_on_partial=params.discount_on_partial_payments,
             discount_on_credit_notes=params.discount_on_credit_notes,

@@ -47,7 +47,8 @@ class Command(TyperCommand):
                 raise CommandError(exc.message) from None
         console.print(f"demo loaded as of {on}: {result.legal_entities} legal entities, "
                       f"{result.users} users, {result.customers} customers, "
-                      f"{result.open_items} open items, {result.journal_entries} journal entries")
+                      f"{result.invoices} invoices, {result.payments} payments, "
+                      f"{result.open_items} open items today")
 
     @command(help="The demo logins (user, password, role).")
     def users(self):
