@@ -185,6 +185,10 @@ class Money:
         """The amount at the currency's own decimals (to test that none were lost)."""
         return quantize(self.amount, self.currency, RoundingPoint.DOCUMENT)
 
+    def rounded_money(self) -> Money:
+        """At the currency's own decimals (the DOCUMENT rounding point)."""
+        return self.rounded(RoundingPoint.DOCUMENT)
+
     def rounded(self, point: RoundingPoint) -> Money:
         return Money(quantize(self.amount, self.currency, point), self.currency)
 

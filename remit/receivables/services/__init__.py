@@ -5,6 +5,7 @@ from .customers import (  # noqa: F401
     AddressSpec,
     ContactSpec,
     customer_create,
+    customers_create_bulk,
     customer_update,
     customer_group_create,
     receivable_account_for,

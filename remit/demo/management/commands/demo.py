@@ -50,6 +50,40 @@ class Command(TyperCommand):
                       f"{result.invoices} invoices, {result.payments} payments, "
                       f"{result.open_items} open items today")
 
+    @command(help="Add benchmark-sized data: many customers with many open invoices "
+                  "(bulk-posted, every check kept), e.g. --customers 100000 --open-items 1000000.")
+    def scale(
+        self,
+        customers: Annotated[int, typer.Option(help="Customers to add.")] = 10_000,
+        open_items: Annotated[int, typer.Option(help="Open invoices to add.")] = 100_000,
+        entity: Annotated[str, typer.Option(help="Legal entity code.")] = "NO01",
+        as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 11,
+    ):
+        from remit.core.models import LegalEntity
+        from remit.demo.scale import demo_scale
+
+        legal_entity = LegalEntity.objects.filter(code=entity.upper()).first()
+        if legal_entity is None:
+            raise CommandError(f"--entity: no legal entity {entity} (run `remit demo load` first)")
+        if customers < 0 or open_items < 0:
+            raise CommandError("--customers and --open-items must not be negative")
+        on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        console = Console()
+        with Progress(TextColumn("[bold]scale[/bold] {task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("customers", total=customers + open_items)
+
+            def step(label: str, n: int) -> None:
+                bar.update(task, advance=n, description=label)
+
+            try:
+                made = demo_scale(legal_entity=legal_entity, customers=customers,
+                                  open_items=open_items, as_of=on, seed=seed, step=step)
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
+        console.print(f"added {made[0]} customers and {made[1]} open items to {legal_entity}")
+
     @command(help="The demo logins (user, password, role).")
     def users(self):
         from rich.table import Table

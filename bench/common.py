@@ -1,0 +1,90 @@
+"""Setting up a throwaway database for a benchmark, and printing its result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                   help="SQLite file in a temp dir, or a fresh PostgreSQL database on "
+                        "127.0.0.1:5432 (default sqlite)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+@contextmanager
+def database(kind: str):
+    """A fresh, migrated database; Django is set up against it. Removed afterwards."""
+    tmp = tempfile.mkdtemp(prefix="remit-bench-")
+    os.environ["REMIT_DATA_DIR"] = tmp
+    name = None
+    if kind == "postgres":
+        import psycopg
+
+        name = f"remit_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["REMIT_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    else:
+        os.environ["REMIT_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "remit.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if name:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def report(title: str, scale: dict, rows: list[tuple[str, float, str]], remit_s: float,
+           baseline_s: float, as_json: bool, extra: dict | None = None) -> None:
+    result = {"benchmark": title, "scale": scale, "remit_s": round(remit_s, 4),
+              "baseline_s": round(baseline_s, 4),
+              "ratio": round(remit_s / baseline_s, 2) if baseline_s else None}
+    result.update(extra or {})
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{title} — " + ", ".join(f"{k}={v}" for k, v in scale.items()))
+    table.add_column("what")
+    table.add_column("seconds", justify="right")
+    table.add_column("notes")
+    for what, seconds, note in rows:
+        table.add_row(what, f"{seconds:.3f}", note)
+    Console().print(table)
+    Console().print(f"ratio remit / baseline: {result['ratio']}")
