@@ -1,0 +1,28 @@
+"""The benchmarks keep working: each runs as ``python -m bench.NAME`` and prints one JSON
+object with its scale, remit_s, baseline_s and ratio (figures are measured by running them,
+not asserted here)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHES = [("posting", ["--n", "4"])]
+
+
+@pytest.mark.parametrize("name,args", BENCHES)
+def test_a_benchmark_runs_and_prints_its_contract(name, args, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    result = subprocess.run([sys.executable, "-m", f"bench.{name}", "--json", *args], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"scale", "remit_s", "baseline_s", "ratio"} <= set(report)
+    assert report["remit_s"] > 0 and report["baseline_s"] > 0
+    help_text = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
+                               env=env, capture_output=True, text=True).stdout
+    assert "--json" in help_text
