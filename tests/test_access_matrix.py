@@ -95,6 +95,7 @@ API_RULES = {
     "GET /api/receivables/invoices/{invoice_id}": "receivables.view_invoice",
     "POST /api/receivables/invoices/{invoice_id}/post": "receivables.post_invoice",
     "POST /api/receivables/payments": "receivables.post_paymentjournal",
+    "POST /api/receivables/payment-journals": "receivables.post_paymentjournal",
     "POST /api/receivables/settlements": "receivables.change_settlement",
     "POST /api/receivables/settlements/{settlement_id}/reverse": "receivables.change_settlement",
     "POST /api/receivables/imports/{kind}": "receivables.add_importbatch",

@@ -401,6 +401,56 @@ def payment(request, body: PaymentIn):
     return Status(201, item)
 
 
+class JournalLineIn(Schema):
+    customer: str
+    payment_date: date
+    amount: Decimal
+    bank_account: str | None = None
+    method: str = "bank_transfer"
+    reference: str = ""
+    marks: list[MarkIn] = []
+    full_settlement: bool = False
+
+
+class JournalIn(Schema):
+    description: str = ""
+    lines: list[JournalLineIn]
+
+
+class JournalOut(Schema):
+    number: str
+    status: str
+    payments: list[ItemOut]
+
+
+@router.post("/payment-journals", response={201: JournalOut},
+             auth=Rule("receivables.post_paymentjournal"))
+def payment_journal(request, body: JournalIn):
+    """A customer payment journal — several payments, e.g. a bank statement's — created and
+    posted at once: every line or none."""
+    entity = request.legal_entity
+    banks = {b.code: b for b in BankAccount.objects.filter(legal_entity=entity, is_active=True)}
+    specs = []
+    for i, line in enumerate(body.lines):
+        customer = body_field(f"lines.{i}.customer", selectors.customer_by_number, entity,
+                              line.customer)
+        bank = banks.get(line.bank_account) if line.bank_account else \
+            next(iter(sorted(banks.values(), key=lambda b: b.code)), None)
+        if bank is None:
+            raise InvalidInput.field(("lines", i, "bank_account"),
+                                     f"no active bank account {line.bank_account or ''}".strip())
+        specs.append(services.PaymentSpec(
+            customer=customer, payment_date=line.payment_date,
+            amount=Money.of(line.amount, customer.currency), bank_account=bank,
+            method=line.method, reference=line.reference, marks=_marks(customer, line.marks),
+            full_settlement=line.full_settlement))
+    journal = services.payment_journal_enter(legal_entity=entity, description=body.description,
+                                             payments=specs, actor=Actor.api(request.user))
+    payments = [line.transactions.get() for line in journal.lines.order_by("line_no")]
+    return Status(201, {"number": journal.number, "status": journal.status,
+                        "payments": payments})
+
+
 @router.post("/settlements", response={201: SettlementOut},
              auth=Rule("receivables.change_settlement"))
 def settlement_create(request, body: SettleIn):

@@ -72,3 +72,32 @@ def test_bad_receivables_input_names_the_field(call):
                                               "amount": "10.001"})
     assert status == 422 and body["errors"][0]["loc"] == ["amount"]
     assert not Invoice.objects.exists()
+
+
+def test_a_payment_journal_of_several_lines_posts_all_or_nothing(call):
+    call("POST", "/customers", {"account_number": "40001", "name": "A", "group": "DOM"})
+    call("POST", "/customers", {"account_number": "40002", "name": "B", "group": "DOM"})
+    for customer in ("40001", "40002"):
+        call("POST", "/invoices", {"customer": customer, "invoice_date": "2026-03-02",
+                                   "post": True,
+                                   "lines": [{"description": "x", "unit_price": "100",
+                                              "tax_code": "Z"}]})
+    lines = [{"customer": "40001", "payment_date": "2026-03-10", "amount": "100",
+              "marks": [{"document_number": "INV-000001"}]},
+             {"customer": "40002", "payment_date": "2026-03-10", "amount": "60",
+              "marks": [{"document_number": "INV-000002"}]}]
+    status, body = call("POST", "/payment-journals", {"description": "bank statement 12",
+                                                      "lines": lines + [{
+                                                          "customer": "40002",
+                                                          "payment_date": "2026-03-10",
+                                                          "amount": "-5"}]})
+    assert status == 422 and body["errors"][0]["loc"] == ["lines", 2, "amount"]
+    from remit.receivables.models import CustomerTransaction, PaymentJournal
+
+    assert not CustomerTransaction.objects.filter(kind="payment").exists()
+    assert not PaymentJournal.objects.exists()  # no draft left behind
+    status, body = call("POST", "/payment-journals", {"description": "bank statement 12",
+                                                      "lines": lines})
+    assert status == 201 and body["status"] == "posted" and len(body["payments"]) == 2
+    status, items = call("GET", "/customers/40002/open-items")
+    assert [i["open_amount"] for i in items] == ["40.0000"]

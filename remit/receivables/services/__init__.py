@@ -22,6 +22,8 @@ from .invoices import (  # noqa: F401
 from .opening import OPENING_BALANCE_SOURCE, opening_balance_post  # noqa: F401
 from .payments import (  # noqa: F401
     PAYMENT_SOURCE,
+    PaymentSpec,
+    payment_journal_enter,
     payment_journal_create,
     payment_journal_post,
     payment_line_add,

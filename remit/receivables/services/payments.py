@@ -5,6 +5,7 @@ customer's receivable as a payment item, then settled against the items it was m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -148,6 +149,42 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
         settle_automatically(customer=customer, on=line.payment_date, actor=actor)
     item.refresh_from_db()
     return item
+
+
+@dataclass(frozen=True)
+class PaymentSpec:
+    customer: Customer
+    payment_date: date
+    amount: Money
+    bank_account: BankAccount
+    method: str = PaymentMethod.BANK_TRANSFER
+    reference: str = ""
+    marks: Sequence[MarkSpec] = ()
+    full_settlement: bool = False
+
+
+@transaction.atomic
+def payment_journal_enter(*, legal_entity: LegalEntity, description: str,
+                          payments: Sequence[PaymentSpec], actor: Actor) -> PaymentJournal:
+    """A whole journal (say, one bank statement's payments) entered and posted as one use
+    case: every line posts, or nothing does and no draft is left behind."""
+    if not payments:
+        raise InvalidInput.field("lines", "a journal needs at least one line")
+    journal = payment_journal_create(legal_entity=legal_entity, description=description,
+                                     actor=actor)
+    for i, p in enumerate(payments):
+        try:
+            payment_line_add(journal=journal, customer=p.customer, payment_date=p.payment_date,
+                             amount=p.amount, bank_account=p.bank_account, method=p.method,
+                             reference=p.reference, marks=p.marks,
+                             full_settlement=p.full_settlement, actor=actor)
+        except InvalidInput as exc:
+            raise InvalidInput(f"line {i + 1}: {exc.message}", code=exc.code,
+                               errors=[(("lines", i, *loc), m) for loc, m in exc.errors]) \
+                from None
+    payment_journal_post(journal=journal, actor=actor)
+    journal.refresh_from_db()
+    return journal
 
 
 @transaction.atomic
