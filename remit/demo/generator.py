@@ -39,7 +39,7 @@ from remit.receivables.services import (
     parameters_for,
 )
 
-from .history import history_for_customer, profile_for
+from .history import History, profile_for
 from .names import FIRST_NAMES, LAST_NAMES, PUBLIC, STEMS, SUFFIX, TRADES
 from .users import DEMO_PASSWORD, DEMO_USERS
 
@@ -58,7 +58,7 @@ NOK_PER = {"EUR": Decimal("11.45"), "USD": Decimal("10.60"), "GBP": Decimal("13.
 FOREIGN_CURRENCY = {"NO": ["EUR", "SEK", "DKK"], "DK": ["EUR", "NOK", "SEK"],
                     "SE": ["EUR", "NOK", "DKK"]}
 
-Step = Callable[[str, int], None]
+Step = Callable[..., None]  # step(label, advance, more_total=0)
 
 
 @dataclass
@@ -81,7 +81,7 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
     """Load the demo company as of a date. Refuses to load twice."""
     if LegalEntity.objects.filter(code__in=[e[0] for e in ENTITIES]).exists():
         raise DemoAlreadyLoaded("The demo company is already loaded (legal entity NO01 exists)")
-    step = step or (lambda label, n: None)
+    step = step or (lambda label, n, more=0: None)
     rng = random.Random(seed)
     actor = Actor.system("demo")
     result = DemoResult(0, 0, 0, 0, 0)
@@ -108,12 +108,12 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
             _parameters(entity)
             customers = _customers(rng, entity, country, n, start, as_of, actor)
         result.customers += len(customers)
-        for customer, profile in customers:
-            invoices, payments = history_for_customer(rng, customer, profile, start, as_of,
-                                                      actor)
-            result.invoices += invoices
-            result.payments += payments
-            step(f"two years of history for {code}", 1)
+        history = History(rng, start, as_of, actor)
+        planned = sum(history.schedule(customer, profile) for customer, profile in customers)
+        step(f"two years of history for {code}", 0, planned)
+        history.run(step, f"two years of history for {code}")
+        result.invoices += history.invoices
+        result.payments += history.payments
         with transaction.atomic():
             result.journal_entries += _general_journal(rng, entity, as_of, actor)
     result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
@@ -121,7 +121,9 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
 
 
 def demo_steps(customers_scale: Decimal = Decimal(1)) -> int:
-    return 1 + sum(max(1, int((e[4] * customers_scale).to_integral_value())) for e in ENTITIES)
+    """Progress units known before starting: the company; each legal entity adds its invoices
+    to the total once they are planned."""
+    return 1
 
 
 def _parameters(entity) -> None:

@@ -2,22 +2,26 @@
 
 Each customer gets a *behaviour* — punctual, takes discounts, chronically late, seasonal,
 deteriorating, disputing, pays in instalments, or a bad debt — that decides when (and how much)
-it pays each invoice. Invoices and payments go through remit's own services in date order, so
-the open items left on the as-of date have the aging, discounts, credit notes and exchange
-differences a real company's would. Integer arithmetic only; the same seed gives the same
-history.
+it pays each invoice. All customers' invoices, credit notes and payments of a legal entity go
+through remit's own services in one date order, so numbers follow dates and the open items left
+on the as-of date have the aging, discounts, credit notes and exchange differences a real
+company's would. Integer arithmetic only; the same seed gives the same history.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from remit.core.actor import Actor
 from remit.core.money import Money
-from remit.receivables.models import Customer, CustomerTransaction, InvoiceKind
+from remit.receivables.models import Customer, CustomerTransaction, InvoiceKind, SalesTaxCode
+from remit.receivables.selectors import discount_offer
 from remit.receivables.services import LineSpec, MarkSpec, invoice_issue, payment_register
 
 BEHAVIOURS = [
@@ -72,8 +76,7 @@ def pay_offset(rng: random.Random, profile: Profile, invoice_date: date, start: 
     if profile.stop_after and invoice_date >= profile.stop_after:
         return None
     offset = rng.randint(profile.low, profile.high)
-    if profile.behaviour == "seasonal" and (invoice_date.month in (6, 7) or
-                                            invoice_date.month == 12):
+    if profile.behaviour == "seasonal" and invoice_date.month in (6, 7, 12):
         offset += rng.randint(15, 40)
     if profile.behaviour == "deteriorating":
         progress = (invoice_date - start).days * 100 // max((as_of - start).days, 1)
@@ -81,109 +84,100 @@ def pay_offset(rng: random.Random, profile: Profile, invoice_date: date, start: 
     return offset
 
 
-def history_for_customer(rng: random.Random, customer: Customer, profile: Profile,
-                         start: date, as_of: date, actor: Actor) -> tuple[int, int]:
-    """Invoices and payments for one customer, in date order. Returns (invoices, payments)."""
-    group = customer.group.code
-    per_year = INVOICES_PER_YEAR.get(group, 5)
-    taxed = group != "FOR"
-    events = []  # (date, kind, payload)
-    day = start + timedelta(days=rng.randint(0, 40))
-    while day <= as_of:
-        events.append((day, "invoice", None))
-        day += timedelta(days=max(3, 365 // per_year + rng.randint(-12, 12)))
-    invoices = payments = 0
-    open_by_number: dict[str, CustomerTransaction] = {}
-    pending: list[tuple[date, str, int]] = []  # (pay date, invoice number, parts)
-    events.sort(key=lambda e: e[0])
-    for invoice_day, _, _ in events:
-        payments += _pay_due(rng, customer, pending, open_by_number, invoice_day, actor)
-        item = _invoice(rng, customer, invoice_day, group, taxed, profile, actor)
-        invoices += 1
-        offset = pay_offset(rng, profile, invoice_day, start, as_of)
+class History:
+    """One legal entity's history as a queue of dated events, processed in date order."""
+
+    def __init__(self, rng: random.Random, start: date, as_of: date, actor: Actor):
+        self.rng, self.start, self.as_of, self.actor = rng, start, as_of, actor
+        self.queue: list = []
+        self.order = itertools.count()
+        self.invoices = self.payments = 0
+
+    def push(self, on: date, kind: str, *payload) -> None:
+        if on <= self.as_of:
+            heapq.heappush(self.queue, (on, next(self.order), kind, payload))
+
+    def schedule(self, customer: Customer, profile: Profile) -> int:
+        per_year = INVOICES_PER_YEAR.get(customer.group.code, 5)
+        day = self.start + timedelta(days=self.rng.randint(0, 40))
+        count = 0
+        while day <= self.as_of:
+            self.push(day, "invoice", customer, profile)
+            count += 1
+            day += timedelta(days=max(3, 365 // per_year + self.rng.randint(-12, 12)))
+        return count
+
+    def run(self, step: Callable[[str, int], None], label: str) -> None:
+        while self.queue:
+            on, _, kind, payload = heapq.heappop(self.queue)
+            if kind == "invoice":
+                self._invoice(on, *payload)
+                step(label, 1)
+            elif kind == "credit":
+                self._credit(on, *payload)
+            else:
+                self._pay(on, *payload)
+
+    def _invoice(self, on: date, customer: Customer, profile: Profile) -> None:
+        rng = self.rng
+        group = customer.group.code
+        lines = []
+        for description, low, high in rng.sample(LINES[group], k=rng.randint(1, len(LINES[group]))):
+            amount = Decimal(rng.randint(low, high))
+            if customer.currency in ("EUR", "USD", "GBP"):
+                amount = (amount / 10).quantize(Decimal(1))
+            lines.append(LineSpec(description, amount, tax_code=None if group != "FOR"
+                                  else SalesTaxCode.objects.get(
+                                      legal_entity=customer.legal_entity, code="Z")))
+        invoice = invoice_issue(customer=customer, invoice_date=on, lines=lines,
+                                attributes={"channel": profile.channel}, actor=self.actor)
+        item = invoice.transactions.get()
+        self.invoices += 1
+        offset = pay_offset(rng, profile, on, self.start, self.as_of)
         if offset is None:
-            continue
-        if profile.behaviour == "discount_taker" and item.discount_dates.exists():
-            pay_day = item.discount_dates.first().until - timedelta(days=rng.randint(0, 3))
+            return
+        dates = list(item.discount_dates.all())
+        if profile.behaviour == "discount_taker" and dates:
+            pay_day = dates[0].until - timedelta(days=rng.randint(0, 3))
         else:
             pay_day = item.due_date + timedelta(days=offset)
         if profile.behaviour == "disputing" and rng.randint(1, 100) <= 25:
-            _dispute(rng, customer, item, actor)
+            CustomerTransaction.objects.filter(pk=item.pk).update(
+                attributes={**item.attributes, "dispute": "yes"})
+            if rng.randint(1, 100) <= 50:
+                self.push(on + timedelta(days=rng.randint(5, 25)), "credit", item,
+                          Decimal(rng.choice([10, 20, 25, 50])))
             pay_day += timedelta(days=rng.randint(20, 70))
         parts = rng.choice([2, 3]) if profile.behaviour == "instalments" else 1
-        open_by_number[item.document_number] = item
-        pending.append((pay_day, item.document_number, parts))
-    payments += _pay_due(rng, customer, pending, open_by_number, as_of, actor)
-    return invoices, payments
+        self.push(pay_day, "pay", item, parts)
 
-
-def _invoice(rng, customer, on, group, taxed, profile, actor) -> CustomerTransaction:
-    lines = []
-    for description, low, high in rng.sample(LINES[group], k=rng.randint(1, len(LINES[group]))):
-        amount = Decimal(rng.randint(low, high))
-        if customer.currency in ("EUR", "USD", "GBP"):
-            amount = (amount / 10).quantize(Decimal(1))
-        lines.append(LineSpec(description, amount,
-                              tax_code=None if taxed else _zero_tax(customer)))
-    invoice = invoice_issue(customer=customer, invoice_date=on, lines=lines,
-                            attributes={"channel": profile.channel}, actor=actor)
-    return invoice.transactions.get()
-
-
-def _zero_tax(customer):
-    from remit.receivables.models import SalesTaxCode
-
-    return SalesTaxCode.objects.get(legal_entity=customer.legal_entity, code="Z")
-
-
-def _dispute(rng, customer, item, actor) -> None:
-    """The customer disputes the invoice; sometimes it gets a partial credit note."""
-    CustomerTransaction.objects.filter(pk=item.pk).update(
-        attributes={**item.attributes, "dispute": "yes"})
-    if rng.randint(1, 100) <= 50:
-        share = Decimal(rng.choice([10, 20, 25, 50]))
+    def _credit(self, on: date, item: CustomerTransaction, share: Decimal) -> None:
+        """An agreed reduction on a disputed invoice: a credit note applied to it."""
+        item.refresh_from_db()
         amount = (item.invoice.net_amount * share / 100).quantize(Decimal("0.01"))
-        if amount > 0:
-            invoice_issue(
-                customer=customer, invoice_date=item.document_date + timedelta(
-                    days=rng.randint(5, 25)), kind=InvoiceKind.CREDIT_NOTE,
-                original=item.invoice, reason="disputed: partial credit",
-                lines=[LineSpec("Agreed reduction", amount,
-                                tax_code=item.invoice.lines.first().tax_code)],
-                actor=actor)
+        if not item.is_open or amount <= 0:
+            return
+        invoice_issue(customer=item.customer, invoice_date=on, kind=InvoiceKind.CREDIT_NOTE,
+                      original=item.invoice, reason="disputed: partial credit",
+                      lines=[LineSpec("Agreed reduction", amount,
+                                      tax_code=item.invoice.lines.first().tax_code)],
+                      actor=self.actor)
 
-
-def _pay_due(rng, customer, pending, open_by_number, until: date, actor) -> int:
-    """Pay, in date order, what falls due for payment up to ``until``."""
-    made = 0
-    pending.sort()
-    while pending and pending[0][0] <= until:
-        pay_day, number, parts = pending.pop(0)
-        item = open_by_number.get(number)
-        if item is None:
-            continue
+    def _pay(self, on: date, item: CustomerTransaction, parts: int) -> None:
+        rng = self.rng
         item.refresh_from_db()
         if not item.is_open:
-            open_by_number.pop(number, None)
-            continue
+            return
         if parts > 1:
             amount = (item.open_amount / parts).quantize(Decimal("1"))
-            pending.append((pay_day + timedelta(days=rng.randint(20, 40)), number, parts - 1))
+            self.push(on + timedelta(days=rng.randint(20, 40)), "pay", item, parts - 1)
         else:
-            amount = _amount_with_discount(item, pay_day)
-            if rng.randint(1, 100) <= 3:  # a rounding slip: a few units short or over
+            amount = discount_offer(item, on)[1]
+            if rng.randint(1, 100) <= 3:  # a slip: a few units short or over
                 amount += Decimal(rng.randint(-3, 3))
         if amount <= 0:
-            continue
-        payment_register(customer=customer, payment_date=pay_day,
-                         amount=Money(amount, customer.currency), marks=[MarkSpec(item)],
-                         reference=f"Invoice {number}", actor=actor)
-        made += 1
-        pending.sort()
-    return made
-
-
-def _amount_with_discount(item: CustomerTransaction, on: date) -> Decimal:
-    from remit.receivables.selectors import discount_offer
-
-    return discount_offer(item, on)[1]
+            return
+        payment_register(customer=item.customer, payment_date=on,
+                         amount=Money(amount, item.currency), marks=[MarkSpec(item)],
+                         reference=f"Invoice {item.document_number}", actor=self.actor)
+        self.payments += 1

@@ -38,7 +38,9 @@ class Command(TyperCommand):
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task("loading", total=demo_steps(factor))
 
-            def step(label: str, n: int) -> None:
+            def step(label: str, n: int, more: int = 0) -> None:
+                if more:
+                    bar.update(task, total=bar.tasks[0].total + more)
                 bar.update(task, advance=n, description=label)
 
             try:
