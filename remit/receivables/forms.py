@@ -4,6 +4,7 @@ entity; every rule lives in the services, whose errors the views show beside the
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from remit.core.forms import AmountField
 from remit.core.money import is_currency
@@ -27,9 +28,23 @@ class EntityForm(forms.Form):
     def __init__(self, *args, legal_entity, **kwargs):
         super().__init__(*args, **kwargs)
         self.legal_entity = legal_entity
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
+        for name, field in self.fields.items():
+            if name == "salesperson":
+                field.queryset = salespeople(legal_entity)
+            elif isinstance(field, forms.ModelChoiceField):
                 field.queryset = field.queryset.filter(legal_entity=legal_entity)
+
+
+def salespeople(legal_entity):
+    """Users who may work in the legal entity and sell (sales roles) — or anyone allowed there."""
+    from django.db.models import Q
+
+    User = get_user_model()
+    return (User.objects.filter(is_active=True)
+            .filter(Q(remit_profile__legal_entities=legal_entity)
+                    | Q(remit_profile__all_legal_entities=True))
+            .filter(groups__name__in=["Sales rep", "Sales manager"]).distinct()
+            .order_by("username"))
 
 
 class CustomerForm(EntityForm):
@@ -41,6 +56,7 @@ class CustomerForm(EntityForm):
     payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False,
                                            help_text="Empty: the group's.")
     cash_discount_terms = forms.ModelChoiceField(CashDiscountTerms.objects.all(), required=False)
+    salesperson = forms.ModelChoiceField(get_user_model().objects.none(), required=False)
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
     organisation_number = forms.CharField(max_length=30, required=False)
     contact_name = forms.CharField(max_length=150, required=False, label="Primary contact")
@@ -64,6 +80,7 @@ class CustomerEditForm(EntityForm):
     status = forms.ChoiceField(choices=CustomerStatus.choices)
     payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False)
     cash_discount_terms = forms.ModelChoiceField(CashDiscountTerms.objects.all(), required=False)
+    salesperson = forms.ModelChoiceField(get_user_model().objects.none(), required=False)
     language = forms.ChoiceField(choices=LANGUAGES)
     organisation_number = forms.CharField(max_length=30, required=False)
 

@@ -72,6 +72,7 @@ def customer_new(request):
                 group=data["group"], currency=data["currency"],
                 payment_terms=data["payment_terms"],
                 cash_discount_terms=data["cash_discount_terms"], language=data["language"],
+                salesperson=data["salesperson"],
                 organisation_number=data["organisation_number"],
                 customer_since=timezone.localdate(), contacts=contacts, addresses=addresses,
                 actor=Actor.web(request.user))
@@ -105,6 +106,7 @@ def customer_edit(request, account_number: str):
     initial = {"name": found.name, "group": found.group, "status": found.status,
                "payment_terms": found.payment_terms,
                "cash_discount_terms": found.cash_discount_terms, "language": found.language,
+               "salesperson": found.salesperson,
                "organisation_number": found.organisation_number}
     form = CustomerEditForm(request.POST or None, initial=initial,
                             legal_entity=request.legal_entity)
