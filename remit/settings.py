@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "remit.core",
     "remit.ledger",
     "remit.receivables",
+    "remit.collections",
     "remit.jobs",
     "remit.demo",
     "remit.web",
@@ -181,6 +182,7 @@ REMIT = {
         "remit.ledger.services.chart_create_default",
         "remit.ledger.services.journals_create_default",
         "remit.receivables.services.receivables_setup_default",
+        "remit.collections.services.collections_setup_default",
     ],
 }
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHES = [("posting", ["--n", "4"])]
+BENCHES = [("posting", ["--n", "4"]),
+           ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"])]
 
 
 @pytest.mark.parametrize("name,args", BENCHES)

@@ -62,7 +62,7 @@ ROLE_SLUGS = {
     "sales-rep": SALES_REP,
 }
 
-REMIT_APPS = ("core", "ledger", "receivables", "jobs")
+REMIT_APPS = ("core", "ledger", "receivables", "collections", "jobs")
 
 
 def administrator_permissions(permission_model, using: str) -> list:

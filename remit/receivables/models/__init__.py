@@ -33,6 +33,7 @@ from .setup import (  # noqa: F401
 )
 from .transactions import (  # noqa: F401
     CashDiscountDate,
+    CollectionStatus,
     CustomerTransaction,
     ImportBatch,
     ImportKind,

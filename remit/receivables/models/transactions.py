@@ -16,6 +16,14 @@ class TransactionKind(models.TextChoices):
     PAYMENT = "payment", "payment"
 
 
+class CollectionStatus(models.TextChoices):
+    NOT_DISPUTED = "not_disputed", "not disputed"
+    DISPUTED = "disputed", "disputed"
+    PROMISED = "promised", "promised to pay"
+    PROMISE_BROKEN = "promise_broken", "promise to pay broken"
+    RESOLVED = "resolved", "resolved"
+
+
 class CustomerTransaction(EntityOwned):
     """An open item: one posted amount owed by (positive) or to (negative) a customer, in its
     currency and in the accounting currency, with how much of it has been settled."""
@@ -45,6 +53,10 @@ class CustomerTransaction(EntityOwned):
     description = models.CharField(max_length=255, blank=True)
     attributes = models.JSONField(default=dict, blank=True,
                                   help_text="Extra columns from an import (channel, region, ...).")
+    collection_status = models.CharField(max_length=20, choices=CollectionStatus.choices,
+                                         default=CollectionStatus.NOT_DISPUTED)
+    promise_date = models.DateField(null=True, blank=True,
+                                    help_text="When the customer promised to pay.")
 
     class Meta:
         ordering = ["legal_entity", "due_date", "id"]
@@ -71,6 +83,9 @@ class CustomerTransaction(EntityOwned):
             models.Index(fields=["legal_entity", "is_open", "due_date"],
                          name="recv_trans_open_due_idx"),
             models.Index(fields=["customer", "is_open"], name="recv_trans_customer_open_idx"),
+            # promises to pay are few: the snapshot finds the broken ones without a scan
+            models.Index(fields=["legal_entity", "promise_date"], name="recv_trans_promise_idx",
+                         condition=Q(collection_status="promised")),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CollectionsConfig(AppConfig):
+    name = "remit.collections"
+    label = "collections"
+    verbose_name = "collections"
