@@ -48,8 +48,8 @@ class Rule(AuthBase):
         session_choice = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
         entity = resolve_legal_entity(user, requested_code=code, requested_id=session_choice)
         if code and entity is None:
-            raise InvalidInput.field(("header", HEADER),
-                                     f"you may not work in legal entity {code!r} (or it does not exist)")
+            raise AccessDenied(f"you may not work in legal entity {code!r} (or it does not "
+                               "exist)", code="entity", errors=[(("header", HEADER), "not allowed")])
         if self.needs_entity and entity is None:
             raise AccessDenied("You are not allowed to work in any legal entity", code="no_entity")
         request.legal_entity = entity
@@ -68,10 +68,24 @@ class Rule(AuthBase):
         return user
 
 
-def body_field(field: str, lookup, *args):
+def body_field(field, lookup, *args):
     """Look up something a request body names; if it does not exist that is bad input in that
     field (422), not a missing resource (404)."""
     try:
         return lookup(*args)
     except NotFound as exc:
         raise InvalidInput.field(field, exc.message) from None
+
+
+def plausible_date(field, value, today=None):
+    """A date typed into the API or a form that is surely a typo (decades off) is refused at
+    the edge; periods and period close will make this a rule of the books."""
+    from django.utils import timezone
+
+    from remit.ledger.rules import entry_date_problem
+
+    if value is not None:
+        problem = entry_date_problem(value, today or timezone.localdate())
+        if problem:
+            raise InvalidInput.field(field, problem)
+    return value

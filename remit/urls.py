@@ -31,6 +31,7 @@ urlpatterns = [
     path("customers/<str:account_number>/open-items.xlsx", receivables.customer_open_items_xlsx,
          name="customer_open_items_xlsx"),
     path("imports/", receivables.imports, name="imports"),
+    path("transactions/", receivables.transactions, name="transactions"),
     path("invoices/", receivables.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", receivables.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/edit/", receivables.invoice_edit, name="invoice_edit"),

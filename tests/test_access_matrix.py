@@ -46,6 +46,7 @@ PAGE_RULES = {
     "customer_open_items_xlsx": "receivables.view_customertransaction",
     "invoices": "receivables.view_invoice",
     "imports": "receivables.add_importbatch",
+    "transactions": "receivables.view_customertransaction",
     "invoice": "receivables.view_invoice",
     "invoice_edit": "receivables.change_invoice",
     "invoice_post": "receivables.post_invoice",

@@ -22,7 +22,13 @@ from remit.core.actor import Actor
 from remit.core.money import Money
 from remit.receivables.models import Customer, CustomerTransaction, InvoiceKind, SalesTaxCode
 from remit.receivables.selectors import discount_offer
-from remit.receivables.services import LineSpec, MarkSpec, invoice_issue, payment_register
+from remit.receivables.services import (
+    DEFAULT_TAX,
+    LineSpec,
+    MarkSpec,
+    invoice_issue,
+    payment_register,
+)
 
 BEHAVIOURS = [
     # name, weight (per 100), days paid relative to due (low, high)
@@ -126,7 +132,7 @@ class History:
             amount = Decimal(rng.randint(low, high))
             if customer.currency in ("EUR", "USD", "GBP"):
                 amount = (amount / 10).quantize(Decimal(1))
-            lines.append(LineSpec(description, amount, tax_code=None if group != "FOR"
+            lines.append(LineSpec(description, amount, tax_code=DEFAULT_TAX if group != "FOR"
                                   else SalesTaxCode.objects.get(
                                       legal_entity=customer.legal_entity, code="Z")))
         invoice = invoice_issue(customer=customer, invoice_date=on, lines=lines,

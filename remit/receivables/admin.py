@@ -34,6 +34,10 @@ class CustomerAdmin(AuditedAdmin):
     def has_add_permission(self, request):
         return False  # customers are created in the app (service checks), not here
 
+    def save_model(self, request, obj, form, change):
+        obj.search_name = obj.name.casefold()
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(CustomerTransaction)
 class CustomerTransactionAdmin(ReadOnlyAdmin):

@@ -1,12 +1,13 @@
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from remit.api_auth import Rule, body_field
+from remit.api_auth import Rule, body_field, plausible_date
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.money import Money
@@ -25,6 +26,12 @@ from .models import (
 router = Router(tags=["receivables"])
 
 
+class Strict(Schema):
+    """Input schemas refuse fields they do not know (a typo is an error, not ignored)."""
+
+    model_config = {"extra": "forbid"}
+
+
 class CustomerOut(Schema):
     account_number: str
     name: str
@@ -35,14 +42,14 @@ class CustomerOut(Schema):
     balance: Decimal | None = None
 
 
-class ContactIn(Schema):
+class ContactIn(Strict):
     name: str
     email: str = ""
     phone: str = ""
     is_collections: bool = False
 
 
-class AddressIn(Schema):
+class AddressIn(Strict):
     street: str
     postal_code: str = ""
     city: str
@@ -50,7 +57,7 @@ class AddressIn(Schema):
     purpose: str = "primary"
 
 
-class CustomerIn(Schema):
+class CustomerIn(Strict):
     account_number: str
     name: str
     group: str = Field(..., description="Customer group code")
@@ -90,7 +97,7 @@ class ItemOut(Schema):
     journal_entry: str = Field(..., alias="journal_entry.number")
 
 
-class OpeningBalanceIn(Schema):
+class OpeningBalanceIn(Strict):
     customer: str = Field(..., description="Customer account number")
     document_number: str
     document_date: date
@@ -207,15 +214,17 @@ def opening_balance(request, body: OpeningBalanceIn):
 
 # --- invoices -------------------------------------------------------------------------------
 
-class InvoiceLineIn(Schema):
+class InvoiceLineIn(Strict):
     description: str
     unit_price: Decimal
     quantity: Decimal = Decimal(1)
     revenue_account: str | None = Field(None, description="Account number; default: revenue")
-    tax_code: str | None = Field(None, description="Default: the customer's or the entity's")
+    tax_code: str | None = Field("default", description="A sales tax code; \"default\" (or "
+                                 "left out): the customer's or the legal entity's; null or "
+                                 "\"\": no sales tax")
 
 
-class InvoiceIn(Schema):
+class InvoiceIn(Strict):
     customer: str
     kind: str = Field("invoice", description="invoice or credit_note")
     invoice_date: date
@@ -265,8 +274,8 @@ def _line_specs(entity, lines):
             if account is None:
                 raise InvalidInput.field(("lines", i, "revenue_account"),
                                          f"no account {line.revenue_account}")
-        tax = None
-        if line.tax_code:
+        tax = services.DEFAULT_TAX if line.tax_code == "default" else None
+        if line.tax_code and line.tax_code != "default":
             tax = SalesTaxCode.objects.filter(legal_entity=entity, code=line.tax_code).first()
             if tax is None:
                 raise InvalidInput.field(("lines", i, "tax_code"), f"no tax code {line.tax_code}")
@@ -288,6 +297,7 @@ def invoice_create(request, body: InvoiceIn):
     """A draft invoice or credit note; with ``post: true`` it is posted at once."""
     entity = request.legal_entity
     customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    plausible_date("invoice_date", body.invoice_date)
     original = None
     if body.original:
         from .models import Invoice
@@ -321,24 +331,24 @@ def invoice_post(request, invoice_id: int):
 
 # --- payments and settlement ----------------------------------------------------------------
 
-class MarkIn(Schema):
+class MarkIn(Strict):
     document_number: str
     amount_to_settle: Decimal | None = None
-    use_cash_discount: str = "normal"
+    use_cash_discount: Literal["normal", "always", "never"] = "normal"
 
 
-class PaymentIn(Schema):
+class PaymentIn(Strict):
     customer: str
     payment_date: date
     amount: Decimal = Field(..., description="Received, in the customer's currency")
     bank_account: str | None = Field(None, description="Bank account code; default: the first")
-    method: str = "bank_transfer"
+    method: Literal["bank_transfer", "direct_debit", "card", "check", "cash"] = "bank_transfer"
     reference: str = ""
     marks: list[MarkIn] = []
     full_settlement: bool = False
 
 
-class SettleIn(Schema):
+class SettleIn(Strict):
     customer: str
     on: date
     payment: str | None = Field(None, description="Document number of the payment; none when "
@@ -364,7 +374,7 @@ class SettlementOut(Schema):
     lines: list[SettlementLineOut]
 
 
-class ReverseIn(Schema):
+class ReverseIn(Strict):
     on: date
     reason: str = ""
 
@@ -387,6 +397,7 @@ def payment(request, body: PaymentIn):
     """Register a payment received, posted at once and settled against the marked items."""
     entity = request.legal_entity
     customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    plausible_date("payment_date", body.payment_date)
     bank = None
     if body.bank_account:
         bank = BankAccount.objects.filter(legal_entity=entity, code=body.bank_account).first()
@@ -401,7 +412,7 @@ def payment(request, body: PaymentIn):
     return Status(201, item)
 
 
-class JournalLineIn(Schema):
+class JournalLineIn(Strict):
     customer: str
     payment_date: date
     amount: Decimal
@@ -412,7 +423,7 @@ class JournalLineIn(Schema):
     full_settlement: bool = False
 
 
-class JournalIn(Schema):
+class JournalIn(Strict):
     description: str = ""
     lines: list[JournalLineIn]
 
@@ -432,8 +443,9 @@ def payment_journal(request, body: JournalIn):
     banks = {b.code: b for b in BankAccount.objects.filter(legal_entity=entity, is_active=True)}
     specs = []
     for i, line in enumerate(body.lines):
-        customer = body_field(f"lines.{i}.customer", selectors.customer_by_number, entity,
+        customer = body_field(("lines", i, "customer"), selectors.customer_by_number, entity,
                               line.customer)
+        plausible_date(("lines", i, "payment_date"), line.payment_date)
         bank = banks.get(line.bank_account) if line.bank_account else \
             next(iter(sorted(banks.values(), key=lambda b: b.code)), None)
         if bank is None:
@@ -456,6 +468,7 @@ def payment_journal(request, body: JournalIn):
 def settlement_create(request, body: SettleIn):
     entity = request.legal_entity
     customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    plausible_date("on", body.on)
     payment_item = None
     if body.payment:
         (payment_mark,) = _marks(customer, [MarkIn(document_number=body.payment)])
@@ -474,6 +487,7 @@ def settlement_reverse(request, settlement_id: int, body: ReverseIn):
     found = Settlement.objects.filter(legal_entity=request.legal_entity, pk=settlement_id).first()
     if found is None:
         raise NotFound(f"No settlement {settlement_id}")
+    plausible_date("on", body.on)
     return services.settlement_reverse(settlement=found, on=body.on, reason=body.reason,
                                        actor=Actor.api(request.user))
 

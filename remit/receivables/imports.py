@@ -145,8 +145,8 @@ def resolve_mapping(kind: str, header: list[str], given: dict[str, str]) -> dict
             mapping[column] = _key(column)
     missing = [f for f, required in fields.items() if required and f not in mapping.values()]
     if missing:
-        raise InvalidInput.field("mapping", f"no column for {', '.join(missing)}; map one with "
-                                 f"--map COLUMN={missing[0]}")
+        raise InvalidInput.field("mapping", f"no column for {', '.join(missing)}; map a column "
+                                 f"of the file to it (COLUMN={missing[0]})")
     return mapping
 
 
@@ -431,8 +431,9 @@ def _apply_customer(ctx: _Context, row: CustomerRow) -> str:
                              if v.get("cash_discount_terms") else None),
         organisation_number=v.get("organisation_number", ""),
         language=v.get("language") or "en", customer_since=v.get("customer_since"),
-        contacts=[ContactSpec(v["contact_name"], v.get("email", ""), v.get("phone", ""),
-                              is_collections=True)] if v.get("contact_name") else [],
+        contacts=[ContactSpec(v.get("contact_name") or v["name"], v.get("email", ""),
+                              v.get("phone", ""), is_collections=True)]
+        if v.get("contact_name") or v.get("email") or v.get("phone") else [],
         addresses=[AddressSpec(v["street"], v.get("city", ""), v.get("country", ""),
                                v.get("postal_code", ""))] if v.get("street") else [],
         actor=ctx.actor)
@@ -443,6 +444,9 @@ def _apply_customer(ctx: _Context, row: CustomerRow) -> str:
 
 
 def _apply_invoice(ctx: _Context, row: InvoiceRow) -> str:
+    """New invoices are posted; known ones are checked against the file, and a settled amount
+    that grew since the last import (the file carries the total settled so far) posts just the
+    difference as a new payment."""
     kind = TransactionKind.INVOICE if row.amount > 0 else TransactionKind.CREDIT_NOTE
     item = (CustomerTransaction.objects.filter(legal_entity=ctx.legal_entity, kind=kind,
                                                document_number=row.number).first())
@@ -450,16 +454,34 @@ def _apply_invoice(ctx: _Context, row: InvoiceRow) -> str:
     if item is None:
         item = _post_invoice(ctx, row, kind)
         outcome = "created"
-    if row.settled_date is not None and not CustomerTransaction.objects.filter(
-            legal_entity=ctx.legal_entity, kind=TransactionKind.PAYMENT,
-            document_number=_payment_number(row)).exists():
-        _post_settlement(ctx, row, item)
-        outcome = "created" if outcome == "created" else "updated"
+    elif item.amount != row.amount or item.customer_id != row.customer.pk:
+        raise InvalidInput.field("amount", f"{row.number} was imported as {item.amount} for "
+                                 f"customer {item.customer.account_number}; the file now says "
+                                 f"{row.amount} for {row.customer.account_number}. Correct it "
+                                 "in remit (credit note) rather than by re-importing")
+    if row.settled_date is None:
+        return outcome
+    paid = _payments_of(ctx, row)
+    already = sum((abs(p.amount) for p in paid), Decimal(0))
+    if row.settled_amount > already:
+        _post_settlement(ctx, row, item, row.settled_amount - already,
+                         _payment_number(row, len(paid)))
+        return "created" if outcome == "created" else "updated"
+    if row.settled_amount < already:
+        raise InvalidInput.field("settled_amount", f"{already} of {row.number} is already "
+                                 f"imported as paid, more than the file's {row.settled_amount}; "
+                                 "unsettle it in remit if a payment was cancelled")
     return outcome
 
 
-def _payment_number(row: InvoiceRow) -> str:
-    return f"{row.number}-PAY"
+def _payments_of(ctx: _Context, row: InvoiceRow) -> list[CustomerTransaction]:
+    return list(CustomerTransaction.objects.filter(
+        legal_entity=ctx.legal_entity, kind=TransactionKind.PAYMENT,
+        document_number__startswith=f"{row.number}-PAY", customer=row.customer))
+
+
+def _payment_number(row: InvoiceRow, earlier: int) -> str:
+    return f"{row.number}-PAY" if earlier == 0 else f"{row.number}-PAY{earlier + 1}"
 
 
 def _post_invoice(ctx: _Context, row: InvoiceRow, kind: str) -> CustomerTransaction:
@@ -480,11 +502,12 @@ def _post_invoice(ctx: _Context, row: InvoiceRow, kind: str) -> CustomerTransact
         attributes=row.attributes)
 
 
-def _post_settlement(ctx: _Context, row: InvoiceRow, item: CustomerTransaction) -> None:
-    """The historical payment (or refund, for a credit note) and its settlement."""
+def _post_settlement(ctx: _Context, row: InvoiceRow, item: CustomerTransaction,
+                     amount: Decimal, number: str) -> None:
+    """A historical payment (or refund, for a credit note) and its settlement."""
     receivable = receivable_account_for(row.customer)
     sign = 1 if row.amount > 0 else -1
-    paid = Money(sign * row.settled_amount, row.currency)
+    paid = Money(sign * amount, row.currency)
     entry = journal_entry_post(
         legal_entity=ctx.legal_entity, journal=ctx.payments, entry_date=row.settled_date,
         description=f"Imported payment for {row.number} {row.customer.name}"[:255],
@@ -494,7 +517,7 @@ def _post_settlement(ctx: _Context, row: InvoiceRow, item: CustomerTransaction) 
     line = entry.lines.get(line_no=2)
     payment = CustomerTransaction.objects.create(
         legal_entity=ctx.legal_entity, customer=row.customer, kind=TransactionKind.PAYMENT,
-        document_number=_payment_number(row), document_date=row.settled_date,
+        document_number=number, document_date=row.settled_date,
         due_date=row.settled_date, currency=row.currency, amount=-paid.amount,
         amount_acc=line.debit_acc - line.credit_acc, receivable_account=receivable,
         journal_entry=entry, description=f"payment of {row.number}")

@@ -165,6 +165,12 @@ def _full_discount(item: OpenItem, rate: Decimal, currency: str) -> Decimal:
     return max(left, ZERO) if item.is_debit else min(left, ZERO)
 
 
+def discount_available(item: OpenItem, on: date, currency: str) -> Decimal:
+    """The discount still to take if the item is settled completely on ``on`` (signed like the
+    item: a credit note's discount is negative)."""
+    return _full_discount(item, discount_rate(item.periods, on), currency)
+
+
 def _partial_discount(cash: Decimal, rate: Decimal, currency: str) -> Decimal:
     """Discount on a partial payment: paid ÷ (1 − d) × d (signed like ``cash``)."""
     d = rate / HUNDRED

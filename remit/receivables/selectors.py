@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from remit.core.db import ExactSum
 from remit.core.exceptions import NotFound
@@ -30,8 +30,8 @@ def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
                                      zero=True))
           .order_by("account_number"))
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(account_number__startswith=text)
-                       | Q(organisation_number=text))
+        qs = qs.filter(Q(search_name__contains=text.casefold())
+                       | Q(account_number__startswith=text) | Q(organisation_number=text))
     if group:
         qs = qs.filter(group__code=group)
     return qs
@@ -84,31 +84,30 @@ def customer_summary(customer: Customer, as_of: date) -> dict:
 
 
 def discount_offer(item: CustomerTransaction, on: date) -> tuple[Decimal, Decimal]:
-    """(discount, net to pay) if the item is paid in full on ``on`` — what a payment form
-    proposes."""
-    periods = [rules.DiscountPeriod(d.until, d.percent) for d in item.discount_dates.all()]
-    rate = rules.discount_rate(periods, on)
-    if rate == 0 or item.amount <= 0:
+    """(discount, net to pay) if the item is settled in full on ``on`` — what a payment form
+    proposes. A credit note's discount is negative: it is worth less than its face value."""
+    periods = tuple(rules.DiscountPeriod(d.until, d.percent) for d in item.discount_dates.all())
+    if not periods or not item.is_open:
         return ZERO, item.open_amount
-    plan = rules.plan_settlement(
-        payment=item.open_amount, on=on, currency=item.currency,
-        marks=[rules.Mark(rules.OpenItem(item.pk, item.kind, item.document_date, item.due_date,
-                                         item.amount, item.open_amount, item.discount_taken,
-                                         tuple(periods)))])
-    discount = plan.items[0].discount if plan.items else ZERO
+    discount = rules.discount_available(
+        rules.OpenItem(item.pk, item.kind, item.document_date, item.due_date, item.amount,
+                       item.open_amount, item.discount_taken, periods), on, item.currency)
     return discount, item.open_amount - discount
 
 
 def invoices_list(legal_entity: LegalEntity, *, status: str | None = None,
                   kind: str | None = None, text: str | None = None) -> QuerySet[Invoice]:
+    open_part = Subquery(CustomerTransaction.objects.filter(invoice=OuterRef("pk"))
+                         .annotate(o=F("amount") - F("settled_amount")).values("o")[:1])
     qs = (Invoice.objects.filter(legal_entity=legal_entity).select_related("customer")
-          .order_by("-invoice_date", "-id"))
+          .annotate(open_signed=open_part).order_by("-invoice_date", "-id"))
     if status:
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
     if text:
-        qs = qs.filter(Q(number__icontains=text) | Q(customer__name__icontains=text)
+        qs = qs.filter(Q(number__icontains=text)
+                       | Q(customer__search_name__contains=text.casefold())
                        | Q(customer__account_number=text))
     return qs
 
@@ -122,3 +121,29 @@ def invoice_detail(legal_entity: LegalEntity, pk: int) -> Invoice:
     if invoice is None:
         raise NotFound(f"No invoice {pk} in {legal_entity.code}")
     return invoice
+
+
+def transactions_list(legal_entity: LegalEntity, *, state: str | None = None,
+                      kind: str | None = None, text: str | None = None, as_of: date,
+                      due_from: date | None = None, due_to: date | None = None):
+    """Every customer transaction of the legal entity — posted invoices, imported history,
+    credit notes, payments — filtered as a clerk asks: open, overdue or settled."""
+    qs = (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+          .select_related("customer").order_by("-document_date", "-id"))
+    if state == "open":
+        qs = qs.filter(is_open=True)
+    elif state == "overdue":
+        qs = qs.filter(is_open=True, amount__gt=0, due_date__lt=as_of)
+    elif state == "settled":
+        qs = qs.filter(is_open=False)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if due_from:
+        qs = qs.filter(due_date__gte=due_from)
+    if due_to:
+        qs = qs.filter(due_date__lte=due_to)
+    if text:
+        qs = qs.filter(Q(document_number__icontains=text)
+                       | Q(customer__search_name__contains=text.casefold())
+                       | Q(customer__account_number=text))
+    return qs

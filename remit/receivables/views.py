@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
@@ -152,6 +153,30 @@ def customer_open_items_xlsx(request, account_number: str):
     return response
 
 
+@page("receivables.view_customertransaction")
+def transactions(request):
+    today = timezone.localdate()
+
+    def day(name):
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    qs = selectors.transactions_list(
+        request.legal_entity, state=request.GET.get("state") or None,
+        kind=request.GET.get("kind") or None, text=request.GET.get("q") or None, as_of=today,
+        due_from=day("due_from"), due_to=day("due_to"))
+    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for item in page_obj:
+        item.days_overdue = (today - item.due_date).days if (
+            item.is_open and item.amount > 0 and item.due_date < today) else 0
+    from .models import TransactionKind
+
+    return render(request, "receivables/transactions.html", {
+        "page_obj": page_obj, "filters": request.GET, "kinds": TransactionKind.choices})
+
+
 # --- invoices -------------------------------------------------------------------------------
 
 @page("receivables.view_invoice")
@@ -160,6 +185,9 @@ def invoices(request):
          "text": request.GET.get("q") or None}
     page_obj = Paginator(selectors.invoices_list(request.legal_entity, **f), 50).get_page(
         request.GET.get("page"))
+    for invoice_row in page_obj:  # shown positive for credit notes too
+        invoice_row.open_amount = (None if invoice_row.open_signed is None
+                                   else abs(invoice_row.open_signed))
     return render(request, "receivables/invoices.html", {
         "page_obj": page_obj, "filters": request.GET,
         "statuses": InvoiceStatus.choices, "kinds": InvoiceKind.choices})
@@ -216,6 +244,7 @@ def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.
         data = form.cleaned_data
         actor = Actor.web(request.user)
         try:
+            plausible_date("invoice_date", data["invoice_date"])
             specs = _line_specs(entity, rows)
             if invoice is None:
                 invoice = services.invoice_create(
@@ -327,6 +356,7 @@ def invoice_correct(request, invoice_id: int):
         messages.error(request, "Give the correction date as YYYY-MM-DD.")
         return redirect("invoice", found.pk)
     try:
+        plausible_date("correction_date", on)
         draft = services.invoice_correction_start(
             invoice=found, correction_date=on, reason=request.POST.get("reason", ""),
             actor=Actor.web(request.user))
@@ -352,13 +382,22 @@ def payment_new(request, account_number: str):
     on = today
     if request.method == "POST" and form.is_valid():
         on = form.cleaned_data["payment_date"]
+    elif request.GET.get("on"):
+        try:
+            on = date.fromisoformat(request.GET["on"])
+        except ValueError:
+            pass
     for item in items:
         item.offer_discount, item.offer_net = selectors.discount_offer(item, on)
-    marked = set(request.POST.getlist("mark"))
+    marked = set(request.POST.getlist("mark") or request.GET.getlist("mark"))
+    if request.htmx and request.method == "GET":  # the payment date changed: new offers
+        return render(request, "receivables/_payment_items.html",
+                      {"items": items, "marked": marked, "customer": found})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         marks = [services.MarkSpec(i) for i in items if str(i.pk) in marked]
         try:
+            plausible_date("payment_date", data["payment_date"])
             payment = services.payment_register(
                 customer=found, payment_date=data["payment_date"],
                 amount=Money(data["amount"], found.currency), bank_account=data["bank_account"],

@@ -19,6 +19,8 @@ AREAS = [
     ("Receivables", [
         NavItem("Customers", "customers", "receivables.view_customer", "/customers"),
         NavItem("Invoices", "invoices", "receivables.view_invoice", "/invoices"),
+        NavItem("Transactions", "transactions", "receivables.view_customertransaction",
+                "/transactions"),
         NavItem("Import", "imports", "receivables.add_importbatch", "/imports"),
     ]),
     ("Collections", [NavItem("Aged balances", None, None, planned=True)]),

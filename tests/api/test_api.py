@@ -108,7 +108,7 @@ def test_missing_permission_is_403_before_the_body_is_read(make_user, entity):
 def test_the_legal_entity_is_chosen_by_header_among_the_allowed_ones(api, entity, other_entity):
     assert api.get("/core/me").json()["legal_entity"]["code"] == "NO01"
     response = api.get("/ledger/accounts", HTTP_X_REMIT_ENTITY="DK01")
-    assert response.status_code == 422
+    assert response.status_code == 403 and response.json()["code"] == "entity"
     assert response.json()["errors"][0]["loc"] == ["header", "X-Remit-Entity"]
 
 

@@ -101,3 +101,30 @@ def test_a_payment_journal_of_several_lines_posts_all_or_nothing(call):
     assert status == 201 and body["status"] == "posted" and len(body["payments"]) == 2
     status, items = call("GET", "/customers/40002/open-items")
     assert [i["open_amount"] for i in items] == ["40.0000"]
+
+
+def test_the_api_refuses_unknown_fields_bad_choices_and_dates_decades_off(call):
+    call("POST", "/customers", {"account_number": "50001", "name": "Z", "group": "DOM"})
+    status, body = call("POST", "/customers", {"account_number": "50002", "name": "Z",
+                                               "group": "DOM", "colour": "blue"})
+    assert status == 422 and body["errors"][0]["loc"][-1] == "colour"
+    status, body = call("POST", "/customers", {"account_number": "A/B", "name": "Z",
+                                               "group": "DOM"})
+    assert status == 422 and body["errors"][0]["loc"] == ["account_number"]
+    status, body = call("POST", "/payments", {"customer": "50001", "payment_date": "2026-03-02",
+                                              "amount": "1", "marks": [{
+                                                  "document_number": "x",
+                                                  "use_cash_discount": "sometimes"}]})
+    assert status == 422 and body["errors"][0]["loc"][-1] == "use_cash_discount"
+    status, body = call("POST", "/invoices", {"customer": "50001", "invoice_date": "2040-01-01",
+                                              "lines": [{"description": "a", "unit_price": "1"}]})
+    assert status == 422 and body["errors"][0]["loc"] == ["invoice_date"]
+    status, body = call("POST", "/invoices", {"customer": "50001", "invoice_date": "2026-03-02",
+                                              "lines": [{"description": "a", "unit_price": "1",
+                                                         "revenue_account": "1920"}]})
+    assert status == 422 and "not a revenue account" in body["message"]
+    status, body = call("POST", "/invoices", {"customer": "50001", "invoice_date": "2026-03-02",
+                                              "post": True, "lines": [
+                                                  {"description": "exempt", "unit_price": "100",
+                                                   "tax_code": None}]})
+    assert status == 201 and body["tax_amount"] == "0.0000"

@@ -59,6 +59,13 @@ def test_customer_invoice_payment_with_discount_settled_balance_zero(page, clerk
     page.get_by_role("link", name="Register payment").click()
     page.get_by_label("Mark INV-000001").check()
     expect(page.get_by_label("Amount")).to_have_value("11025.00")  # 2 % discount proposed
+    later = (date.today() + timedelta(days=15)).isoformat()
+    page.get_by_label("Payment date").fill(later)
+    page.get_by_label("Payment date").dispatch_event("change")
+    expect(page.get_by_label("Amount")).to_have_value("11250.00")  # past the discount date
+    page.get_by_label("Payment date").fill(date.today().isoformat())
+    page.get_by_label("Payment date").dispatch_event("change")
+    expect(page.get_by_label("Amount")).to_have_value("11025.00")
     snapshot(page, "payment")
     page.get_by_role("button", name="Register payment").click()
     expect(page.get_by_role("status")).to_contain_text("registered")

@@ -171,3 +171,24 @@ def test_imports_through_the_api_and_the_upload_page(entity, clerk_client):
         "kind": "invoices", "skip": "on", "file": SimpleUploadedFile("bad.csv", BAD.encode())},
         follow=True)
     assert b"1 created" in response.content and b"skipped" in response.content
+
+
+def test_a_later_export_with_more_paid_adds_the_difference(entity, customers):
+    run(entity, "invoices", INVOICES)  # F-1002: 3000 of 8000 paid
+    later = INVOICES.replace("8000.00,2025-03-01,3000.00", "8000.00,2025-04-15,8000.00")
+    result = run(entity, "invoices", later)
+    assert (result.updated, result.errors) == (1, [])
+    item = CustomerTransaction.objects.get(document_number="F-1002")
+    assert item.is_open is False
+    assert sorted(CustomerTransaction.objects.filter(document_number__startswith="F-1002-PAY")
+                  .values_list("document_number", "amount")) == [
+        ("F-1002-PAY", Decimal("-3000.00")), ("F-1002-PAY2", Decimal("-5000.00"))]
+    assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_a_changed_amount_is_reported_not_silently_kept(entity, customers):
+    run(entity, "invoices", INVOICES)
+    changed = INVOICES.replace("4200.00", "9999.99")
+    result = run(entity, "invoices", changed)
+    assert not result.committed
+    assert "was imported as 4200.00" in result.errors[0].message and result.errors[0].line == 4

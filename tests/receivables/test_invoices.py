@@ -62,13 +62,42 @@ def test_tax_is_rounded_per_line_at_the_tax_point(story):
     assert (draft.net_amount, draft.tax_amount) == (D("0.30"), D("0.09"))  # 3 × 0.025 → 0.03
 
 
-def test_bad_lines_are_refused_with_the_line_named(story):
+def test_bad_lines_are_refused_with_the_line_named(story, entity):
+    from remit.ledger.selectors import account_by_number
+
     customer = story.customer()
     with pytest.raises(InvalidInput) as exc:
         invoice_create(customer=customer, invoice_date=DAY0, actor=SYSTEM,
-                       lines=[LineSpec("ok", D("1")), LineSpec("x", D("-5"))])
-    assert exc.value.errors[0][0] == ("lines", 1, "unit_price")
+                       lines=[LineSpec("ok", D("1")), LineSpec("x", D("5"), quantity=D("0"))])
+    assert exc.value.errors[0][0] == ("lines", 1, "quantity")
+    for number in ("1920", "3080"):  # the bank, the cash discount account: not revenue
+        with pytest.raises(InvalidInput, match="not a revenue account") as exc:
+            invoice_create(customer=customer, invoice_date=DAY0, actor=SYSTEM, lines=[
+                LineSpec("x", D("5"), revenue_account=account_by_number(entity, number))])
+        assert exc.value.errors[0][0] == ("lines", 0, "revenue_account")
     assert not Invoice.objects.exists()
+
+
+def test_a_discount_line_may_be_negative_but_not_the_whole_invoice(story):
+    customer = story.customer()
+    draft = invoice_create(customer=customer, invoice_date=DAY0, actor=SYSTEM, lines=[
+        LineSpec("Goods", D("100"), tax_code=story.zero_tax),
+        LineSpec("Loyalty discount", D("-10"), tax_code=story.zero_tax)])
+    assert invoice_post(invoice=draft, actor=SYSTEM).total_amount == D("90.00")
+    draft = invoice_create(customer=customer, invoice_date=DAY0, actor=SYSTEM,
+                           lines=[LineSpec("Refund", D("-10"))])
+    with pytest.raises(InvalidInput, match="greater than zero"):
+        invoice_post(invoice=draft, actor=SYSTEM)
+
+
+def test_no_sales_tax_means_none_and_the_default_is_asked_for_explicitly(story):
+    from remit.receivables.services import DEFAULT_TAX
+
+    customer = story.customer()
+    draft = invoice_create(customer=customer, invoice_date=DAY0, actor=SYSTEM, lines=[
+        LineSpec("Exempt service", D("100"), tax_code=None),
+        LineSpec("Taxed goods", D("100"), tax_code=DEFAULT_TAX)])
+    assert [line.tax_amount for line in draft.lines.order_by("line_no")] == [0, D("25.00")]
 
 
 def test_customers_on_hold_get_no_invoices(story):
@@ -126,10 +155,10 @@ def test_an_invoice_with_payments_settled_is_not_corrected_until_unsettled(story
     customer = story.customer()
     item = story.invoice(customer)
     story.pay(customer, "100.00", DAY0, item)
-    draft = invoice_correction_start(invoice=item.invoice, correction_date=DAY0,
-                                     reason="x", actor=SYSTEM)
-    with pytest.raises(RuleViolation, match="unsettle"):
-        invoice_post(invoice=draft, actor=SYSTEM)
+    with pytest.raises(RuleViolation, match="unsettle"):  # refused before any draft is made
+        invoice_correction_start(invoice=item.invoice, correction_date=DAY0, reason="x",
+                                 actor=SYSTEM)
+    assert Invoice.objects.filter(customer=customer).count() == 1
 
 
 def test_invoices_in_a_foreign_currency_carry_both_amounts(story, entity, eur_rate):

@@ -37,6 +37,9 @@ class CustomerStatus(models.TextChoices):
 class Customer(EntityOwned):
     account_number = models.CharField(max_length=20)
     name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=200, blank=True, editable=False,
+                                   help_text="The name case-folded, for search that knows Æ, Ø "
+                                             "and Å (SQLite's own only knows A–Z).")
     group = models.ForeignKey(CustomerGroup, on_delete=models.PROTECT, related_name="customers")
     currency = CurrencyField()
     status = models.CharField(max_length=10, choices=CustomerStatus.choices,

@@ -11,6 +11,7 @@ from .customers import (  # noqa: F401
     receivable_account_for,
 )
 from .invoices import (  # noqa: F401
+    DEFAULT_TAX,
     INVOICE_SOURCE,
     LineSpec,
     invoice_correction_start,

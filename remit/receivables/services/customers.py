@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,9 @@ def customer_group_create(*, legal_entity: LegalEntity, code: str, name: str,
     return group
 
 
+ACCOUNT_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+
+
 @dataclass(frozen=True)
 class ContactSpec:
     name: str
@@ -72,6 +76,9 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
     account_number, name = account_number.strip(), name.strip()
     if not account_number:
         raise InvalidInput.field("account_number", "required")
+    if not ACCOUNT_NUMBER.fullmatch(account_number):
+        raise InvalidInput.field("account_number", "use letters, digits, '.', '-' and '_' "
+                                 "only (it appears in addresses and file names)")
     if not name:
         raise InvalidInput.field("name", "required")
     if group.legal_entity_id != legal_entity.pk:
@@ -82,6 +89,7 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
         with transaction.atomic():
             customer = Customer.objects.create(
                 legal_entity=legal_entity, account_number=account_number, name=name,
+                search_name=name.casefold(),
                 group=group, currency=currency, customer_since=customer_since,
                 status=CustomerStatus.ACTIVE,
                 payment_terms=payment_terms or group.payment_terms,
@@ -148,6 +156,7 @@ def customer_update(*, customer: Customer, actor: Actor, **changes) -> Customer:
         setattr(locked, key, value.strip() if isinstance(value, str) else value)
     if not locked.name:
         raise InvalidInput.field("name", "required")
+    locked.search_name = locked.name.casefold()
     if locked.status not in CustomerStatus.values:
         raise InvalidInput.field("status", f"choose one of {', '.join(CustomerStatus.values)}")
     locked.save()
@@ -166,14 +175,17 @@ def customers_create_bulk(*, legal_entity: LegalEntity, group: CustomerGroup,
     if group.legal_entity_id != legal_entity.pk:
         raise InvalidInput.field("group", f"{group.code} belongs to another legal entity")
     numbers = [number.strip() for number, _ in rows]
-    if len(set(numbers)) != len(numbers) or not all(numbers):
-        raise InvalidInput.field("rows", "account numbers must be present and unique")
+    if len(set(numbers)) != len(numbers) or not all(ACCOUNT_NUMBER.fullmatch(n)
+                                                    for n in numbers):
+        raise InvalidInput.field("rows", "account numbers must be unique, of letters, digits, "
+                                 "'.', '-' and '_'")
     taken = set(Customer.objects.filter(legal_entity=legal_entity, account_number__in=numbers)
                 .values_list("account_number", flat=True)[:1])
     if taken:
         raise InvalidInput.field("rows", f"customer {taken.pop()} already exists")
     Customer.objects.bulk_create(
         [Customer(legal_entity=legal_entity, account_number=number.strip(), name=name.strip(),
+                  search_name=name.strip().casefold(),
                   group=group, currency=legal_entity.accounting_currency,
                   status=CustomerStatus.ACTIVE, customer_since=customer_since,
                   payment_terms=group.payment_terms,

@@ -18,7 +18,7 @@ from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, D, Money
 from remit.core.sequences import sequence_next_by_code
-from remit.ledger.models import Account, AccountRole, JournalType
+from remit.ledger.models import Account, AccountRole, AccountType, JournalType
 from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import account_for_role, journal_for_type
 from remit.ledger.services import journal_entry_post
@@ -44,13 +44,24 @@ from .setup import parameters_for
 INVOICE_SOURCE = "receivables.invoice"
 
 
+class _Default:
+    """The customer's (or the legal entity's) default sales tax code."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_TAX"
+
+
+DEFAULT_TAX = _Default()
+NOT_REVENUE_ROLES = {AccountRole.CASH_DISCOUNT, AccountRole.EXCHANGE_GAIN}
+
+
 @dataclass(frozen=True)
 class LineSpec:
     description: str
     unit_price: Decimal
     quantity: Decimal = Decimal(1)
     revenue_account: Account | None = None
-    tax_code: SalesTaxCode | None = None
+    tax_code: SalesTaxCode | None | _Default = DEFAULT_TAX  # None: no sales tax on the line
 
 
 def _lines(invoice: Invoice, specs: Sequence[LineSpec]) -> list[InvoiceLine]:
@@ -66,17 +77,17 @@ def _lines(invoice: Invoice, specs: Sequence[LineSpec]) -> list[InvoiceLine]:
         quantity, price = D(spec.quantity), D(spec.unit_price)
         if quantity <= 0:
             raise InvalidInput.field(("lines", i, "quantity"), "must be greater than zero")
-        if price < 0:
-            raise InvalidInput.field(("lines", i, "unit_price"),
-                                     "cannot be negative; make a credit note instead")
         account = spec.revenue_account
         if account is None:
             revenue = revenue or account_for_role(invoice.legal_entity, AccountRole.REVENUE)
             account = revenue
-        if account.legal_entity_id != invoice.legal_entity_id:
+        if (account.legal_entity_id != invoice.legal_entity_id
+                or account.account_type != AccountType.REVENUE or account.is_blocked
+                or account.role in NOT_REVENUE_ROLES):
             raise InvalidInput.field(("lines", i, "revenue_account"),
-                                     f"{account.number} is not an account of this legal entity")
-        tax = spec.tax_code if spec.tax_code is not None else default_tax
+                                     f"{account.number} is not a revenue account of "
+                                     f"{invoice.legal_entity.code} to invoice to")
+        tax = default_tax if spec.tax_code is DEFAULT_TAX else spec.tax_code
         if tax is not None and tax.legal_entity_id != invoice.legal_entity_id:
             raise InvalidInput.field(("lines", i, "tax_code"), f"{tax.code} is not a tax code "
                                      "of this legal entity")
@@ -202,7 +213,8 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
         raise InvalidInput.field("lines", "an invoice needs at least one line")
     _totals(locked, lines)
     if locked.total_amount <= 0:
-        raise InvalidInput.field("lines", "the total must be greater than zero")
+        raise InvalidInput.field("lines", "the total must be greater than zero (a line may be "
+                                 "negative, e.g. a discount, but not the whole document)")
     if locked.corrects_id is not None:
         _cancel(locked.corrects, locked.invoice_date, locked.reason, actor)
 
@@ -293,6 +305,10 @@ def invoice_correction_start(*, invoice: Invoice, correction_date: date, reason:
         raise InvalidInput.field("reason", "say why the invoice is corrected")
     if correction_date < invoice.invoice_date:
         raise InvalidInput.field("correction_date", f"must be on or after {invoice.invoice_date}")
+    item = invoice.transactions.first()
+    if item is None or item.settled_amount != 0:
+        raise RuleViolation(f"{invoice} has payments or credits settled against it; unsettle "
+                            "them before correcting it", code="invoice_settled")
     return invoice_create(
         customer=invoice.customer, invoice_date=correction_date, corrects=invoice,
         reason=reason, your_reference=invoice.your_reference, actor=actor,

@@ -59,3 +59,12 @@ def money(value, currency):
 def pairs(mapping):
     """(key, value) pairs of a dict, even when it has a key called 'items'."""
     return list(mapping.items()) if isinstance(mapping, dict) else []
+
+
+@register.filter
+def quantity(value):
+    """7.5 and 2, not 7.5000 and 2.0000."""
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text
