@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from remit.api import api
+from remit.collections import views as collections
 from remit.core import views as core
 from remit.jobs import views as jobs
 from remit.ledger import views as ledger
@@ -41,6 +42,14 @@ urlpatterns = [
          name="invoice_correct"),
     path("settlements/<int:settlement_id>/reverse/", receivables.settlement_reverse,
          name="settlement_reverse"),
+    path("collections/", collections.aged_balances, name="aged_balances"),
+    path("collections/age/", collections.age_now, name="age_now"),
+    path("collections/customers/<str:account_number>/", collections.customer_page,
+         name="collections_customer"),
+    path("collections/customers/<str:account_number>/status/", collections.set_status,
+         name="collections_status"),
+    path("collections/customers/<str:account_number>/settle/", collections.settle_marked,
+         name="collections_settle"),
     path("ledger/entries/", ledger.entries, name="entries"),
     path("ledger/entries/new/", ledger.entry_new, name="entry_new"),
     path("ledger/entries/<int:entry_id>/", ledger.entry, name="entry"),

@@ -35,6 +35,11 @@ PAGE_RULES = {
     "switch_entity": "core.access_remit",
     "tokens": "core.use_api",
     "audit": "core.view_auditlog",
+    "aged_balances": "collections.view_agingsnapshot",
+    "age_now": "collections.add_agingsnapshot",
+    "collections_customer": "collections.view_agingsnapshot",
+    "collections_status": "collections.change_collection_status",
+    "collections_settle": "receivables.change_settlement",
     "customers": "receivables.view_customer",
     "customer_new": "receivables.add_customer",
     "customer": "receivables.view_customer",
@@ -110,7 +115,8 @@ API_RULES = {
 # How to call the pages that need more than a GET without arguments.
 PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post",
                "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
-               "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post"}
+               "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
+               "age_now": "post", "collections_status": "post", "collections_settle": "post"}
 
 
 def page_patterns():
@@ -143,7 +149,8 @@ def allowed(role: str, permission: str) -> bool:
     if permission == PUBLIC:
         return True
     if role == ADMINISTRATOR:
-        return permission.split(".")[0] in {"core", "ledger", "receivables", "jobs"}
+        return permission.split(".")[0] in {"core", "ledger", "receivables", "collections",
+                                            "jobs"}
     return permission in ROLE_PERMISSIONS[role]
 
 

@@ -93,6 +93,8 @@ class AgingSnapshot(EntityOwned):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("change_collection_status",
+                        "Can mark items disputed, promised to pay or resolved")]
         constraints = [models.UniqueConstraint(fields=["definition"], condition=Q(is_current=True),
                                                name="%(app_label)s_%(class)s_one_current")]
 

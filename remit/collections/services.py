@@ -167,3 +167,55 @@ def snapshot_current(legal_entity: LegalEntity, definition: AgingPeriodDefinitio
         raise RuleViolation(f"no aging snapshot for {definition.code} yet; age the customer "
                             "balances first", code="no_snapshot")
     return found
+
+
+def aging_for_customer(customer, definition: AgingPeriodDefinition, as_of: date) -> dict:
+    """One customer's aging computed now (the Collections page header), with the same SQL as
+    the snapshot so the two always agree."""
+    select, params = snapshot_select(customer.legal_entity, definition, as_of, 0,
+                                     customer_ids=[customer.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        row = cursor.fetchone()
+    labels = [p.label for p in rules.bounds(period_lines(definition), as_of)]
+    if row is None:
+        return {"labels": labels, "buckets": [Decimal(0)] * len(labels), "total_due": Decimal(0),
+                "overdue": Decimal(0), "open_items": 0, "disputed_count": 0,
+                "disputed_amount": Decimal(0)}
+    values = dict(zip(SNAPSHOT_COLUMNS, row))
+
+    def amount(value):
+        return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else Decimal(0)
+
+    return {"labels": labels,
+            "buckets": [amount(values[f"bucket_{i}"]) for i in range(len(labels))],
+            "total_due": amount(values["total_due"]), "overdue": amount(values["overdue"]),
+            "open_items": values["open_items"], "disputed_count": values["disputed_count"],
+            "disputed_amount": amount(values["disputed_amount"])}
+
+
+@transaction.atomic
+def collection_status_set(*, items, status: str, actor: Actor, promise_date: date | None = None,
+                          note: str = "") -> int:
+    """Mark open items disputed, promised to pay (with the date), resolved or not disputed."""
+    actor.require("collections.change_collection_status")
+    if status not in CollectionStatus.values or status == CollectionStatus.PROMISE_BROKEN:
+        raise InvalidInput.field("status", "choose not disputed, disputed, promised to pay or "
+                                 "resolved (a broken promise is found by the aging snapshot)")
+    if status == CollectionStatus.PROMISED and promise_date is None:
+        raise InvalidInput.field("promise_date", "when did the customer promise to pay?")
+    rows = list(CustomerTransaction.objects.select_for_update().filter(
+        pk__in=[i.pk for i in items]).order_by("pk"))
+    if not rows:
+        raise InvalidInput.field("items", "choose at least one open item")
+    for row in rows:
+        if not row.is_open:
+            raise RuleViolation(f"{row.document_number} is settled", code="not_open")
+        before = row.collection_status
+        row.collection_status = status
+        row.promise_date = promise_date if status == CollectionStatus.PROMISED else None
+        row.save(update_fields=["collection_status", "promise_date"])
+        audit_record(actor=actor, action="collections.status.set", obj=row,
+                     data={"from": before, "to": status, "promise_date": promise_date,
+                           "note": note})
+    return len(rows)

@@ -23,6 +23,8 @@ SALES_MANAGER = "Sales manager"
 SALES_REP = "Sales rep"
 
 EVERYONE = ("core.access_remit", "core.use_api", "core.view_legalentity")
+COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnapshot",
+                    "collections.change_collection_status", "receivables.change_settlement")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
@@ -33,11 +35,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ADMINISTRATOR: (),
     CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
         "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
+        "collections.view_agingsnapshot",
     ),
-    COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
+    COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + COLLECTIONS_WORK + (
         "core.view_auditlog", "core.view_exchangerate",
     ),
-    COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + ("ledger.view_journalentry",),
+    COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + (
+        "ledger.view_journalentry",),
     AR_CLERK: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
         "core.view_exchangerate",
         "ledger.post_journalentry", "ledger.reverse_journalentry", "ledger.check_ledger",

@@ -1,0 +1,161 @@
+"""Collections pages: aged balances (the current snapshot, per customer) and the Collections
+page of one customer, where an agent works: balances and aging, contacts, open items with
+their collection status, settling marked items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from remit.api_auth import plausible_date
+from remit.core.access import page
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError
+from remit.receivables import selectors as receivables
+from remit.receivables.models import CollectionStatus, CustomerTransaction
+from remit.receivables.services import MarkSpec, settle
+
+from . import services
+from .models import AgingPeriodDefinition, AgingSnapshot
+
+SORTS = {"total": "-total_due", "overdue": "-overdue", "name": "customer__name",
+         "oldest": "oldest_due"}
+
+
+def _definition(request) -> AgingPeriodDefinition:
+    return services.definition_for(request.legal_entity, request.GET.get("definition") or None)
+
+
+@page("collections.view_agingsnapshot")
+def aged_balances(request):
+    definition = _definition(request)
+    snapshot = AgingSnapshot.objects.filter(definition=definition, is_current=True).first()
+    lines = page_obj = None
+    if snapshot is not None:
+        lines = (snapshot.lines.select_related("customer")
+                 .order_by(SORTS.get(request.GET.get("sort"), "-total_due"), "customer_id"))
+        q = request.GET.get("q", "").strip()
+        if q:
+            lines = lines.filter(Q(customer__search_name__contains=q.casefold())
+                                 | Q(customer__account_number__startswith=q))
+        if request.GET.get("overdue_only"):
+            lines = lines.filter(overdue__gt=0)
+        page_obj = Paginator(lines, 50).get_page(request.GET.get("page"))
+        n = len(snapshot.labels)
+        for line in page_obj:
+            line.bucket_values = line.buckets(n)
+            line.oldest_index = max((i for i, v in enumerate(line.bucket_values) if v > 0),
+                                    default=None)
+    return render(request, "collections/aged_balances.html", {
+        "snapshot": snapshot, "definition": definition, "page_obj": page_obj,
+        "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),
+        "filters": request.GET, "today": timezone.localdate()})
+
+
+@require_POST
+@page("collections.add_agingsnapshot")
+def age_now(request):
+    definition = _definition(request)
+    try:
+        on = date.fromisoformat(request.POST.get("as_of", "")) if request.POST.get("as_of") \
+            else timezone.localdate()
+        plausible_date("as_of", on)
+        snapshot = services.snapshot_create(legal_entity=request.legal_entity, as_of=on,
+                                            definition=definition, actor=Actor.web(request.user))
+        messages.success(request, f"{snapshot.customers} customers aged as of {on} in "
+                                  f"{snapshot.seconds} s.")
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "Give the date as YYYY-MM-DD."))
+    return redirect(f"/collections/?definition={definition.code}")
+
+
+def collections_contact(customer):
+    """The collections contact, else the primary contact, else the first (seed 003)."""
+    contacts = list(customer.contacts.all())
+    return (next((c for c in contacts if c.is_collections), None)
+            or next((c for c in contacts if c.is_primary), None)
+            or (contacts[0] if contacts else None))
+
+
+@page("collections.view_agingsnapshot")
+def customer_page(request, account_number: str):
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    today = timezone.localdate()
+    definition = _definition(request)
+    show = request.GET.get("show", "open")
+    items = (CustomerTransaction.objects.filter(customer=customer).select_related("invoice")
+             .order_by("due_date", "id"))
+    if show == "open":
+        items = items.filter(is_open=True)
+    items = list(items[:300])
+    for item in items:
+        item.days_overdue = (today - item.due_date).days if (
+            item.is_open and item.amount > 0 and item.due_date < today) else 0
+    return render(request, "collections/customer.html", {
+        "customer": customer, "aging": services.aging_for_customer(customer, definition, today),
+        "summary": receivables.customer_summary(customer, today), "items": items,
+        "contact": collections_contact(customer), "definition": definition, "show": show,
+        "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),
+        "statuses": [c for c in CollectionStatus.choices
+                     if c[0] != CollectionStatus.PROMISE_BROKEN],
+        "today": today})
+
+
+def _selected(request, customer):
+    ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()]
+    return list(CustomerTransaction.objects.filter(customer=customer, pk__in=ids))
+
+
+@require_POST
+@page("collections.change_collection_status")
+def set_status(request, account_number: str):
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    try:
+        promise = request.POST.get("promise_date") or None
+        count = services.collection_status_set(
+            items=_selected(request, customer), status=request.POST.get("status", ""),
+            promise_date=date.fromisoformat(promise) if promise else None,
+            note=request.POST.get("note", ""), actor=Actor.web(request.user))
+        messages.success(request, f"{count} item(s) updated.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, "Give the promise date as YYYY-MM-DD.")
+    return redirect("collections_customer", customer.account_number)
+
+
+@require_POST
+@page("receivables.change_settlement")
+def settle_marked(request, account_number: str):
+    """Settle the marked items against each other (payments and credit notes against
+    invoices), oldest first."""
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    selected = _selected(request, customer)
+    credits = [i for i in selected if i.amount < 0]
+    debits = [i for i in selected if i.amount > 0]
+    today = timezone.localdate()
+    try:
+        if not credits or not debits:
+            raise DomainError("Mark at least one payment or credit note and one invoice.",
+                              code="marks")
+        made = 0
+        for credit in sorted(credits, key=lambda c: (c.document_date, c.pk)):
+            open_debits = [d for d in CustomerTransaction.objects.filter(
+                pk__in=[x.pk for x in debits], is_open=True)]
+            if not open_debits:
+                break
+            payment = credit if credit.kind == "payment" else None
+            marks = [MarkSpec(d) for d in open_debits] + ([] if payment else [MarkSpec(credit)])
+            if settle(customer=customer, on=today, payment=payment, marks=marks, kind="payment",
+                      actor=Actor.web(request.user), skip_settled=True):
+                made += 1
+        messages.success(request, f"{made} settlement(s) made.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("collections_customer", customer.account_number)

@@ -1,0 +1,82 @@
+"""The collections agent's pages: aged balances from the current snapshot, and one customer's
+Collections page with statuses and settling of marked items."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from remit.collections.services import collection_status_set, snapshot_create
+from remit.core.exceptions import InvalidInput
+from remit.ledger.services import ledger_check_run
+from remit.receivables.models import CollectionStatus, CustomerTransaction
+from tests.helpers import SYSTEM
+from tests.receivables.conftest import Story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent_client(make_user, entity):
+    client = Client()
+    client.force_login(make_user("Collections agent", [entity]))
+    return client
+
+
+@pytest.fixture
+def late_customer(entity):
+    story = Story(entity)
+    customer = story.customer()
+    today = timezone.localdate()
+    story.invoice(customer, "1000.00", on=today - timedelta(days=75))
+    story.invoice(customer, "500.00", on=today - timedelta(days=20))
+    story.pay(customer, "300.00", today - timedelta(days=2))  # on account, not applied
+    return customer
+
+
+def test_aged_balances_show_the_current_snapshot_and_age_now_makes_one(agent_client, entity,
+                                                                        late_customer):
+    page = agent_client.get("/collections/")
+    assert b"No aging snapshot yet" in page.content
+    response = agent_client.post("/collections/age/", {"as_of": ""}, follow=True)
+    assert b"1 customers aged" in response.content
+    assert late_customer.name.encode() in response.content and b"Over 90" in response.content
+
+
+def test_an_agent_marks_items_disputed_and_promised(agent_client, late_customer):
+    items = list(CustomerTransaction.objects.filter(customer=late_customer, kind="invoice"))
+    url = f"/collections/customers/{late_customer.account_number}/"
+    assert agent_client.get(url).status_code == 200
+    agent_client.post(url + "status/", {"item": [items[0].pk], "status": "disputed",
+                                        "note": "wrong delivery"})
+    promise = (timezone.localdate() + timedelta(days=5)).isoformat()
+    agent_client.post(url + "status/", {"item": [items[1].pk], "status": "promised",
+                                        "promise_date": promise})
+    items[0].refresh_from_db()
+    items[1].refresh_from_db()
+    assert items[0].collection_status == CollectionStatus.DISPUTED
+    assert (items[1].collection_status, items[1].promise_date.isoformat()) == ("promised", promise)
+    with pytest.raises(InvalidInput, match="when did the customer promise"):
+        collection_status_set(items=[items[0]], status="promised", actor=SYSTEM)
+    snapshot = snapshot_create(legal_entity=late_customer.legal_entity,
+                               as_of=timezone.localdate() + timedelta(days=6), actor=SYSTEM)
+    items[1].refresh_from_db()
+    assert items[1].collection_status == CollectionStatus.PROMISE_BROKEN
+    line = snapshot.lines.get()
+    assert (line.disputed_count, line.disputed_amount) == (1, Decimal("1000.00"))
+
+
+def test_settling_the_marked_payment_against_an_invoice(agent_client, late_customer):
+    items = {i.kind: i for i in CustomerTransaction.objects.filter(customer=late_customer)
+             .order_by("document_date")}
+    oldest = CustomerTransaction.objects.filter(customer=late_customer, kind="invoice") \
+        .order_by("document_date").first()
+    response = agent_client.post(
+        f"/collections/customers/{late_customer.account_number}/settle/",
+        {"item": [items["payment"].pk, oldest.pk]}, follow=True)
+    assert b"1 settlement(s) made" in response.content
+    oldest.refresh_from_db()
+    assert oldest.open_amount == Decimal("700.00")  # 1,000.00, 300 paid
+    assert ledger_check_run(actor=SYSTEM).ok
