@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
-from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
 from remit.core.models import LegalEntity, NumberSequence
 from remit.core.selectors import exchange_rate_on
 
@@ -87,10 +87,14 @@ def journal_entries_post_bulk(*, legal_entity: LegalEntity, entries: Sequence[En
 
 
 def _validate(legal_entity: LegalEntity, entries: Sequence[EntrySpec]):
+    if not legal_entity.is_active:
+        raise RuleViolation(f"{legal_entity.code} is inactive and takes no postings")
     rates: dict[tuple[str, date], Decimal] = {}
     out = []
     for i, spec in enumerate(entries):
         try:
+            if not isinstance(spec.entry_date, date) or isinstance(spec.entry_date, datetime):
+                raise InvalidInput.field("entry_date", "a date is required")
             if spec.journal.legal_entity_id != legal_entity.pk or not spec.journal.is_active:
                 raise InvalidInput.field("journal", f"{spec.journal.code} is not an active "
                                          f"journal of {legal_entity.code}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -132,7 +132,7 @@ def journal_entry_post(
     if journal.legal_entity_id != legal_entity.pk or not journal.is_active:
         raise InvalidInput.field("journal", f"{journal.code} is not an active journal of "
                                  f"{legal_entity.code}")
-    if not isinstance(entry_date, date):
+    if not isinstance(entry_date, date) or isinstance(entry_date, datetime):
         raise InvalidInput.field("entry_date", "a date is required")
     if not description.strip():
         raise InvalidInput.field("description", "describe what the entry is for")

@@ -333,6 +333,7 @@ def invoice_post(request, invoice_id: int):
 
 class MarkIn(Strict):
     document_number: str
+    kind: Literal["invoice", "credit_note", "payment", "opening_balance"] | None = None
     amount_to_settle: Decimal | None = None
     use_cash_discount: Literal["normal", "always", "never"] = "normal"
 
@@ -382,11 +383,19 @@ class ReverseIn(Strict):
 def _marks(customer, marks):
     specs = []
     for i, mark in enumerate(marks):
-        item = CustomerTransaction.objects.filter(customer=customer,
-                                                  document_number=mark.document_number).first()
-        if item is None:
+        found = CustomerTransaction.objects.filter(customer=customer,
+                                                   document_number=mark.document_number)
+        if mark.kind:
+            found = found.filter(kind=mark.kind)
+        found = list(found[:2])
+        if not found:
             raise InvalidInput.field(("marks", i, "document_number"),
                                      f"{customer.account_number} has no {mark.document_number}")
+        if len(found) > 1:
+            raise InvalidInput.field(("marks", i, "kind"),
+                                     f"{customer.account_number} has more than one "
+                                     f"{mark.document_number}; say which kind")
+        item = found[0]
         specs.append(services.MarkSpec(item, mark.amount_to_settle, mark.use_cash_discount))
     return specs
 

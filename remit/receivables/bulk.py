@@ -17,7 +17,9 @@ from remit.ledger.bulk import EntrySpec, journal_entries_post_bulk
 from remit.ledger.models import Account, Journal
 from remit.ledger.rules import PostingLine
 
-from .models import Customer, CustomerTransaction
+from remit.core.exceptions import InvalidInput
+
+from .models import Customer, CustomerTransaction, TransactionKind
 from .services.customers import receivable_account_for
 
 
@@ -33,13 +35,36 @@ class OpenItemSpec:
     attributes: dict = field(default_factory=dict)
 
 
+DEBIT_KINDS = {TransactionKind.INVOICE, TransactionKind.OPENING_BALANCE}
+
+
+def _check(i: int, spec: OpenItemSpec, legal_entity: LegalEntity) -> None:
+    """The checks the one-at-a-time services make on an item: its customer, currency and
+    the sign its kind carries."""
+    where = ("items", i)
+    if spec.customer.legal_entity_id != legal_entity.pk:
+        raise InvalidInput.field(where, f"item {i + 1}: {spec.customer} belongs to another "
+                                 "legal entity")
+    if spec.amount.currency != spec.customer.currency:
+        raise InvalidInput.field(where, f"item {i + 1}: {spec.customer} is invoiced in "
+                                 f"{spec.customer.currency}, not {spec.amount.currency}")
+    if spec.kind not in TransactionKind.values or spec.amount.amount == 0:
+        raise InvalidInput.field(where, f"item {i + 1}: a {spec.kind} of {spec.amount} "
+                                 "cannot be posted")
+    positive = spec.amount.amount > 0
+    if spec.kind != TransactionKind.OPENING_BALANCE and positive != (spec.kind in DEBIT_KINDS):
+        raise InvalidInput.field(where, f"item {i + 1}: a {spec.kind} of {spec.amount} has "
+                                 "the wrong sign")
+
+
 def open_items_post_bulk(*, legal_entity: LegalEntity, items: Sequence[OpenItemSpec],
                          counter_account: Account, journal: Journal, source: str,
                          actor: Actor) -> list[CustomerTransaction]:
     """Post each item (receivable against ``counter_account``) and create its open item."""
     receivable_of: dict[tuple, Account] = {}
     specs = []
-    for spec in items:
+    for i, spec in enumerate(items):
+        _check(i, spec, legal_entity)
         key = (spec.customer.pk, spec.customer.group_id)
         if key not in receivable_of:
             receivable_of[key] = receivable_account_for(spec.customer)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
@@ -30,7 +31,7 @@ from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.models import LegalEntity
 from remit.core.money import D, Money, currency_decimals, is_currency
 from remit.ledger.models import AccountRole, JournalType
-from remit.ledger.rules import PostingLine
+from remit.ledger.rules import PostingLine, entry_date_problem
 from remit.ledger.selectors import account_for_role, journal_for_type
 from remit.ledger.services import journal_entry_post
 
@@ -66,6 +67,7 @@ INVOICE_FIELDS = {
 }
 FIELDS = {ImportKind.CUSTOMERS: CUSTOMER_FIELDS, ImportKind.INVOICES: INVOICE_FIELDS}
 DEFAULT_GROUP = "IMP"
+MAX_TERMS_DAYS = 366  # a due date further out than this is a typo in the file
 
 
 @dataclass
@@ -260,6 +262,7 @@ def check_invoices(entity: LegalEntity, rows, mapping) -> tuple[list[InvoiceRow]
         legal_entity=entity, account_number__in=numbers).select_related("legal_entity")}
     column_of = {v: k for k, v in mapping.items()}
     seen = set()
+    today = timezone.localdate()
     for line, row in rows:
         values, extra = _fields(row, mapping)
         problems = []
@@ -298,9 +301,14 @@ def check_invoices(entity: LegalEntity, rows, mapping) -> tuple[list[InvoiceRow]
         amount = parsed.get("amount")
         if amount is not None and amount == 0:
             bad("amount", "cannot be zero")
-        if "due_date" in parsed and "invoice_date" in parsed \
-                and parsed["due_date"] < parsed["invoice_date"]:
-            bad("due_date", "is before the invoice date")
+        for name in ("invoice_date", "settled_date"):
+            if name in parsed and (problem := entry_date_problem(parsed[name], today)):
+                bad(name, problem)
+        if "due_date" in parsed and "invoice_date" in parsed:
+            if parsed["due_date"] < parsed["invoice_date"]:
+                bad("due_date", "is before the invoice date")
+            elif (parsed["due_date"] - parsed["invoice_date"]).days > MAX_TERMS_DAYS:
+                bad("due_date", f"is more than {MAX_TERMS_DAYS} days after the invoice date")
         settled_on = parsed.get("settled_date")
         settled = parsed.get("settled_amount")
         if settled is not None and settled_on is None:
@@ -347,6 +355,10 @@ def import_file(*, legal_entity: LegalEntity, kind: str, file_name: str, content
         return result
     try:
         with transaction.atomic():
+            # one import at a time per legal entity: a second upload of the same file waits
+            # and then finds its rows there, instead of failing on a unique key
+            list(LegalEntity.objects.select_for_update().filter(pk=legal_entity.pk)
+                 .values_list("pk", flat=True))
             _apply_rows(kind, legal_entity, actor, good, result, skip_bad_rows, progress)
             batch.created, batch.updated, batch.unchanged = (result.created, result.updated,
                                                              result.unchanged)
@@ -462,14 +474,16 @@ def _apply_invoice(ctx: _Context, row: InvoiceRow) -> str:
     if row.settled_date is None:
         return outcome
     paid = _payments_of(ctx, row)
-    already = sum((abs(p.amount) for p in paid), Decimal(0))
+    # whatever settled it so far counts — imported payments, and payments or credit notes
+    # entered in remit since the last import
+    already = abs(item.settled_amount)
     if row.settled_amount > already:
         _post_settlement(ctx, row, item, row.settled_amount - already,
                          _payment_number(row, len(paid)))
         return "created" if outcome == "created" else "updated"
     if row.settled_amount < already:
         raise InvalidInput.field("settled_amount", f"{already} of {row.number} is already "
-                                 f"imported as paid, more than the file's {row.settled_amount}; "
+                                 f"settled in remit, more than the file's {row.settled_amount}; "
                                  "unsettle it in remit if a payment was cancelled")
     return outcome
 

@@ -16,7 +16,7 @@ from remit.core.models import LegalEntity
 from remit.ledger.models import Account, AccountRole, EntryStatus, JournalLine
 from remit.ledger.violations import Violation
 
-from .models import CustomerTransaction, PostingProfileLine
+from .models import CustomerTransaction, PostingProfileLine, SettlementLine
 
 
 def receivable_account_ids(legal_entity: LegalEntity) -> set[int]:
@@ -64,6 +64,38 @@ def reconcile_open_items(legal_entity: LegalEntity) -> Iterator[Violation]:
     for number in flag:
         yield Violation("subledger", legal_entity.code, number,
                         "its open flag disagrees with its settled amount")
+    yield from _items_match_their_settlements(legal_entity)
+
+
+def _items_match_their_settlements(legal_entity: LegalEntity) -> Iterator[Violation]:
+    """What an item says is settled (amount, accounting amount, discount) is the sum of the
+    settlement lines that are not undone, so no change to an item bypasses a settlement."""
+    sums = {row["item_id"]: (row["amount"], row["acc"], row["discount"]) for row in (
+        SettlementLine.objects.filter(settlement__legal_entity=legal_entity,
+                                      settlement__reversed_on__isnull=True)
+        .values("item_id")
+        .annotate(amount=ExactSum("amount"), acc=ExactSum("amount_acc"),
+                  discount=ExactSum("discount")))}
+    nothing = (Decimal(0),) * 3
+    checked = set()
+    items = (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+             .exclude(settled_amount=0, settled_acc=0, discount_taken=0)
+             .values_list("pk", "document_number", "settled_amount", "settled_acc",
+                          "discount_taken"))
+    for pk, number, *settled in items.iterator(chunk_size=5000):
+        checked.add(pk)
+        if tuple(settled) != sums.get(pk, nothing):
+            yield _unsettled_violation(legal_entity, number, settled[0], sums.get(pk, nothing))
+    stray = [pk for pk, values in sums.items() if pk not in checked and values != nothing]
+    for number in (CustomerTransaction.objects.filter(pk__in=stray[:100])
+                   .values_list("document_number", flat=True)):
+        yield _unsettled_violation(legal_entity, number, Decimal(0), nothing)
+
+
+def _unsettled_violation(legal_entity, number, settled, sums) -> Violation:
+    return Violation("subledger", legal_entity.code, number,
+                     f"it says {settled:f} is settled but its settlements (amount, accounting "
+                     f"amount, discount) add up to {', '.join(f'{v:f}' for v in sums)}")
 
 
 def _items_match_their_entries(legal_entity: LegalEntity) -> Iterator[Violation]:

@@ -162,7 +162,8 @@ def _full_discount(item: OpenItem, rate: Decimal, currency: str) -> Decimal:
         return ZERO
     left = quantize(item.amount * rate / HUNDRED, currency, RoundingPoint.DISCOUNT) \
         - item.discount_taken
-    return max(left, ZERO) if item.is_debit else min(left, ZERO)
+    left = max(left, ZERO) if item.is_debit else min(left, ZERO)
+    return _cap(left, item.open)  # a discount never closes more than is open
 
 
 def discount_available(item: OpenItem, on: date, currency: str) -> Decimal:
@@ -192,8 +193,9 @@ def _order(marks: Sequence[Mark], on: date, policy: Policy) -> list[Mark]:
                                         m.item.due_date, str(m.item.key)))
 
 
-def _rate(mark: Mark, on: date, policy: Policy) -> Decimal:
-    if not mark.item.is_debit and not policy.discount_on_credit_notes:
+def _rate(mark: Mark, on: date, policy: Policy, payment: Decimal = ZERO) -> Decimal:
+    if not policy.discount_on_credit_notes and (not mark.item.is_debit or payment <= 0):
+        # neither side of a credit note settlement gets a discount the other does not give
         return ZERO
     return discount_rate(mark.item.periods, on, mark.use_cash_discount)
 
@@ -263,7 +265,7 @@ def plan_settlement(*, payment: Decimal, on: date, marks: Sequence[Mark], curren
         target = _target(mark)
         if target <= 0:
             continue
-        rate = _rate(mark, on, policy)
+        rate = _rate(mark, on, policy, payment)
         discount = _discount_for(mark, target, rate, currency, policy)
         if available >= target - discount:
             plan.items.append(ItemSettlement(mark.item.key, target, discount))
@@ -274,13 +276,17 @@ def plan_settlement(*, payment: Decimal, on: date, marks: Sequence[Mark], curren
         last_partial = (len(plan.items) - 1, target - partial.settle)
         available = ZERO
 
-    if available > payment:  # credit notes worth more than the invoices need
-        _give_back_to_credit_notes(plan, available - payment, credits, rates, currency, policy)
-        available = payment
+    credit_cash = -sum((i.cash for i in plan.items if i.key in rates), ZERO)
+    if available > 0 and credit_cash > 0:  # leftovers go back to the credit notes first
+        back = min(available, credit_cash)
+        _give_back_to_credit_notes(plan, back, credits, rates, currency, policy)
+        available -= back
     plan.payment_used = max(payment - available, ZERO)
     if payment > 0 and available > 0:
         _overpayment(plan, available, tolerances, policy)
-    elif last_partial is not None:
+    elif last_partial is not None and (payment > 0 or policy.full_settlement):
+        # tolerances settle differences in money received; a credit note alone closes
+        # only what it covers (unless the user asked for full settlement)
         _underpayment(plan, *last_partial, tolerances, policy)
     return plan
 

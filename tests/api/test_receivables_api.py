@@ -128,3 +128,27 @@ def test_the_api_refuses_unknown_fields_bad_choices_and_dates_decades_off(call):
                                                   {"description": "exempt", "unit_price": "100",
                                                    "tax_code": None}]})
     assert status == 201 and body["tax_amount"] == "0.0000"
+
+
+def test_a_mark_whose_number_two_items_share_asks_for_the_kind(call, entity):
+    from datetime import date
+
+    from remit.core.money import Money
+    from remit.receivables.models import Customer
+    from remit.receivables.services import opening_balance_post
+
+    call("POST", "/customers", {"account_number": "30001", "name": "Havblikk Marine AS",
+                                "group": "DOM"})
+    call("POST", "/invoices", {"customer": "30001", "invoice_date": "2026-03-02", "post": True,
+                               "lines": [{"description": "Hull", "unit_price": "400.00",
+                                          "tax_code": "Z"}]})
+    opening_balance_post(customer=Customer.objects.get(), document_number="INV-000001",
+                         document_date=date(2026, 1, 31), due_date=date(2026, 2, 28),
+                         amount=Money.of("250.00", "NOK"), actor=SYSTEM)
+    payment = {"customer": "30001", "payment_date": "2026-03-09", "amount": "250.00",
+               "marks": [{"document_number": "INV-000001"}]}
+    status, body = call("POST", "/payments", payment)
+    assert status == 422 and "say which kind" in json.dumps(body)
+    payment["marks"][0]["kind"] = "opening_balance"
+    status, body = call("POST", "/payments", payment)
+    assert status == 201 and body["open_amount"] == "0.0000"

@@ -53,3 +53,31 @@ def test_two_settlements_racing_for_one_invoice_lock_it():
     invoice.refresh_from_db()
     assert invoice.settled_amount == Decimal("1000.00")
     assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_a_payment_posted_while_a_clerk_settles_the_same_invoice_never_deadlocks():
+    """Posting a payment (voucher, then its settlement) and settling an open payment against
+    the same invoice take their locks in one order — customer, items, number sequences — so
+    neither waits on the other in a cycle. Several rounds, each on a fresh invoice."""
+    from remit.receivables.services import MarkSpec, settle
+
+    entity = legal_entity_create(code="NO01", name="Race AS", accounting_currency="NOK",
+                                 actor=SYSTEM)
+    story = Story(entity)
+    customer = story.customer()
+    for _ in range(4):
+        invoice = story.invoice(customer, "1000.00")
+        open_payment = story.pay(customer, "1000.00", date(2026, 3, 5))
+
+        def work(i, invoice=invoice, open_payment=open_payment):
+            if i == 0:
+                return story.pay(customer, "1000.00", date(2026, 3, 5), invoice)
+            return settle(customer=customer, on=date(2026, 3, 5), kind="payment",
+                          payment=open_payment, marks=[MarkSpec(invoice)], actor=SYSTEM,
+                          skip_settled=True)
+
+        outcomes = race(2, work)
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        invoice.refresh_from_db()
+        assert invoice.settled_amount == Decimal("1000.00") and not invoice.is_open
+    assert ledger_check_run(actor=SYSTEM).ok

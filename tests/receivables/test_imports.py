@@ -192,3 +192,38 @@ def test_a_changed_amount_is_reported_not_silently_kept(entity, customers):
     result = run(entity, "invoices", changed)
     assert not result.committed
     assert "was imported as 4200.00" in result.errors[0].message and result.errors[0].line == 4
+
+
+def test_dates_that_are_surely_typos_are_row_errors(entity, customers):
+    from datetime import date
+
+    typos = INVOICES.replace("20001,F-1003,2025-03-10,2025-04-09",
+                             "20001,F-1003,0001-01-01,2062-04-09")
+    typos = typos.replace("20002,F-2001,2025-01-15,2025-02-14",
+                          "20002,F-2001,2025-01-15,2029-02-14")
+    result = run(entity, "invoices", typos)
+    assert not result.committed
+    assert sorted((e.line, e.column) for e in result.errors) == [
+        (4, "due_date"), (4, "invoice_date"), (5, "due_date")]
+    assert {e.message for e in result.errors} >= {
+        f"is more than ten years before {date.today().isoformat()}",
+        "is more than 366 days after the invoice date"}
+    assert not CustomerTransaction.objects.exists()
+
+
+def test_a_payment_entered_in_remit_counts_when_the_history_is_imported_again(entity, customers):
+    from datetime import date
+
+    from remit.core.money import Money
+    from remit.receivables.services import MarkSpec, payment_register
+
+    run(entity, "invoices", INVOICES)  # F-1003: 4200 open
+    item = CustomerTransaction.objects.get(document_number="F-1003")
+    payment_register(customer=item.customer, payment_date=date(2025, 4, 1),
+                     amount=Money.of("400.00", "NOK"), marks=[MarkSpec(item)], actor=SYSTEM)
+    later = INVOICES.replace("4200.00,,", "4200.00,2025-04-01,400.00")
+    result = run(entity, "invoices", later)
+    assert (result.errors, result.updated) == ([], 0)
+    item.refresh_from_db()
+    assert item.settled_amount == Decimal("400.00")  # not 800: the 400 is not paid twice
+    assert ledger_check_run(actor=SYSTEM).ok

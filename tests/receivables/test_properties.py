@@ -12,7 +12,8 @@ from hypothesis.extra.django import TestCase
 from remit.core.exceptions import DomainError
 from remit.core.services import exchange_rate_set, legal_entity_create
 from remit.ledger.services import ledger_check_run
-from remit.receivables.models import CustomerTransaction, Settlement
+from remit.ledger.models import JournalEntry, JournalLine
+from remit.receivables.models import CustomerTransaction, Settlement, SettlementLine
 from remit.receivables.services import (
     MarkSpec,
     settle_automatically,
@@ -28,10 +29,18 @@ op = st.one_of(
     st.tuples(st.just("invoice"), customer_ix, cents, day),
     st.tuples(st.just("credit"), customer_ix, cents, day, st.booleans()),
     st.tuples(st.just("pay"), customer_ix, cents, day, st.lists(st.integers(0, 20), max_size=3),
-              st.booleans()),
+              st.booleans(), st.sampled_from(["normal", "always", "never"])),
     st.tuples(st.just("auto"), customer_ix, day),
     st.tuples(st.just("unsettle"), st.integers(0, 30), day),
 )
+
+
+def books_fingerprint():
+    """Everything a refused operation must leave as it was."""
+    return (JournalEntry.objects.count(), JournalLine.objects.count(),
+            Settlement.objects.filter(reversed_on__isnull=True).count(),
+            sorted(CustomerTransaction.objects.values_list("pk", "settled_amount",
+                                                           "discount_taken", "is_open")))
 
 
 class ReceivablesProperties(TestCase):
@@ -50,15 +59,19 @@ class ReceivablesProperties(TestCase):
         customers = [story.customer(discount="2/10,1/20"), story.customer(),
                      story.customer(currency="EUR", discount="2/10")]
         for step in ops:
+            before = books_fingerprint()
             try:
                 self._apply(story, customers, step)
             except DomainError:
-                pass  # refused: must have left the books as they were (checked below)
+                assert books_fingerprint() == before, step  # refused: nothing changed
         run = ledger_check_run(actor=SYSTEM)
         assert run.ok, run.violations
         for item in CustomerTransaction.objects.all():
             assert abs(item.settled_amount) <= abs(item.amount)
             assert item.is_open == (item.settled_amount != item.amount)
+        for line in SettlementLine.objects.select_related("item"):
+            # money is conserved: no item ever paid out cash through a discount
+            assert (line.amount - line.discount - line.write_off) * line.item.amount >= 0
 
     def _apply(self, story, customers, step):
         kind, *args = step
@@ -72,13 +85,14 @@ class ReceivablesProperties(TestCase):
             story.invoice(customers[c], str(amount), DAY0 + timedelta(d), kind="credit_note",
                           original=original.invoice if original else None)
         elif kind == "pay":
-            c, amount, d, picks, full = args
+            c, amount, d, picks, full, use_discount = args
             open_items = list(CustomerTransaction.objects.filter(customer=customers[c],
                                                                  is_open=True, amount__gt=0))
             marks = {open_items[p % len(open_items)].pk: open_items[p % len(open_items)]
                      for p in picks} if open_items else {}
             story.pay(customers[c], str(amount), DAY0 + timedelta(d),
-                      *[MarkSpec(i) for i in marks.values()], full_settlement=full)
+                      *[MarkSpec(i, use_cash_discount=use_discount) for i in marks.values()],
+                      full_settlement=full)
         elif kind == "auto":
             c, d = args
             settle_automatically(customer=customers[c], on=DAY0 + timedelta(d), actor=SYSTEM)

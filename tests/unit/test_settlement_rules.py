@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from remit.receivables.rules import (
@@ -169,3 +169,61 @@ def test_any_plan_closes_no_more_than_is_open_and_uses_no_more_than_was_paid(
         if item.write_off_kind in ("penny", "over_under"):
             assert abs(item.write_off) <= max(D(penny), D(over))
     assert -result.payment_write_off <= max(D(penny), D(over))
+
+
+@st.composite
+def partly_settled(draw, key, sign):
+    """An item as it may be met: fresh, or partly settled earlier (open below the amount, with
+    or without a discount already taken), with zero to two discount periods."""
+    cents_ = draw(st.integers(min_value=1, max_value=10**6))
+    amount = sign * Decimal(cents_).scaleb(-2)
+    # often nearly settled: the last few kroner are where a discount could outgrow the rest
+    settled_cents = draw(st.one_of(st.integers(0, cents_ - 1),
+                                   st.integers(cents_ - 1 - cents_ // 25, cents_ - 1)))
+    percents = draw(st.lists(st.sampled_from(["1", "2", "3.5"]), max_size=2))
+    most = int(cents_ * max((D(p) for p in percents), default=D(0)) / 100)
+    taken_cents = draw(st.integers(0, min(settled_cents, most)))
+    item = invoice(key, str(amount), on=DAY0 + timedelta(draw(st.integers(-30, 0))),
+                   open_=str(amount - sign * Decimal(settled_cents).scaleb(-2)),
+                   taken=str(sign * Decimal(taken_cents).scaleb(-2)),
+                   periods=[(10 * (n + 1), p) for n, p in enumerate(percents)])
+    amount_to_settle = None
+    if draw(st.booleans()):
+        part = draw(st.integers(1, max(1, abs(int(item.open * 100)))))
+        amount_to_settle = sign * Decimal(part).scaleb(-2)
+    return Mark(item, amount_to_settle, draw(st.sampled_from(["normal", "always", "never"])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(payment=st.integers(0, 10**7).map(lambda c: Decimal(c).scaleb(-2)),
+       debits=st.lists(st.integers(0, 9), min_size=1, max_size=4, unique=True)
+       .flatmap(lambda ks: st.tuples(*[partly_settled(f"i{k}", 1) for k in ks])),
+       credits=st.lists(st.integers(0, 9), max_size=2, unique=True)
+       .flatmap(lambda ks: st.tuples(*[partly_settled(f"c{k}", -1) for k in ks])),
+       day=st.integers(0, 40), penny=st.sampled_from(["0", "0.05"]),
+       over=st.sampled_from(["0", "10"]), partial=st.booleans(), full=st.booleans(),
+       credit_discounts=st.booleans(), specific=st.booleans())
+def test_no_plan_creates_money_whatever_was_settled_before(
+        payment, debits, credits, day, penny, over, partial, full, credit_discounts, specific):
+    """Money is conserved: every item's cash has its own sign (a discount never pays out), a
+    discount is part of what closes, the total discount of an item never exceeds its best
+    rate, and the cash of all items is the money used."""
+    marks = list(debits) + list(credits)
+    result = plan_settlement(
+        payment=payment, on=DAY0 + timedelta(day), marks=marks, currency="NOK",
+        tolerances=Tolerances(D(penny), D(over)),
+        policy=Policy(discount_on_partial=partial, full_settlement=full,
+                      discount_on_credit_notes=credit_discounts, specific_discount=specific))
+    assert plan_is_consistent(result, payment)
+    by_key = {m.item.key: m.item for m in marks}
+    for settled in result.items:
+        item = by_key[settled.key]
+        assert settled.settle * item.amount > 0 and abs(settled.settle) <= abs(item.open)
+        assert settled.cash * item.amount >= 0, (settled, item)
+        assert settled.discount * item.amount >= 0
+        assert abs(settled.discount + settled.write_off) <= abs(settled.settle)
+        best = max((p.percent for p in item.periods), default=D(0))
+        assert abs(item.discount_taken + settled.discount) <= \
+            abs(item.amount) * best / 100 + D("0.01")
+    if payment == 0 and not full:  # no money came in: nothing is written off
+        assert all(i.write_off == 0 for i in result.items)

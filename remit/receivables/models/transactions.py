@@ -71,6 +71,11 @@ class CustomerTransaction(EntityOwned):
                 condition=Q(amount__gt=0, discount_taken__gte=0)
                 | Q(amount__lt=0, discount_taken__lte=0),
                 name="%(app_label)s_%(class)s_discount_sign"),
+            # a discount is part of what was settled, never more
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0, discount_taken__lte=F("settled_amount"))
+                           | Q(amount__lt=0, discount_taken__gte=F("settled_amount"))),
+                name="%(app_label)s_%(class)s_discount_within_settled"),
             # settled never exceeds the amount, and has its sign
             models.CheckConstraint(
                 condition=(Q(amount__gt=0, settled_amount__gte=0,
@@ -171,6 +176,16 @@ class SettlementLine(models.Model):
 
     class Meta:
         ordering = ["settlement", "id"]
+        constraints = [
+            # discount and write-off are parts of the amount, with its sign: the cash that
+            # moved (amount − discount − write-off) never runs against the item
+            models.CheckConstraint(
+                condition=(Q(amount__gt=0, discount__gte=0, write_off__gte=0,
+                             amount__gte=F("discount") + F("write_off"))
+                           | Q(amount__lt=0, discount__lte=0, write_off__lte=0,
+                               amount__lte=F("discount") + F("write_off"))),
+                name="%(app_label)s_%(class)s_parts_within_amount"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} {self.amount}"

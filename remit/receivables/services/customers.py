@@ -138,6 +138,14 @@ def receivable_account_for(customer: Customer, profile: PostingProfile | None = 
                         code="posting_profile_incomplete")
 
 
+def customers_lock(ids) -> None:
+    """Lock customer rows, in key order. Every use case that changes a customer's open items
+    takes this lock first, before items and number sequences: one lock order for all of them,
+    so settling, paying, crediting and correcting cannot deadlock each other."""
+    list(Customer.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
+         .values_list("pk", flat=True))
+
+
 CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",
                    "salesperson", "language", "organisation_number", "tax_code")
 

@@ -37,8 +37,8 @@ from ..models import (
     SettlementKind,
     TransactionKind,
 )
-from .customers import receivable_account_for
-from .settlement import MarkSpec, settle
+from .customers import customers_lock, receivable_account_for
+from .settlement import MarkSpec, settle, settle_date
 from .setup import parameters_for
 
 INVOICE_SOURCE = "receivables.invoice"
@@ -184,6 +184,7 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
     and an open item with its due date and cash discount dates. A credit note for an invoice
     is settled against it at once; a correction first cancels the invoice it corrects."""
     actor.require("receivables.post_invoice")
+    customers_lock([invoice.customer_id])
     locked = (Invoice.objects.select_for_update().select_related("customer", "legal_entity")
               .get(pk=invoice.pk))
     if locked.status != InvoiceStatus.DRAFT:
@@ -205,6 +206,7 @@ def invoice_issue(*, customer: Customer, invoice_date: date, lines: Sequence[Lin
 
 def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
           apply_to_original: bool) -> Invoice:
+    customers_lock([locked.customer_id])  # before any item or number sequence
     customer = locked.customer
     if locked.kind == InvoiceKind.INVOICE and customer.status != CustomerStatus.ACTIVE:
         raise RuleViolation(f"{customer} is {customer.get_status_display()}; no invoices",
@@ -267,7 +269,8 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
     if locked.original_id and apply_to_original:
         original_item = locked.original.transactions.filter(is_open=True).first()
         if original_item is not None:
-            settle(customer=customer, on=locked.invoice_date, kind=SettlementKind.CREDIT_NOTE,
+            settle(customer=customer, on=settle_date([original_item], locked.invoice_date),
+                   kind=SettlementKind.CREDIT_NOTE,
                    marks=[MarkSpec(item), MarkSpec(original_item)], actor=actor)
     return locked
 

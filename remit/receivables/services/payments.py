@@ -34,8 +34,8 @@ from ..models import (
     SettlementKind,
     TransactionKind,
 )
-from .customers import receivable_account_for
-from .settlement import MarkSpec, settle, settle_automatically
+from .customers import customers_lock, receivable_account_for
+from .settlement import MarkSpec, settle, settle_automatically, settle_date
 from .setup import parameters_for
 
 PAYMENT_SOURCE = "receivables.payment"
@@ -107,6 +107,7 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
                  .prefetch_related("marks__item").order_by("line_no"))
     if not lines:
         raise InvalidInput.field("lines", "the journal has no lines")
+    customers_lock([line.customer_id for line in lines])
     items = [_post_line(line, actor, [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount)
                                       for m in line.marks.all()]) for line in lines]
     locked.status = JournalStatus.POSTED
@@ -119,6 +120,7 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
 
 def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> CustomerTransaction:
     customer = line.customer
+    customers_lock([customer.pk])
     legal_entity = customer.legal_entity
     receivable = receivable_account_for(customer)
     amount = Money(line.amount, line.currency)
@@ -142,11 +144,12 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
     line.save(update_fields=["document_number"])
     if marks:
         # items settled by someone else meanwhile are skipped: the money stays open, never lost
-        settle(customer=customer, on=line.payment_date, payment=item, marks=marks,
+        on = settle_date([m.item for m in marks], line.payment_date)
+        settle(customer=customer, on=on, payment=item, marks=marks,
                kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement, actor=actor,
                skip_settled=True)
     elif parameters_for(legal_entity).automatic_settlement:
-        settle_automatically(customer=customer, on=line.payment_date, actor=actor)
+        settle_automatically(customer=customer, on=line.payment_date, actor=actor, credit=item)
     item.refresh_from_db()
     return item
 
@@ -204,6 +207,7 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
         if bank_account is None:
             raise RuleViolation(f"{legal_entity.code} has no active bank account",
                                 code="bank_account_missing")
+    customers_lock([customer.pk])
     _, number = sequence_next_by_code(legal_entity, "payment_journal")
     journal = PaymentJournal(legal_entity=legal_entity, number=number,
                              description=f"Payment from {customer.name}"[:255],

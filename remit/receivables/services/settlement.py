@@ -34,9 +34,11 @@ from ..models import (
     CustomerTransaction,
     DiscountAdministration,
     Settlement,
+    SettlementKind,
     SettlementLine,
     TransactionKind,
 )
+from .customers import customers_lock
 from .setup import parameters_for
 
 SETTLEMENT_SOURCE = "receivables.settlement"
@@ -113,6 +115,8 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     locked first, so two payments racing for one invoice cannot both close it: the second
     finds it settled and, with ``skip_settled`` (payment posting), leaves its money open
     instead. Returns None when nothing could be settled."""
+    customers_lock([customer.pk])
+    _refuse_duplicates(marks, payment)
     ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
     rows = _lock(ids)
     if skip_settled:
@@ -121,7 +125,7 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
         rows = {pk: row for pk, row in rows.items() if pk not in closed}
         if not marks or (payment is not None and payment.pk not in rows):
             return None
-    _validate(customer, rows, payment, marks)
+    _validate(customer, rows, payment, marks, on)
     currency = next(iter(rows.values())).currency
     params = parameters_for(customer.legal_entity)
     accounting = customer.legal_entity.accounting_currency
@@ -171,9 +175,39 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     return settlement
 
 
-def _validate(customer, rows, payment, marks) -> None:
+def _refuse_duplicates(marks: Sequence[MarkSpec], payment) -> None:
+    seen = set()
+    for i, mark in enumerate(marks):
+        if mark.item.pk in seen:
+            raise InvalidInput.field(("marks", i), f"{mark.item} is marked twice")
+        if payment is not None and mark.item.pk == payment.pk:
+            raise InvalidInput.field(("marks", i), f"{mark.item} is the payment itself")
+        seen.add(mark.item.pk)
+
+
+def settle_date(items, on: date) -> date:
+    """A settlement is dated no earlier than its newest document: a payment marked against an
+    invoice issued later settles on the invoice's date."""
+    return max([on, *(item.document_date for item in items)])
+
+
+def _validate(customer, rows, payment, marks, on: date) -> None:
     if len(rows) != len({m.item.pk for m in marks} | ({payment.pk} if payment else set())):
-        raise InvalidInput.field("marks", "an item was marked twice or does not exist")
+        raise InvalidInput.field("marks", "a marked item does not exist")
+    latest = max(rows.values(), key=lambda row: row.document_date)
+    if on < latest.document_date:
+        raise InvalidInput.field("on", f"must be on or after {latest.document_date} "
+                                 f"(the date of {latest})")
+    for i, mark in enumerate(marks):
+        if mark.amount_to_settle is None:
+            continue
+        row = rows[mark.item.pk]
+        wanted = Money(mark.amount_to_settle, row.currency)
+        if mark.amount_to_settle * row.amount <= 0 or wanted.amount != wanted.rounded_amount():
+            raise InvalidInput.field(
+                ("marks", i, "amount_to_settle"),
+                f"for {row}: {'a positive' if row.amount > 0 else 'a negative'} amount in "
+                f"{row.currency} with at most {wanted.decimals} decimals")
     currencies = {row.currency for row in rows.values()}
     if len(currencies) > 1:
         raise InvalidInput.field("marks", "items in different currencies cannot be settled "
@@ -240,7 +274,12 @@ def settlement_reverse(*, settlement: Settlement, on: date, reason: str,
                        actor: Actor) -> Settlement:
     """Unsettle: give every item back what the settlement closed and reverse its voucher."""
     actor.require("receivables.change_settlement")
+    customers_lock([settlement.customer_id])
     locked = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if locked.kind == SettlementKind.CORRECTION:
+        raise RuleViolation("a correction's settlement of the original invoice against its "
+                            "cancelling credit note cannot be undone on its own; credit or "
+                            "correct the corrected invoice instead", code="correction_settlement")
     if locked.is_reversed:
         raise RuleViolation(f"settlement {locked.pk} is already reversed", code="already_reversed")
     if on < locked.settled_on:
@@ -269,28 +308,34 @@ def settlement_reverse(*, settlement: Settlement, on: date, reason: str,
 
 
 @transaction.atomic
-def settle_automatically(*, customer: Customer, on: date, actor: Actor) -> list[Settlement]:
-    """Apply the customer's open credits (payments and credit notes, oldest first) to its open
-    invoices by due date, one currency at a time — the default order without priorities."""
+def settle_automatically(*, customer: Customer, on: date, actor: Actor,
+                         credit: CustomerTransaction | None = None) -> list[Settlement]:
+    """Apply open credits (payments and credit notes, oldest first; only ``credit`` when it is
+    given, say the payment just posted) to the customer's open invoices by due date, one
+    currency at a time — the default order without priorities. Items closed by someone else
+    meanwhile are skipped, so a payment being posted is never refused for it."""
+    customers_lock([customer.pk])
     made = []
-    credits = list(CustomerTransaction.objects.filter(customer=customer, is_open=True,
-                                                      amount__lt=0)
-                   .order_by("document_date", "pk"))
-    for credit in credits:
-        credit.refresh_from_db()
-        if not credit.is_open:
+    credits = CustomerTransaction.objects.filter(customer=customer, is_open=True, amount__lt=0)
+    if credit is not None:
+        credits = credits.filter(pk=credit.pk)
+    for credit_item in list(credits.order_by("document_date", "pk")):
+        credit_item.refresh_from_db()
+        if not credit_item.is_open:
             continue
         debits = list(CustomerTransaction.objects.filter(
-            customer=customer, is_open=True, amount__gt=0, currency=credit.currency))
+            customer=customer, is_open=True, amount__gt=0, currency=credit_item.currency))
         if not debits:
             continue
-        if credit.kind == TransactionKind.PAYMENT:
-            result = settle(customer=customer, on=on, payment=credit, kind="automatic",
-                            marks=[MarkSpec(d) for d in debits], actor=actor, order="due_date")
+        when = settle_date(debits + [credit_item], on)
+        if credit_item.kind == TransactionKind.PAYMENT:
+            result = settle(customer=customer, on=when, payment=credit_item, kind="automatic",
+                            marks=[MarkSpec(d) for d in debits], actor=actor, order="due_date",
+                            skip_settled=True)
         else:
-            result = settle(customer=customer, on=on, kind="automatic", actor=actor,
-                            marks=[MarkSpec(credit)] + [MarkSpec(d) for d in debits],
-                            order="due_date")
+            result = settle(customer=customer, on=when, kind="automatic", actor=actor,
+                            marks=[MarkSpec(credit_item)] + [MarkSpec(d) for d in debits],
+                            order="due_date", skip_settled=True)
         if result is not None:
             made.append(result)
     return made
