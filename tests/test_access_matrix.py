@@ -40,6 +40,8 @@ PAGE_RULES = {
     "collections_customer": "collections.view_agingsnapshot",
     "collections_status": "collections.change_collection_status",
     "collections_settle": "receivables.change_settlement",
+    "collections_write_off": "receivables.write_off",
+    "collections_nsf": "receivables.register_nsf",
     "customers": "receivables.view_customer",
     "customer_new": "receivables.add_customer",
     "customer": "receivables.view_customer",
@@ -116,7 +118,8 @@ API_RULES = {
 PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post",
                "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
                "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
-               "age_now": "post", "collections_status": "post", "collections_settle": "post"}
+               "age_now": "post", "collections_status": "post", "collections_settle": "post",
+               "collections_write_off": "post", "collections_nsf": "post"}
 
 
 def page_patterns():
@@ -184,7 +187,7 @@ def world(entity, make_user):
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
                "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
-               "kind": "customers"}
+               "kind": "customers", "item_id": 0}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

@@ -18,8 +18,14 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.receivables import selectors as receivables
-from remit.receivables.models import CollectionStatus, CustomerTransaction
-from remit.receivables.services import MarkSpec, settle
+from remit.receivables.models import CollectionStatus, CustomerTransaction, WriteOffReason
+from remit.receivables.services import (
+    MarkSpec,
+    customer_write_off,
+    parameters_for,
+    payment_bounce,
+    settle,
+)
 
 from . import services
 from .models import AgingPeriodDefinition, AgingSnapshot
@@ -89,7 +95,8 @@ def customer_page(request, account_number: str):
     today = timezone.localdate()
     definition = _definition(request)
     show = request.GET.get("show", "open")
-    items = (CustomerTransaction.objects.filter(customer=customer).select_related("invoice")
+    items = (CustomerTransaction.objects.filter(customer=customer)
+             .select_related("invoice", "reversed_by", "payment_line")
              .order_by("due_date", "id"))
     if show == "open":
         items = items.filter(is_open=True)
@@ -97,6 +104,8 @@ def customer_page(request, account_number: str):
     for item in items:
         item.days_overdue = (today - item.due_date).days if (
             item.is_open and item.amount > 0 and item.due_date < today) else 0
+        item.can_bounce = (item.kind == "payment" and item.payment_line_id is not None
+                           and not hasattr(item, "reversed_by"))
     return render(request, "collections/customer.html", {
         "customer": customer, "aging": services.aging_for_customer(customer, definition, today),
         "summary": receivables.customer_summary(customer, today), "items": items,
@@ -104,6 +113,9 @@ def customer_page(request, account_number: str):
         "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),
         "statuses": [c for c in CollectionStatus.choices
                      if c[0] != CollectionStatus.PROMISE_BROKEN],
+        "reasons": WriteOffReason.objects.filter(legal_entity=request.legal_entity),
+        "default_reason": parameters_for(request.legal_entity).default_write_off_reason_id,
+        "open_count": sum(1 for i in items if i.is_open),
         "today": today})
 
 
@@ -159,3 +171,55 @@ def settle_marked(request, account_number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("collections_customer", customer.account_number)
+
+
+def _posted_date(request, field: str) -> date:
+    text = request.POST.get(field, "")
+    on = date.fromisoformat(text) if text else timezone.localdate()
+    plausible_date(field, on)
+    return on
+
+
+@require_POST
+@page("receivables.write_off")
+def write_off(request, account_number: str):
+    """Write off the customer's open balance (every open item, netted per currency) with a
+    reason code and comment."""
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    try:
+        reason = WriteOffReason.objects.filter(legal_entity=request.legal_entity,
+                                               pk=request.POST.get("reason") or 0).first()
+        made = customer_write_off(customer=customer, on=_posted_date(request, "on"),
+                                  reason=reason, comment=request.POST.get("comment", ""),
+                                  actor=Actor.web(request.user))
+        messages.success(request, "Written off: " + ", ".join(
+            f"{s.journal_entry.number if s.journal_entry else 'netted'} "
+            f"({s.reason.code})" for s in made) + ".")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, "Give the date as YYYY-MM-DD.")
+    return redirect("collections_customer", customer.account_number)
+
+
+@require_POST
+@page("receivables.register_nsf")
+def bounce(request, account_number: str, item_id: int):
+    """Register a payment as bounced (NSF): reopen what it paid, charge the bank's fee."""
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    payment = CustomerTransaction.objects.filter(customer=customer, pk=item_id).first()
+    try:
+        if payment is None:
+            raise DomainError(f"{customer.account_number} has no such transaction",
+                              code="not_found")
+        done = payment_bounce(payment=payment, on=_posted_date(request, "nsf_on"),
+                              reason=request.POST.get("nsf_reason", ""),
+                              actor=Actor.web(request.user))
+        fee = f"; fee {done.fee.document_number} charged" if done.fee else ""
+        messages.success(request, f"{payment.document_number} bounced: "
+                                  f"{', '.join(done.reopened) or 'nothing'} reopened{fee}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, "Give the date as YYYY-MM-DD.")
+    return redirect(f"/collections/customers/{customer.account_number}/?show=all")

@@ -24,7 +24,8 @@ SALES_REP = "Sales rep"
 
 EVERYONE = ("core.access_remit", "core.use_api", "core.view_legalentity")
 COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnapshot",
-                    "collections.change_collection_status", "receivables.change_settlement")
+                    "collections.change_collection_status", "receivables.change_settlement",
+                    "receivables.write_off", "receivables.register_nsf")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "receivables.add_invoice", "receivables.change_invoice", "receivables.post_invoice",
         "receivables.add_paymentjournal", "receivables.post_paymentjournal",
         "receivables.change_settlement", "receivables.add_importbatch",
+        "receivables.register_nsf",
         "receivables.view_importbatch",
     ),
     SALES_MANAGER: EVERYONE + ("receivables.view_customer",),

@@ -80,3 +80,29 @@ def test_settling_the_marked_payment_against_an_invoice(agent_client, late_custo
     oldest.refresh_from_db()
     assert oldest.open_amount == Decimal("700.00")  # 1,000.00, 300 paid
     assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_an_agent_registers_a_bounced_payment_and_writes_off_the_rest(agent_client, entity,
+                                                                      late_customer):
+    from remit.receivables.models import BankAccount, WriteOffReason
+
+    BankAccount.objects.filter(legal_entity=entity).update(nsf_fee=Decimal("95.00"))
+    url = f"/collections/customers/{late_customer.account_number}/"
+    payment = CustomerTransaction.objects.get(customer=late_customer, kind="payment")
+    page = agent_client.get(url + "?show=all").content.decode()
+    assert f"/nsf/{payment.pk}/" in page and "Write off" in page
+    response = agent_client.post(url + f"nsf/{payment.pk}/",
+                                 {"nsf_on": timezone.localdate().isoformat(),
+                                  "nsf_reason": "account closed"}, follow=True)
+    assert f"{payment.document_number} bounced" in response.content.decode()
+    assert b"bounced</span>" in response.content and b"fee" in response.content
+    open_total = sum(i.open_amount for i in CustomerTransaction.objects.filter(
+        customer=late_customer, is_open=True))
+    assert open_total == Decimal("1595.00")  # both invoices, and the fee
+    baddebt = WriteOffReason.objects.get(legal_entity=entity, code="BADDEBT")
+    response = agent_client.post(url + "write-off/", {
+        "reason": baddebt.pk, "on": timezone.localdate().isoformat(),
+        "comment": "insolvent"}, follow=True)
+    assert b"Written off: GJ-" in response.content and b"(BADDEBT)" in response.content
+    assert not CustomerTransaction.objects.filter(customer=late_customer, is_open=True).exists()
+    assert ledger_check_run(actor=SYSTEM).ok

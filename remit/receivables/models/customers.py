@@ -160,6 +160,9 @@ class PostingProfileLine(models.Model):
                                        on_delete=models.CASCADE, related_name="+")
     receivable_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT,
                                            related_name="+")
+    write_off_account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Where written-off balances go (default: the bad debt write-off account).")
 
     class Meta:
         constraints = [

@@ -104,6 +104,12 @@ class BankAccount(EntityOwned):
                                 help_text="The ledger account payments to this bank post to.")
     iban = models.CharField(max_length=34, blank=True)
     is_active = models.BooleanField(default=True)
+    nsf_fee = AmountField(help_text="Charged to the customer when a payment to this account "
+                                    "bounces (in the bank account's currency; 0: no fee).")
+    nsf_journal = models.ForeignKey("ledger.Journal", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    help_text="Journal for bounced payments and their fee "
+                                              "(default: the customer payment journal).")
 
     class Meta:
         ordering = ["legal_entity", "code"]
@@ -112,6 +118,21 @@ class BankAccount(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name} ({self.currency})"
+
+
+class WriteOffReason(EntityOwned):
+    """Why a balance was written off (bad debt, small balance, dispute settled, ...)."""
+
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
 
 
 class DiscountAdministration(models.TextChoices):
@@ -140,6 +161,11 @@ class ReceivablesParameters(models.Model):
                                               on_delete=models.PROTECT, related_name="+")
     default_tax_code = models.ForeignKey(SalesTaxCode, null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
+    default_write_off_reason = models.ForeignKey(WriteOffReason, null=True, blank=True,
+                                                 on_delete=models.PROTECT, related_name="+")
+    write_off_separate_tax = models.BooleanField(
+        default=False, help_text="Write-offs take the sales tax in what is written off back "
+                                 "from the tax payable account (separate sales tax lines).")
 
     class Meta:
         verbose_name_plural = "receivables parameters"

@@ -14,6 +14,8 @@ class TransactionKind(models.TextChoices):
     INVOICE = "invoice", "invoice"
     CREDIT_NOTE = "credit_note", "credit note"
     PAYMENT = "payment", "payment"
+    FEE = "fee", "fee"
+    PAYMENT_REVERSAL = "payment_reversal", "bounced payment"
 
 
 class CollectionStatus(models.TextChoices):
@@ -57,6 +59,9 @@ class CustomerTransaction(EntityOwned):
                                          default=CollectionStatus.NOT_DISPUTED)
     promise_date = models.DateField(null=True, blank=True,
                                     help_text="When the customer promised to pay.")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by",
+                                    help_text="The payment this bounced-payment item cancels.")
 
     class Meta:
         ordering = ["legal_entity", "due_date", "id"]
@@ -124,6 +129,8 @@ class SettlementKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", "credit note against invoice"
     CORRECTION = "correction", "invoice correction"
     IMPORT = "import", "imported history"
+    WRITE_OFF = "write_off", "write-off"
+    NSF = "nsf", "bounced payment (NSF)"
 
 
 class Settlement(EntityOwned):
@@ -140,12 +147,17 @@ class Settlement(EntityOwned):
     reversal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
     reversed_on = models.DateField(null=True, blank=True)
+    reason = models.ForeignKey("receivables.WriteOffReason", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    comment = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-settled_on", "-id"]
+        permissions = [("write_off", "Can write off customer balances"),
+                       ("register_nsf", "Can register bounced (NSF) payments")]
         indexes = [models.Index(fields=["customer", "settled_on"], name="recv_settlement_cust_idx")]
 
     def __str__(self) -> str:
@@ -161,6 +173,7 @@ class WriteOffKind(models.TextChoices):
     PENNY = "penny", "penny difference"
     OVER_UNDER = "over_under", "over- or underpayment"
     FULL_SETTLEMENT = "full_settlement", "full settlement"
+    WRITE_OFF = "write_off", "written off"
 
 
 class SettlementLine(models.Model):

@@ -38,3 +38,5 @@ from .settlement import (  # noqa: F401
     settlement_reverse,
 )
 from .setup import parameters_for, receivables_setup_default  # noqa: F401
+from .nsf import NSF_SOURCE, nsf_problem, payment_bounce  # noqa: F401
+from .write_off import customer_write_off, write_off_account_for  # noqa: F401

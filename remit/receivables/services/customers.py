@@ -116,10 +116,11 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
     return customer
 
 
-def receivable_account_for(customer: Customer, profile: PostingProfile | None = None):
-    """The receivable account from the posting profile: customer line, else group, else all
-    (one query)."""
-    lines = PostingProfileLine.objects.select_related("receivable_account", "profile")
+def posting_profile_line_for(customer: Customer, profile: PostingProfile | None = None):
+    """The posting profile line that applies: customer line, else group, else all (one
+    query)."""
+    lines = PostingProfileLine.objects.select_related("receivable_account", "write_off_account",
+                                                      "profile")
     lines = (lines.filter(profile=profile) if profile is not None else
              lines.filter(profile__legal_entity_id=customer.legal_entity_id,
                           profile__is_default=True))
@@ -129,13 +130,18 @@ def receivable_account_for(customer: Customer, profile: PostingProfile | None = 
         | Q(scope=ProfileScope.ALL))}
     for scope in (ProfileScope.CUSTOMER, ProfileScope.GROUP, ProfileScope.ALL):
         if scope in found:
-            return found[scope].receivable_account
+            return found[scope]
     if profile is None and not PostingProfile.objects.filter(
             legal_entity_id=customer.legal_entity_id, is_default=True).exists():
         raise RuleViolation(f"{customer.legal_entity.code} has no default posting profile",
                             code="posting_profile_missing")
     raise RuleViolation(f"the posting profile has no line for {customer}",
                         code="posting_profile_incomplete")
+
+
+def receivable_account_for(customer: Customer, profile: PostingProfile | None = None):
+    """The receivable account from the posting profile."""
+    return posting_profile_line_for(customer, profile).receivable_account
 
 
 def customers_lock(ids) -> None:

@@ -51,7 +51,9 @@ class MarkSpec:
     use_cash_discount: str = "normal"
 
 
-def _lock(ids: Sequence[int]) -> dict[int, CustomerTransaction]:
+def items_lock(ids: Sequence[int]) -> dict[int, CustomerTransaction]:
+    """Lock open items (after their customer: see ``customers_lock``), in key order, with
+    their discount periods."""
     rows = (CustomerTransaction.objects.select_for_update(of=("self",))
             .select_related("receivable_account").filter(pk__in=sorted(set(ids)))
             .order_by("pk"))
@@ -118,7 +120,7 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     customers_lock([customer.pk])
     _refuse_duplicates(marks, payment)
     ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
-    rows = _lock(ids)
+    rows = items_lock(ids)
     if skip_settled:
         closed = {pk for pk, row in rows.items() if not row.is_open}
         marks = [m for m in marks if m.item.pk not in closed]
@@ -128,7 +130,6 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     _validate(customer, rows, payment, marks, on)
     currency = next(iter(rows.values())).currency
     params = parameters_for(customer.legal_entity)
-    accounting = customer.legal_entity.accounting_currency
     plan = rules.plan_settlement(
         payment=-rows[payment.pk].open_amount if payment is not None else ZERO,
         on=on, currency=currency,
@@ -150,10 +151,26 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     if payment is not None and plan.payment_settle != 0:
         changes.append((rows[payment.pk], plan.payment_settle, ZERO, plan.payment_write_off,
                         plan.payment_write_off_kind))
-    entry = _post(customer, on, currency, accounting, changes, actor)
+    return settlement_record(customer=customer, on=on, kind=kind, currency=currency,
+                             changes=changes, actor=actor)
+
+
+Change = tuple  # (locked item, delta, discount, write-off, write-off kind)
+
+
+def settlement_record(*, customer: Customer, on: date, kind: str, currency: str,
+                      changes: Sequence[Change], actor: Actor,
+                      journal_type: str = JournalType.CUSTOMER_PAYMENT,
+                      write_off_split=None, description: str = "", **extra) -> Settlement:
+    """Post the voucher for these changes to locked items, record the settlement and its
+    lines, and move the items' settled amounts. ``write_off_split(row, amount)`` names the
+    accounts a 'write_off' write-off goes to (a write-off account, sales tax)."""
+    accounting = customer.legal_entity.accounting_currency
+    entry = _post(customer, on, currency, accounting, changes, actor, journal_type,
+                  write_off_split, description)
     settlement = Settlement.objects.create(
         legal_entity=customer.legal_entity, customer=customer, settled_on=on, kind=kind,
-        journal_entry=entry, created_by=actor.user)
+        journal_entry=entry, created_by=actor.user, **extra)
     lines = []
     for row, delta, discount, write_off, write_off_kind in changes:
         delta_acc = _delta_acc(row, delta, accounting)
@@ -221,7 +238,8 @@ def _validate(customer, rows, payment, marks, on: date) -> None:
         raise InvalidInput.field("payment", f"{payment} is not a payment or credit")
 
 
-def _post(customer, on, currency, accounting, changes, actor):
+def _post(customer, on, currency, accounting, changes, actor, journal_type, write_off_split,
+          description):
     """The settlement voucher: each receivable account moves by its items' change; discounts,
     write-offs and the exchange difference balance it."""
     legal_entity = customer.legal_entity
@@ -234,11 +252,17 @@ def _post(customer, on, currency, accounting, changes, actor):
         moves[account][1] -= _delta_acc(row, delta, accounting)
         discount += disc
         discount_acc += _acc_share(row, disc, accounting) if disc else ZERO
-        if write_off:
+        if write_off and kind == "write_off":
+            for account, part in write_off_split(row, write_off):
+                write_offs[(account, "write-off")][0] += part
+                write_offs[(account, "write-off")][1] += _acc_share(row, part, accounting)
+        elif write_off:
             role = (AccountRole.PENNY_DIFFERENCE if kind == "penny"
                     else AccountRole.CASH_DISCOUNT)
-            write_offs[role][0] += write_off
-            write_offs[role][1] += _acc_share(row, write_off, accounting)
+            key = (account_for_role(legal_entity, role),
+                   "penny difference" if kind == "penny" else "write-off")
+            write_offs[key][0] += write_off
+            write_offs[key][1] += _acc_share(row, write_off, accounting)
     lines: list[PostingLine] = []
     for account, (amount, acc) in sorted(moves.items(), key=lambda kv: kv[0].number):
         lines += _receivable_lines(account, amount, acc, currency, accounting)
@@ -246,10 +270,8 @@ def _post(customer, on, currency, accounting, changes, actor):
         lines.append(PostingLine(account_for_role(legal_entity, AccountRole.CASH_DISCOUNT),
                                  Money(discount, currency), "cash discount",
                                  amount_acc=discount_acc))
-    for role, (amount, acc) in write_offs.items():
-        lines.append(PostingLine(account_for_role(legal_entity, role), Money(amount, currency),
-                                 "write-off" if role == AccountRole.CASH_DISCOUNT
-                                 else "penny difference", amount_acc=acc))
+    for (account, text), (amount, acc) in write_offs.items():
+        lines.append(PostingLine(account, Money(amount, currency), text, amount_acc=acc))
     residual = sum((line.amount_acc for line in lines), ZERO)
     if residual:
         role = AccountRole.EXCHANGE_GAIN if residual > 0 else AccountRole.EXCHANGE_LOSS
@@ -262,9 +284,10 @@ def _post(customer, on, currency, accounting, changes, actor):
     rate = (normalize_rate(abs(reference.amount_acc / reference.amount))
             if reference.amount_acc else Decimal(1))
     return journal_entry_post(
-        legal_entity=legal_entity, journal=journal_for_type(legal_entity,
-                                                            JournalType.CUSTOMER_PAYMENT),
-        entry_date=on, description=f"Settlement {customer.account_number} {customer.name}"[:255],
+        legal_entity=legal_entity, journal=journal_for_type(legal_entity, journal_type),
+        entry_date=on,
+        description=(description or f"Settlement {customer.account_number} "
+                                    f"{customer.name}")[:255],
         lines=lines, actor=actor, source=SETTLEMENT_SOURCE,
         rates={currency: rate, accounting: Decimal(1)})
 
@@ -274,18 +297,28 @@ def settlement_reverse(*, settlement: Settlement, on: date, reason: str,
                        actor: Actor) -> Settlement:
     """Unsettle: give every item back what the settlement closed and reverse its voucher."""
     actor.require("receivables.change_settlement")
+    return settlement_undo(settlement=settlement, on=on, reason=reason, actor=actor)
+
+
+def settlement_undo(*, settlement: Settlement, on: date, reason: str,
+                    actor: Actor) -> Settlement:
+    """settlement_reverse without its permission check, for use cases that undo settlements
+    as one of their steps (a bounced payment's)."""
     customers_lock([settlement.customer_id])
     locked = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if locked.kind == SettlementKind.CORRECTION:
         raise RuleViolation("a correction's settlement of the original invoice against its "
                             "cancelling credit note cannot be undone on its own; credit or "
                             "correct the corrected invoice instead", code="correction_settlement")
+    if locked.kind == SettlementKind.NSF:
+        raise RuleViolation("a bounced payment stays bounced; register the new payment instead",
+                            code="nsf_settlement")
     if locked.is_reversed:
         raise RuleViolation(f"settlement {locked.pk} is already reversed", code="already_reversed")
     if on < locked.settled_on:
         raise InvalidInput.field("on", f"must be on or after {locked.settled_on}")
     lines = list(locked.lines.all())
-    rows = _lock([line.item_id for line in lines])
+    rows = items_lock([line.item_id for line in lines])
     for line in lines:
         row = rows[line.item_id]
         row.settled_amount -= line.amount

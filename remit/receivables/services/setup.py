@@ -21,6 +21,7 @@ from ..models import (
     ReceivablesParameters,
     SalesTaxCode,
     TermsMethod,
+    WriteOffReason,
 )
 
 SEQUENCES = [("invoice", "Free-text invoices", "INV-"),
@@ -33,6 +34,9 @@ TERMS = [("N14", "Net 14 days", TermsMethod.NET, 14),
          ("COD", "Due on receipt", TermsMethod.ON_RECEIPT, 0)]
 DISCOUNTS = [("2/10", "2 % within 10 days", [(10, "2")]),
              ("2/10-1/20", "2 % within 10 days, 1 % within 20 days", [(10, "2"), (20, "1")])]
+WRITE_OFF_REASONS = [("BADDEBT", "Bad debt: customer cannot pay"),
+                     ("SMALL", "Small balance not worth collecting"),
+                     ("DISPUTE", "Dispute settled in the customer's favour")]
 TAX_CODES = [("S", "Standard rate", Decimal("25")), ("Z", "Zero rate / exempt", Decimal("0"))]
 
 
@@ -66,10 +70,25 @@ def receivables_setup_default(*, legal_entity: LegalEntity) -> PostingProfile:
         legal_entity=legal_entity, code="OPER",
         defaults={"name": "Operating account", "currency": legal_entity.accounting_currency,
                   "account": account_for_role(legal_entity, AccountRole.BANK)})
-    ReceivablesParameters.objects.get_or_create(
+    params, _ = ReceivablesParameters.objects.get_or_create(
         legal_entity=legal_entity,
         defaults={"default_payment_terms": terms["N30"], "default_tax_code": taxes["S"]})
+    write_off_reasons_setup_default(legal_entity=legal_entity, params=params)
     return profile
+
+
+def write_off_reasons_setup_default(*, legal_entity: LegalEntity,
+                                    params: ReceivablesParameters | None = None) -> None:
+    """The common write-off reasons, 'small balance' the default (also run by a migration
+    for legal entities made before write-offs existed)."""
+    reasons = {}
+    for code, description in WRITE_OFF_REASONS:
+        reasons[code], _ = WriteOffReason.objects.get_or_create(
+            legal_entity=legal_entity, code=code, defaults={"description": description})
+    params = params or parameters_for(legal_entity)
+    if params.default_write_off_reason_id is None:
+        params.default_write_off_reason = reasons["SMALL"]
+        params.save(update_fields=["default_write_off_reason"])
 
 
 def parameters_for(legal_entity: LegalEntity) -> ReceivablesParameters:
