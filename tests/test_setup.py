@@ -45,7 +45,10 @@ def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
 
     assert JournalLine.objects.filter(account__role__in=["exchange_gain", "exchange_loss"]
                                       ).exists()
-    assert JournalEntry.objects.filter(source="reversal").count() == 3
+    bounced = items.filter(kind="payment_reversal").count()
+    assert bounced == result.bounced > 0 and items.filter(kind="fee").count() == bounced
+    assert JournalEntry.objects.filter(source="reversal").count() == 3 + bounced
+    assert result.written_off == Customer.objects.filter(status="blocked").count()
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):

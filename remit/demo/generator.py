@@ -25,6 +25,7 @@ from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import account_by_number, account_for_role, journal_by_code
 from remit.ledger.services import journal_entry_reverse, manual_entry_post
 from remit.receivables.models import (
+    BankAccount,
     CashDiscountTerms,
     CustomerTransaction,
     PaymentTerms,
@@ -70,6 +71,8 @@ class DemoResult:
     journal_entries: int
     invoices: int = 0
     payments: int = 0
+    bounced: int = 0
+    written_off: int = 0
 
 
 class DemoAlreadyLoaded(RuleViolation):
@@ -114,6 +117,8 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
         history.run(step, f"two years of history for {code}")
         result.invoices += history.invoices
         result.payments += history.payments
+        result.bounced += history.bounced
+        result.written_off += history.written_off
         with transaction.atomic():
             result.journal_entries += _general_journal(rng, entity, as_of, actor)
     result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
@@ -126,12 +131,18 @@ def demo_steps(customers_scale: Decimal = Decimal(1)) -> int:
     return 1
 
 
+NSF_FEE = {"NOK": Decimal("250.00"), "SEK": Decimal("250.00"), "DKK": Decimal("175.00")}
+
+
 def _parameters(entity) -> None:
     """Tolerances a finance team would set: pennies and small differences are written off."""
     params = parameters_for(entity)
     params.max_penny_difference = Decimal("1.00")
     params.max_over_under = Decimal("50.00")
     params.save()
+    # the bank charges for bounced payments; the fee is passed on to the customer
+    BankAccount.objects.filter(legal_entity=entity).update(
+        nsf_fee=NSF_FEE.get(entity.accounting_currency, Decimal(0)))
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:

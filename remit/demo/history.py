@@ -5,7 +5,9 @@ deteriorating, disputing, pays in instalments, or a bad debt — that decides wh
 it pays each invoice. All customers' invoices, credit notes and payments of a legal entity go
 through remit's own services in one date order, so numbers follow dates and the open items left
 on the as-of date have the aging, discounts, credit notes and exchange differences a real
-company's would. Integer arithmetic only; the same seed gives the same history.
+company's would. Shaky payers now and then bounce a payment (NSF: the invoice reopens, the bank's
+fee is charged, they pay again later); bad debts that stopped paying long ago are written off
+and blocked. Integer arithmetic only; the same seed gives the same history.
 """
 
 from __future__ import annotations
@@ -20,13 +22,23 @@ from decimal import Decimal
 
 from remit.core.actor import Actor
 from remit.core.money import Money
-from remit.receivables.models import Customer, CustomerTransaction, InvoiceKind, SalesTaxCode
+from remit.receivables.models import (
+    Customer,
+    CustomerStatus,
+    CustomerTransaction,
+    InvoiceKind,
+    SalesTaxCode,
+    WriteOffReason,
+)
 from remit.receivables.selectors import discount_offer
 from remit.receivables.services import (
     DEFAULT_TAX,
     LineSpec,
     MarkSpec,
+    customer_update,
+    customer_write_off,
     invoice_issue,
+    payment_bounce,
     payment_register,
 )
 
@@ -49,6 +61,9 @@ LINES = {
     "DOM": [("Delivery", 1_000, 18_000), ("Installation", 800, 9_000),
             ("Service call", 600, 3_500)],
 }
+SHAKY = {"bad_debt", "very_late", "instalments", "deteriorating"}  # their payments may bounce
+BOUNCE_PERCENT = 4
+WRITE_OFF_AFTER_DAYS = 300  # a bad debt is written off this long after it stopped paying
 INVOICES_PER_YEAR = {"KEY": 12, "PUB": 6, "FOR": 5, "DOM": 4}
 CHANNELS = ["web", "phone", "partner", "field sales"]
 
@@ -97,7 +112,8 @@ class History:
         self.rng, self.start, self.as_of, self.actor = rng, start, as_of, actor
         self.queue: list = []
         self.order = itertools.count()
-        self.invoices = self.payments = 0
+        self.invoices = self.payments = self.bounced = self.written_off = 0
+        self.blocked: set[int] = set()
 
     def push(self, on: date, kind: str, *payload) -> None:
         if on <= self.as_of:
@@ -111,6 +127,9 @@ class History:
             self.push(day, "invoice", customer, profile)
             count += 1
             day += timedelta(days=max(3, 365 // per_year + self.rng.randint(-12, 12)))
+        if profile.behaviour == "bad_debt":
+            self.push(profile.stop_after + timedelta(days=WRITE_OFF_AFTER_DAYS), "write_off",
+                      customer)
         return count
 
     def run(self, step: Callable[[str, int], None], label: str) -> None:
@@ -121,10 +140,16 @@ class History:
                 step(label, 1)
             elif kind == "credit":
                 self._credit(on, *payload)
+            elif kind == "nsf":
+                self._bounce(on, *payload)
+            elif kind == "write_off":
+                self._write_off(on, *payload)
             else:
                 self._pay(on, *payload)
 
     def _invoice(self, on: date, customer: Customer, profile: Profile) -> None:
+        if customer.pk in self.blocked:
+            return
         rng = self.rng
         group = customer.group.code
         lines = []
@@ -155,7 +180,7 @@ class History:
                           Decimal(rng.choice([10, 20, 25, 50])))
             pay_day += timedelta(days=rng.randint(20, 70))
         parts = rng.choice([2, 3]) if profile.behaviour == "instalments" else 1
-        self.push(pay_day, "pay", item, parts)
+        self.push(pay_day, "pay", item, parts, profile.behaviour in SHAKY)
 
     def _credit(self, on: date, item: CustomerTransaction, share: Decimal) -> None:
         """An agreed reduction on a disputed invoice: a credit note applied to it."""
@@ -169,21 +194,43 @@ class History:
                                       tax_code=item.invoice.lines.first().tax_code)],
                       actor=self.actor)
 
-    def _pay(self, on: date, item: CustomerTransaction, parts: int) -> None:
+    def _pay(self, on: date, item: CustomerTransaction, parts: int, shaky: bool = False) -> None:
         rng = self.rng
         item.refresh_from_db()
         if not item.is_open:
             return
         if parts > 1:
             amount = (item.open_amount / parts).quantize(Decimal("1"))
-            self.push(on + timedelta(days=rng.randint(20, 40)), "pay", item, parts - 1)
+            self.push(on + timedelta(days=rng.randint(20, 40)), "pay", item, parts - 1, shaky)
         else:
             amount = discount_offer(item, on)[1]
             if rng.randint(1, 100) <= 3:  # a slip: a few units short or over
                 amount += Decimal(rng.randint(-3, 3))
         if amount <= 0:
             return
-        payment_register(customer=item.customer, payment_date=on,
-                         amount=Money(amount, item.currency), marks=[MarkSpec(item)],
-                         reference=f"Invoice {item.document_number}", actor=self.actor)
+        payment = payment_register(customer=item.customer, payment_date=on,
+                                   amount=Money(amount, item.currency), marks=[MarkSpec(item)],
+                                   reference=f"Invoice {item.document_number}",
+                                   actor=self.actor)
         self.payments += 1
+        if shaky and rng.randint(1, 100) <= BOUNCE_PERCENT:
+            self.push(on + timedelta(days=rng.randint(3, 8)), "nsf", payment, item)
+
+    def _bounce(self, on: date, payment: CustomerTransaction, item: CustomerTransaction) -> None:
+        """The bank returns the payment; the customer pays again a few weeks later (and that
+        one clears)."""
+        payment_bounce(payment=payment, on=on, reason="insufficient funds", actor=self.actor)
+        self.bounced += 1
+        self.push(on + timedelta(days=self.rng.randint(10, 30)), "pay", item, 1, False)
+
+    def _write_off(self, on: date, customer: Customer) -> None:
+        """A bad debt that stopped paying long ago: written off and blocked."""
+        if not CustomerTransaction.objects.filter(customer=customer, is_open=True).exists():
+            return
+        customer_write_off(customer=customer, on=on, comment="stopped paying; sent to agency",
+                           reason=WriteOffReason.objects.get(legal_entity=customer.legal_entity,
+                                                             code="BADDEBT"),
+                           actor=self.actor)
+        customer_update(customer=customer, status=CustomerStatus.BLOCKED, actor=self.actor)
+        self.blocked.add(customer.pk)
+        self.written_off += 1

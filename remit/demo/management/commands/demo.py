@@ -49,8 +49,9 @@ class Command(TyperCommand):
                 raise CommandError(exc.message) from None
         console.print(f"demo loaded as of {on}: {result.legal_entities} legal entities, "
                       f"{result.users} users, {result.customers} customers, "
-                      f"{result.invoices} invoices, {result.payments} payments, "
-                      f"{result.open_items} open items today")
+                      f"{result.invoices} invoices, {result.payments} payments "
+                      f"({result.bounced} bounced), {result.written_off} bad debts written "
+                      f"off, {result.open_items} open items today")
 
     @command(help="Add benchmark-sized data: many customers with many open invoices "
                   "(bulk-posted, every check kept), e.g. --customers 100000 --open-items 1000000.")
