@@ -183,6 +183,7 @@ REMIT = {
         "remit.ledger.services.journals_create_default",
         "remit.receivables.services.receivables_setup_default",
         "remit.collections.services.collections_setup_default",
+        "remit.collections.activities.cases_setup_default",
     ],
 }
 

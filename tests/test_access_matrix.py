@@ -42,6 +42,12 @@ PAGE_RULES = {
     "collections_settle": "receivables.change_settlement",
     "collections_write_off": "receivables.write_off",
     "collections_nsf": "receivables.register_nsf",
+    "collections_activity_add": "collections.add_activity",
+    "collections_case_add": "collections.add_collectionscase",
+    "collections_activities": "collections.view_activity",
+    "collections_activity_close": "collections.change_activity",
+    "collections_cases": "collections.view_collectionscase",
+    "collections_case_close": "collections.change_collectionscase",
     "customers": "receivables.view_customer",
     "customer_new": "receivables.add_customer",
     "customer": "receivables.view_customer",
@@ -119,7 +125,9 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
                "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
                "age_now": "post", "collections_status": "post", "collections_settle": "post",
-               "collections_write_off": "post", "collections_nsf": "post"}
+               "collections_write_off": "post", "collections_nsf": "post",
+               "collections_activity_add": "post", "collections_case_add": "post",
+               "collections_activity_close": "post", "collections_case_close": "post"}
 
 
 def page_patterns():
@@ -187,7 +195,7 @@ def world(entity, make_user):
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
                "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
-               "kind": "customers", "item_id": 0}
+               "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

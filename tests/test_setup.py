@@ -49,6 +49,11 @@ def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
     assert bounced == result.bounced > 0 and items.filter(kind="fee").count() == bounced
     assert JournalEntry.objects.filter(source="reversal").count() == 3 + bounced
     assert result.written_off == Customer.objects.filter(status="blocked").count()
+    from remit.collections.models import AgingSnapshot, CollectionsAgent, CollectionsCase
+
+    assert AgingSnapshot.objects.filter(is_current=True).count() == 3  # aged on first login
+    assert CollectionsAgent.objects.get(user__username="agent").default_pool.code == "OVER30"
+    assert CollectionsCase.objects.filter(activities__status="open").exists()
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):

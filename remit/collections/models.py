@@ -81,6 +81,9 @@ class AgingSnapshot(EntityOwned):
 
     definition = models.ForeignKey(AgingPeriodDefinition, on_delete=models.PROTECT,
                                    related_name="snapshots")
+    pool = models.ForeignKey("collections.CustomerPool", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="snapshots",
+                             help_text="Only this pool's customers (none: all customers).")
     as_of = models.DateField()
     criteria = models.CharField(max_length=20, choices=AgingCriteria.choices)
     labels = models.JSONField(default=list, help_text="Period labels, in bucket order.")
@@ -95,8 +98,15 @@ class AgingSnapshot(EntityOwned):
         ordering = ["-created_at"]
         permissions = [("change_collection_status",
                         "Can mark items disputed, promised to pay or resolved")]
-        constraints = [models.UniqueConstraint(fields=["definition"], condition=Q(is_current=True),
-                                               name="%(app_label)s_%(class)s_one_current")]
+        constraints = [
+            # one current snapshot of all customers per definition, and one per pool
+            models.UniqueConstraint(fields=["definition"],
+                                    condition=Q(is_current=True, pool__isnull=True),
+                                    name="%(app_label)s_%(class)s_one_current"),
+            models.UniqueConstraint(fields=["definition", "pool"],
+                                    condition=Q(is_current=True, pool__isnull=False),
+                                    name="%(app_label)s_%(class)s_one_current_per_pool"),
+        ]
 
     def __str__(self) -> str:
         return f"aging snapshot {self.definition.code} as of {self.as_of}"
@@ -137,3 +147,186 @@ class AgingSnapshotLine(models.Model):
 
     def buckets(self, n: int) -> list:
         return [getattr(self, f"bucket_{i}") for i in range(n)]
+
+
+# --- the work: activities and cases ----------------------------------------------------------
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", "phone call"
+    EMAIL = "email", "email"
+    TASK = "task", "task"
+    APPOINTMENT = "appointment", "appointment"
+
+
+class ActivityStatus(models.TextChoices):
+    OPEN = "open", "open"
+    DONE = "done", "done"
+    CANCELLED = "cancelled", "cancelled"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "open"
+    IN_PROGRESS = "in_progress", "in progress"
+    CLOSED = "closed", "closed"
+
+
+class CaseCategory(EntityOwned):
+    """What a case is about (a payment plan, a dispute, legal action). Only categories of type
+    collections can hold collections cases."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    category_type = models.CharField(max_length=20, default="collections",
+                                     choices=[("collections", "collections")])
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        verbose_name_plural = "case categories"
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CollectionsCase(EntityOwned):
+    """A case groups a customer's transactions and the activities spent on them, from opening
+    to resolution."""
+
+    number = models.CharField(max_length=40)
+    customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
+                                 related_name="collections_cases")
+    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="cases")
+    description = models.CharField(max_length=255)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=CaseStatus.choices,
+                              default=CaseStatus.OPEN)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+    transactions = models.ManyToManyField("receivables.CustomerTransaction", blank=True,
+                                          related_name="collections_cases")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["legal_entity", "-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "number"],
+                                    name="%(app_label)s_%(class)s_unique_number"),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.CLOSED, closed_on__isnull=False)
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_on__isnull=True)),
+                name="%(app_label)s_%(class)s_closed_on_when_closed"),
+        ]
+        indexes = [models.Index(fields=["legal_entity", "status"], name="coll_case_status_idx")]
+
+    def __str__(self) -> str:
+        return f"case {self.number}"
+
+
+class Activity(EntityOwned):
+    """A call to make, an email sent, a task or an appointment, about a customer (and perhaps
+    a case), owned by someone and due on a date."""
+
+    customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
+                                 related_name="collections_activities")
+    case = models.ForeignKey(CollectionsCase, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="activities")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    purpose = models.CharField(max_length=255)
+    notes = models.TextField(blank=True)
+    due_on = models.DateField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=ActivityStatus.choices,
+                              default=ActivityStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["legal_entity", "due_on", "id"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ActivityStatus.OPEN, closed_on__isnull=True)
+                | (~Q(status=ActivityStatus.OPEN) & Q(closed_on__isnull=False)),
+                name="%(app_label)s_%(class)s_closed_on_when_closed"),
+        ]
+        indexes = [
+            models.Index(fields=["legal_entity", "status", "due_on"],
+                         name="coll_activity_open_idx"),
+            models.Index(fields=["owner", "status", "due_on"], name="coll_activity_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.purpose}"
+
+
+# --- who works which customers: pools, teams, agents -----------------------------------------
+
+class CustomerPool(EntityOwned):
+    """A saved customer query. Customer criteria (groups, currencies, countries) read the
+    customer; balance and overdue criteria read the current aging snapshot, like every
+    collections list. Empty criteria match everyone."""
+
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    groups = models.JSONField(default=list, blank=True, help_text="Customer group codes.")
+    currencies = models.JSONField(default=list, blank=True, help_text="ISO currency codes.")
+    countries = models.JSONField(default=list, blank=True,
+                                 help_text="Country codes of any of the customer's addresses.")
+    min_total_due = AmountField(null=True, blank=True, default=None,
+                                help_text="Total due at least this (accounting currency).")
+    min_days_overdue = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Oldest open invoice at least this many days overdue.")
+    aging_definition = models.ForeignKey(AgingPeriodDefinition, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+",
+                                         help_text="Used on the pool's lists and pages.")
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class CollectionsTeam(EntityOwned):
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionsAgent(EntityOwned):
+    """A user working collections in a legal entity: the pools they work (one the default),
+    or every pool."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="collections_agents")
+    team = models.ForeignKey(CollectionsTeam, on_delete=models.PROTECT, related_name="agents")
+    pools = models.ManyToManyField(CustomerPool, blank=True, related_name="agents")
+    default_pool = models.ForeignKey(CustomerPool, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    view_all_pools = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["legal_entity", "user"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "user"],
+                                               name="%(app_label)s_%(class)s_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.team})"

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
@@ -107,7 +108,11 @@ def snapshot_select(legal_entity: LegalEntity, definition: AgingPeriodDefinition
     buckets += ["0"] * (MAX_PERIODS - len(periods))
     inner_params: list = [legal_entity.pk]
     where = "t.legal_entity_id = %s AND t.is_open"
-    if customer_ids is not None:
+    if isinstance(customer_ids, QuerySet):  # a pool: its customers as a subquery
+        sub_sql, sub_params = customer_ids.values("pk").query.sql_with_params()
+        where += f" AND t.customer_id IN ({sub_sql})"
+        inner_params += list(sub_params)
+    elif customer_ids is not None:
         ids = [int(i) for i in customer_ids] or [0]
         where += f" AND t.customer_id IN ({', '.join(['%s'] * len(ids))})"
         inner_params += ids
@@ -130,10 +135,18 @@ def snapshot_select(legal_entity: LegalEntity, definition: AgingPeriodDefinition
 @transaction.atomic
 def snapshot_create(*, legal_entity: LegalEntity, as_of: date,
                     definition: AgingPeriodDefinition | None = None, customer_ids=None,
-                    actor: Actor) -> AgingSnapshot:
-    """Age customer balances as of a date: replaces the definition's current snapshot. Promises
-    to pay whose date has passed become 'promise to pay broken'."""
+                    pool=None, actor: Actor) -> AgingSnapshot:
+    """Age customer balances as of a date: replaces the definition's current snapshot (of all
+    customers, or of the pool's). Promises to pay whose date has passed become 'promise to pay
+    broken'."""
+    from .pools import pool_customers
+
     actor.require("collections.add_agingsnapshot")
+    if pool is not None:
+        if pool.legal_entity_id != legal_entity.pk:
+            raise InvalidInput.field("pool", "belongs to another legal entity")
+        definition = definition or pool.aging_definition
+        customer_ids = pool_customers(pool, as_of)
     definition = definition or definition_for(legal_entity)
     if definition.legal_entity_id != legal_entity.pk:
         raise InvalidInput.field("definition", "belongs to another legal entity")
@@ -141,10 +154,11 @@ def snapshot_create(*, legal_entity: LegalEntity, as_of: date,
     CustomerTransaction.objects.filter(
         legal_entity=legal_entity, is_open=True, collection_status=CollectionStatus.PROMISED,
         promise_date__lt=as_of).update(collection_status=CollectionStatus.PROMISE_BROKEN)
-    AgingSnapshot.objects.filter(definition=definition, is_current=True).update(is_current=False)
+    AgingSnapshot.objects.filter(definition=definition, pool=pool,
+                                 is_current=True).update(is_current=False)
     periods = rules.bounds(period_lines(definition), as_of)
     snapshot = AgingSnapshot.objects.create(
-        legal_entity=legal_entity, definition=definition, as_of=as_of,
+        legal_entity=legal_entity, definition=definition, pool=pool, as_of=as_of,
         criteria=definition.criteria, labels=[p.label for p in periods], created_by=actor.user)
     select, params = snapshot_select(legal_entity, definition, as_of, snapshot.pk, customer_ids)
     table = AgingSnapshotLine._meta.db_table

@@ -27,24 +27,57 @@ from remit.receivables.services import (
     settle,
 )
 
+from . import activities as work
+from . import pools as pooling
 from . import services
-from .models import AgingPeriodDefinition, AgingSnapshot
+from .models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    AgingPeriodDefinition,
+    AgingSnapshot,
+    CaseCategory,
+    CaseStatus,
+    CollectionsCase,
+)
 
 SORTS = {"total": "-total_due", "overdue": "-overdue", "name": "customer__name",
          "oldest": "oldest_due"}
 
 
 def _definition(request) -> AgingPeriodDefinition:
-    return services.definition_for(request.legal_entity, request.GET.get("definition") or None)
+    """The one asked for, else the pool's (when the page is reached through a pool), else the
+    legal entity's default."""
+    code = request.GET.get("definition")
+    if not code and request.GET.get("pool"):
+        pool = pooling.chosen_pool(request)
+        if pool is not None and pool.aging_definition is not None:
+            return pool.aging_definition
+    return services.definition_for(request.legal_entity, code or None)
+
+
+def _pool_context(request, pool) -> dict:
+    pools, see_all = pooling.visible_pools(request.legal_entity, request.user)
+    return {"pools": pools, "pool": pool, "see_all": see_all}
 
 
 @page("collections.view_agingsnapshot")
 def aged_balances(request):
-    definition = _definition(request)
-    snapshot = AgingSnapshot.objects.filter(definition=definition, is_current=True).first()
+    pool = pooling.chosen_pool(request)
+    definition = (services.definition_for(request.legal_entity, request.GET["definition"])
+                  if request.GET.get("definition") else
+                  pool.aging_definition if pool and pool.aging_definition else
+                  _definition(request))
+    today = timezone.localdate()
+    # the pool's own snapshot when it has one, else the snapshot of all customers, filtered
+    snapshot = (pool and AgingSnapshot.objects.filter(definition=definition, pool=pool,
+                                                      is_current=True).first()) or \
+        AgingSnapshot.objects.filter(definition=definition, pool__isnull=True,
+                                     is_current=True).first()
     lines = page_obj = None
     if snapshot is not None:
         lines = (snapshot.lines.select_related("customer")
+                 .filter(pooling.customer_filter(pool, snapshot.as_of))
                  .order_by(SORTS.get(request.GET.get("sort"), "-total_due"), "customer_id"))
         q = request.GET.get("q", "").strip()
         if q:
@@ -61,7 +94,7 @@ def aged_balances(request):
     return render(request, "collections/aged_balances.html", {
         "snapshot": snapshot, "definition": definition, "page_obj": page_obj,
         "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),
-        "filters": request.GET, "today": timezone.localdate()})
+        "filters": request.GET, "today": today, **_pool_context(request, pool)})
 
 
 @require_POST
@@ -72,13 +105,17 @@ def age_now(request):
         on = date.fromisoformat(request.POST.get("as_of", "")) if request.POST.get("as_of") \
             else timezone.localdate()
         plausible_date("as_of", on)
+        pool = pooling.chosen_pool(request) if request.GET.get("pool") else None
         snapshot = services.snapshot_create(legal_entity=request.legal_entity, as_of=on,
-                                            definition=definition, actor=Actor.web(request.user))
-        messages.success(request, f"{snapshot.customers} customers aged as of {on} in "
-                                  f"{snapshot.seconds} s.")
+                                            definition=definition, pool=pool,
+                                            actor=Actor.web(request.user))
+        messages.success(request, f"{snapshot.customers} customers "
+                                  f"{f'of pool {pool.code} ' if pool else ''}aged as of {on} "
+                                  f"in {snapshot.seconds} s.")
     except (DomainError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "Give the date as YYYY-MM-DD."))
-    return redirect(f"/collections/?definition={definition.code}")
+    pool_arg = f"&pool={request.GET['pool']}" if request.GET.get("pool") else ""
+    return redirect(f"/collections/?definition={definition.code}{pool_arg}")
 
 
 def collections_contact(customer):
@@ -114,6 +151,13 @@ def customer_page(request, account_number: str):
         "statuses": [c for c in CollectionStatus.choices
                      if c[0] != CollectionStatus.PROMISE_BROKEN],
         "reasons": WriteOffReason.objects.filter(legal_entity=request.legal_entity),
+        "cases": customer.collections_cases.select_related("category", "owner")
+        .prefetch_related("transactions").order_by("status", "-opened_on")[:50],
+        "activities": _customer_activities(request, customer),
+        "activity_filter": request.GET.get("activities", "open"),
+        "kinds": ActivityKind.choices,
+        "categories": CaseCategory.objects.filter(legal_entity=request.legal_entity),
+        "users": work.assignable_users(request.legal_entity),
         "default_reason": parameters_for(request.legal_entity).default_write_off_reason_id,
         "open_count": sum(1 for i in items if i.is_open),
         "today": today})
@@ -223,3 +267,146 @@ def bounce(request, account_number: str, item_id: int):
     except ValueError:
         messages.error(request, "Give the date as YYYY-MM-DD.")
     return redirect(f"/collections/customers/{customer.account_number}/?show=all")
+
+
+# --- activities and cases --------------------------------------------------------------------
+
+def _customer_activities(request, customer):
+    activities = customer.collections_activities.select_related("owner", "case")
+    if request.GET.get("activities", "open") == "open":
+        activities = activities.filter(status=ActivityStatus.OPEN)
+    return activities.order_by("due_on", "id")[:100]
+
+
+def _user(request):
+    from django.contrib.auth import get_user_model
+
+    pk = request.POST.get("owner")
+    return get_user_model().objects.filter(pk=pk).first() if pk and pk.isdigit() else None
+
+
+def _back(customer, fragment=""):
+    return redirect(f"/collections/customers/{customer.account_number}/{fragment}")
+
+
+@require_POST
+@page("collections.add_activity")
+def activity_add(request, account_number: str):
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    try:
+        case = CollectionsCase.objects.filter(customer=customer,
+                                              pk=request.POST.get("case") or 0).first()
+        activity = work.activity_create(
+            customer=customer, kind=request.POST.get("kind", ""),
+            purpose=request.POST.get("purpose", ""), due_on=_posted_date(request, "due_on"),
+            notes=request.POST.get("notes", ""), owner=_user(request), case=case,
+            actor=Actor.web(request.user))
+        messages.success(request, f"{activity.get_kind_display().capitalize()} planned for "
+                                  f"{activity.due_on}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, "Give the due date as YYYY-MM-DD.")
+    return _back(customer, "#activities")
+
+
+@require_POST
+@page("collections.change_activity")
+def activity_done(request, activity_id: int):
+    activity = Activity.objects.filter(legal_entity=request.legal_entity,
+                                       pk=activity_id).select_related("customer").first()
+    if activity is None:
+        messages.error(request, "No such activity.")
+        return redirect("collections_activities")
+    try:
+        work.activity_close(activity=activity, outcome=request.POST.get("outcome", ""),
+                            status=request.POST.get("status", ActivityStatus.DONE),
+                            actor=Actor.web(request.user))
+        messages.success(request, f"Closed: {activity.purpose}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/collections/") else "collections_activities")
+
+
+@require_POST
+@page("collections.add_collectionscase")
+def case_add(request, account_number: str):
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    try:
+        category = CaseCategory.objects.filter(legal_entity=request.legal_entity,
+                                               pk=request.POST.get("category") or 0).first()
+        if category is None:
+            raise DomainError("Choose a case category.", code="category")
+        case = work.case_open(customer=customer, category=category,
+                              description=request.POST.get("description", ""),
+                              transactions=_selected(request, customer), owner=_user(request),
+                              actor=Actor.web(request.user))
+        messages.success(request, f"{case.number} opened with {case.transactions.count()} "
+                                  "transaction(s).")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(customer)
+
+
+@require_POST
+@page("collections.change_collectionscase")
+def case_done(request, case_id: int):
+    case = CollectionsCase.objects.filter(legal_entity=request.legal_entity,
+                                          pk=case_id).select_related("customer").first()
+    if case is None:
+        messages.error(request, "No such case.")
+        return redirect("collections_cases")
+    try:
+        work.case_close(case=case, resolution=request.POST.get("resolution", ""),
+                        actor=Actor.web(request.user))
+        messages.success(request, f"{case.number} closed.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(case.customer)
+
+
+@page("collections.view_activity")
+def activities_list(request):
+    """Every collections activity of the legal entity: mine or everyone's, open or closed,
+    overdue first."""
+    today = timezone.localdate()
+    mine = request.GET.get("who", "mine") == "mine"
+    status = request.GET.get("status", "open")
+    pool = pooling.chosen_pool(request)
+    activities = (Activity.objects.filter(legal_entity=request.legal_entity)
+                  .filter(pooling.customer_filter(pool, today))
+                  .select_related("customer", "owner", "case"))
+    if mine:
+        activities = activities.filter(owner=request.user)
+    if status == "open":
+        activities = activities.filter(status=ActivityStatus.OPEN)
+    elif status == "overdue":
+        activities = activities.filter(status=ActivityStatus.OPEN, due_on__lt=today)
+    elif status == "closed":
+        activities = activities.exclude(status=ActivityStatus.OPEN)
+    page_obj = Paginator(activities.order_by("due_on", "id"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "collections/activities.html", {
+        "page_obj": page_obj, "mine": mine, "status": status, "today": today,
+        "statuses": [("open", "Open"), ("overdue", "Overdue"), ("closed", "Done or cancelled"),
+                     ("all", "All")], **_pool_context(request, pool)})
+
+
+@page("collections.view_collectionscase")
+def cases_list(request):
+    status = request.GET.get("status", "active")
+    pool = pooling.chosen_pool(request)
+    cases = (CollectionsCase.objects.filter(legal_entity=request.legal_entity)
+             .filter(pooling.customer_filter(pool, timezone.localdate()))
+             .select_related("customer", "category", "owner"))
+    if status == "active":
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    elif status == "closed":
+        cases = cases.filter(status=CaseStatus.CLOSED)
+    page_obj = Paginator(cases.order_by("-opened_on", "-id"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "collections/cases.html", {
+        "page_obj": page_obj, "status": status,
+        "statuses": [("active", "Open or in progress"), ("closed", "Closed"), ("all", "All")],
+        **_pool_context(request, pool)})

@@ -25,7 +25,10 @@ SALES_REP = "Sales rep"
 EVERYONE = ("core.access_remit", "core.use_api", "core.view_legalentity")
 COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnapshot",
                     "collections.change_collection_status", "receivables.change_settlement",
-                    "receivables.write_off", "receivables.register_nsf")
+                    "receivables.write_off", "receivables.register_nsf",
+                    "collections.view_activity", "collections.add_activity",
+                    "collections.change_activity", "collections.view_collectionscase",
+                    "collections.add_collectionscase", "collections.change_collectionscase")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
@@ -36,10 +39,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ADMINISTRATOR: (),
     CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
         "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
-        "collections.view_agingsnapshot",
+        "collections.view_agingsnapshot", "collections.view_activity",
+        "collections.view_collectionscase",
     ),
     COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + COLLECTIONS_WORK + (
         "core.view_auditlog", "core.view_exchangerate",
+        "collections.add_customerpool", "collections.change_customerpool",
+        "collections.view_customerpool", "collections.add_collectionsagent",
+        "collections.change_collectionsagent", "collections.view_collectionsagent",
+        "collections.add_collectionsteam", "collections.change_collectionsteam",
+        "collections.view_collectionsteam",
     ),
     COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + (
         "ledger.view_journalentry",),

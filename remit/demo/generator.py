@@ -121,6 +121,7 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
         result.written_off += history.written_off
         with transaction.atomic():
             result.journal_entries += _general_journal(rng, entity, as_of, actor)
+            _collections(entity, as_of, actor)
     result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
     return result
 
@@ -143,6 +144,45 @@ def _parameters(entity) -> None:
     # the bank charges for bounced payments; the fee is passed on to the customer
     BankAccount.objects.filter(legal_entity=entity).update(
         nsf_fee=NSF_FEE.get(entity.accounting_currency, Decimal(0)))
+
+
+POOLS = [("KEY", "Key accounts", {"groups": ["KEY"]}),
+         ("OVER30", "Oldest invoice 30+ days overdue", {"min_days_overdue": 30}),
+         ("FOREIGN", "Foreign customers", {"groups": ["FOR"]})]
+
+
+def _collections(entity, as_of: date, actor: Actor) -> None:
+    """Pools, the agents who work them, today's aging, and work in progress on the customers
+    most overdue: a case and a call for each."""
+    from django.contrib.auth import get_user_model
+
+    from remit.collections.activities import activity_create, case_open
+    from remit.collections.models import CaseCategory
+    from remit.collections.pools import agent_save, pool_save
+    from remit.collections.services import snapshot_create
+
+    pools = {code: pool_save(legal_entity=entity, code=code, description=text, actor=actor,
+                             **criteria) for code, text, criteria in POOLS}
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=["agent", "colmgr"], remit_profile__legal_entities=entity)}
+    if "agent" in users:
+        agent_save(legal_entity=entity, user=users["agent"], actor=actor,
+                   pools=[pools["OVER30"], pools["KEY"]], default_pool=pools["OVER30"])
+    if "colmgr" in users:
+        agent_save(legal_entity=entity, user=users["colmgr"], view_all_pools=True, actor=actor)
+    snapshot = snapshot_create(legal_entity=entity, as_of=as_of, actor=actor)
+    owner = users.get("agent") or users.get("colmgr")
+    plan = CaseCategory.objects.get(legal_entity=entity, code="PAYPLAN")
+    for line in snapshot.lines.select_related("customer").order_by("-overdue")[:4]:
+        if line.overdue <= 0:
+            break
+        overdue = list(line.customer.transactions.filter(is_open=True, amount__gt=0,
+                                                         due_date__lt=as_of))
+        case = case_open(customer=line.customer, category=plan, transactions=overdue,
+                         description="Agree a payment plan for the overdue invoices",
+                         owner=owner, on=as_of - timedelta(days=7), actor=actor)
+        activity_create(customer=line.customer, kind="call", case=case, owner=owner,
+                        purpose="Call about the payment plan", due_on=as_of, actor=actor)
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:

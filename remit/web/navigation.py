@@ -10,7 +10,7 @@ class NavItem:
     label: str
     url: str | None
     permission: str | None
-    active_prefix: str = ""
+    active_prefix: str | tuple[str, ...] = ""
     planned: bool = False
 
 
@@ -23,8 +23,14 @@ AREAS = [
                 "/transactions"),
         NavItem("Import", "imports", "receivables.add_importbatch", "/imports"),
     ]),
-    ("Collections", [NavItem("Aged balances", "aged_balances", "collections.view_agingsnapshot",
-                             "/collections")]),
+    ("Collections", [
+        NavItem("Aged balances", "aged_balances", "collections.view_agingsnapshot",
+                ("/collections/customers", "/collections/age")),
+        NavItem("Activities", "collections_activities", "collections.view_activity",
+                "/collections/activities"),
+        NavItem("Cases", "collections_cases", "collections.view_collectionscase",
+                "/collections/cases"),
+    ]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
     ("Insights", [NavItem("Predictions", None, None, planned=True)]),
     ("Sales", [NavItem("Leads", None, None, planned=True)]),
@@ -49,10 +55,10 @@ def navigation(request) -> list[tuple[str, list[dict]]]:
             if item.planned:
                 visible.append({"label": item.label, "planned": True})
             elif request.user.has_perm(item.permission):
-                path = request.path
+                path, url = request.path, reverse(item.url)
                 active = (path == "/" if item.active_prefix == "/$"
-                          else path.startswith(item.active_prefix))
-                visible.append({"label": item.label, "url": reverse(item.url), "active": active})
+                          else path == url or path.startswith(item.active_prefix))
+                visible.append({"label": item.label, "url": url, "active": active})
         if visible:
             sections.append((title, visible))
     return sections

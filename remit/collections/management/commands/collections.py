@@ -1,4 +1,5 @@
-"""``remit collections``: age customer balances (the aging snapshot)."""
+"""``remit collections``: age customer balances (the aging snapshot), customer pools and
+collections agents."""
 
 from datetime import date
 from typing import Annotated
@@ -10,6 +11,8 @@ from django_typer.management import TyperCommand, command
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from remit.collections.models import CustomerPool
+from remit.collections.pools import agent_save, pool_customers, pool_save
 from remit.collections.services import definition_for, snapshot_create
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
@@ -27,6 +30,8 @@ class Command(TyperCommand):
         definition: Annotated[str | None, typer.Option(help="Aging period definition code "
                                                             "(default: the entity's).")] = None,
         as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+        pool: Annotated[str | None, typer.Option(help="Only this customer pool's customers "
+                                                      "(needs one --entity).")] = None,
     ):
         try:
             on = date.fromisoformat(as_of) if as_of else timezone.localdate()
@@ -36,18 +41,28 @@ class Command(TyperCommand):
                     if entity else list(LegalEntity.objects.all()))
         if entity and len(entities) != len(set(entity)):
             raise CommandError("--entity: unknown legal entity")
+        if pool and len(entities) != 1:
+            raise CommandError("--pool: name the one --entity it belongs to")
         console = Console()
         for legal_entity in entities:
+            chosen = None
+            if pool:
+                chosen = CustomerPool.objects.filter(legal_entity=legal_entity,
+                                                     code=pool).first()
+                if chosen is None:
+                    raise CommandError(f"--pool: {legal_entity.code} has no pool {pool}")
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                           console=console, transient=True) as bar:
                 bar.add_task(f"aging {legal_entity.code}")
                 try:
                     snapshot = snapshot_create(
-                        legal_entity=legal_entity, as_of=on,
-                        definition=definition_for(legal_entity, definition), actor=Actor.cli())
+                        legal_entity=legal_entity, as_of=on, pool=chosen,
+                        definition=(definition_for(legal_entity, definition)
+                                    if definition or not chosen else None), actor=Actor.cli())
                 except DomainError as exc:
                     raise CommandError(exc.message) from None
-            console.print(f"{legal_entity.code}: {snapshot.customers} customers aged as of {on} "
+            console.print(f"{legal_entity.code}: {snapshot.customers} customers "
+                          f"{f'of pool {chosen.code} ' if chosen else ''}aged as of {on} "
                           f"({snapshot.definition.code}) in {snapshot.seconds} s")
 
     @command(help="The aging period definitions of a legal entity and their periods.")
@@ -65,3 +80,79 @@ class Command(TyperCommand):
                           ", ".join(f"{p.label} ({p.unit} {p.interval})"
                                     for p in d.periods.all()))
         Console().print(table)
+
+
+    @command(help="Create or change a customer pool (a saved customer query), and show who "
+                  "is in it today.")
+    def pool(
+        self,
+        code: Annotated[str, typer.Argument(help="Pool code.")],
+        description: Annotated[str, typer.Argument(help="What the pool is.")],
+        entity: Annotated[str, typer.Option(help="Legal entity code.")],
+        group: Annotated[list[str] | None, typer.Option(help="Customer group (repeatable).")]
+        = None,
+        currency: Annotated[list[str] | None, typer.Option(help="Currency (repeatable).")]
+        = None,
+        country: Annotated[list[str] | None, typer.Option(help="Country (repeatable).")]
+        = None,
+        min_total_due: Annotated[str | None, typer.Option(help="Total due at least.")] = None,
+        min_days_overdue: Annotated[int | None, typer.Option(help="Oldest invoice overdue "
+                                                                  "at least (days).")] = None,
+        definition: Annotated[str | None, typer.Option(help="Aging definition code.")] = None,
+    ):
+        from decimal import Decimal, InvalidOperation
+
+        legal_entity = _entity(entity)
+        try:
+            made = pool_save(
+                legal_entity=legal_entity, code=code, description=description,
+                groups=group or [], currencies=currency or [], countries=country or [],
+                min_total_due=Decimal(min_total_due) if min_total_due else None,
+                min_days_overdue=min_days_overdue,
+                aging_definition=definition_for(legal_entity, definition) if definition
+                else None, actor=Actor.cli())
+        except InvalidOperation:
+            raise CommandError(f"--min-total-due: {min_total_due!r} is not an amount") from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        count = pool_customers(made, timezone.localdate()).count()
+        Console().print(f"{legal_entity.code}: pool {made.code} saved; {count} customers in it "
+                        "today")
+
+    @command(help="Make a user a collections agent: the pools they work and their default.")
+    def agent(
+        self,
+        username: Annotated[str, typer.Argument(help="The user.")],
+        entity: Annotated[str, typer.Option(help="Legal entity code.")],
+        pool: Annotated[list[str] | None, typer.Option(help="Pool code (repeatable).")] = None,
+        default_pool: Annotated[str | None, typer.Option(help="Default pool code.")] = None,
+        all_pools: Annotated[bool, typer.Option(help="May view every pool.")] = False,
+    ):
+        from django.contrib.auth import get_user_model
+
+        legal_entity = _entity(entity)
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username}")
+        pools = {p.code: p for p in CustomerPool.objects.filter(legal_entity=legal_entity)}
+        unknown = [p for p in (pool or []) + ([default_pool] if default_pool else [])
+                   if p not in pools]
+        if unknown:
+            raise CommandError(f"--pool: {legal_entity.code} has no pool {unknown[0]}")
+        try:
+            agent = agent_save(legal_entity=legal_entity, user=user,
+                               pools=[pools[p] for p in pool or []],
+                               default_pool=pools.get(default_pool) if default_pool else None,
+                               view_all_pools=all_pools, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        Console().print(f"{user.username} works collections in {legal_entity.code} "
+                        f"(team {agent.team.name}; pools: "
+                        f"{', '.join(pool or []) or 'all'})")
+
+
+def _entity(code: str) -> LegalEntity:
+    found = LegalEntity.objects.filter(code=code.upper()).first()
+    if found is None:
+        raise CommandError(f"--entity: no legal entity {code}")
+    return found

@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from remit.core.admin_base import AuditedAdmin
+
+from .models import (
+    AgingPeriod,
+    AgingPeriodDefinition,
+    CaseCategory,
+    CollectionsAgent,
+    CollectionsTeam,
+    CustomerPool,
+)
+
+
+class PeriodInline(admin.TabularInline):
+    model = AgingPeriod
+    extra = 0
+
+
+@admin.register(AgingPeriodDefinition)
+class AgingPeriodDefinitionAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "name", "criteria", "is_default"]
+    list_filter = ["legal_entity"]
+    inlines = [PeriodInline]
+
+
+@admin.register(CustomerPool)
+class CustomerPoolAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "description", "groups", "min_total_due",
+                    "min_days_overdue"]
+    list_filter = ["legal_entity"]
+
+
+@admin.register(CollectionsTeam)
+class CollectionsTeamAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "name"]
+    list_filter = ["legal_entity"]
+
+
+@admin.register(CollectionsAgent)
+class CollectionsAgentAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "user", "team", "default_pool", "view_all_pools"]
+    list_filter = ["legal_entity", "team"]
+    filter_horizontal = ["pools"]
+
+
+@admin.register(CaseCategory)
+class CaseCategoryAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "name", "category_type"]
+    list_filter = ["legal_entity"]
