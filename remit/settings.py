@@ -184,6 +184,7 @@ REMIT = {
         "remit.receivables.services.receivables_setup_default",
         "remit.collections.services.collections_setup_default",
         "remit.collections.activities.cases_setup_default",
+        "remit.collections.interest.interest_setup_default",
     ],
 }
 

@@ -48,6 +48,11 @@ PAGE_RULES = {
     "collections_activity_close": "collections.change_activity",
     "collections_cases": "collections.view_collectionscase",
     "collections_case_close": "collections.change_collectionscase",
+    "interest_notes": "collections.view_interestnote",
+    "interest_run": "collections.add_interestnote",
+    "interest_note_action": "collections.view_interestnote",
+    "interest_reinstate": "collections.waive_interest",
+    "customer_interest": "collections.add_interestnote",
     "customers": "receivables.view_customer",
     "customer_new": "receivables.add_customer",
     "customer": "receivables.view_customer",
@@ -127,7 +132,9 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "age_now": "post", "collections_status": "post", "collections_settle": "post",
                "collections_write_off": "post", "collections_nsf": "post",
                "collections_activity_add": "post", "collections_case_add": "post",
-               "collections_activity_close": "post", "collections_case_close": "post"}
+               "collections_activity_close": "post", "collections_case_close": "post",
+               "interest_run": "post", "interest_note_action": "post",
+               "interest_reinstate": "post", "customer_interest": "post"}
 
 
 def page_patterns():
@@ -195,7 +202,8 @@ def world(entity, make_user):
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
                "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
-               "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0}
+               "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0,
+               "note_id": 0, "action": "post", "adjustment_id": 0}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

@@ -54,6 +54,9 @@ def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
     assert AgingSnapshot.objects.filter(is_current=True).count() == 3  # aged on first login
     assert CollectionsAgent.objects.get(user__username="agent").default_pool.code == "OVER30"
     assert CollectionsCase.objects.filter(activities__status="open").exists()
+    from remit.collections.models import InterestNote
+
+    assert InterestNote.objects.filter(status="created", total__gt=0).exists()  # to review
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):

@@ -330,3 +330,169 @@ class CollectionsAgent(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.team})"
+
+
+# --- interest ------------------------------------------------------------------------------
+
+class InterestCode(EntityOwned):
+    """How overdue customers are charged interest. Applies to the customer groups listed, or,
+    for the default code, to every customer whose group no other code lists."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    customer_groups = models.JSONField(default=list, blank=True,
+                                       help_text="Customer group codes this code applies to.")
+    is_default = models.BooleanField(default=False)
+    account = models.ForeignKey("ledger.Account", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                help_text="Interest income (default: the chart's).")
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "code"],
+                                    name="%(app_label)s_%(class)s_unique_code"),
+            models.UniqueConstraint(fields=["legal_entity"], condition=Q(is_default=True),
+                                    name="%(app_label)s_%(class)s_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class InterestVersion(models.Model):
+    """The rates of an interest code from a date on (a new version changes them from a future
+    date, keeping the history)."""
+
+    code = models.ForeignKey(InterestCode, on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField()
+    basis = models.CharField(max_length=12, choices=[("percentage", "percentage"),
+                                                      ("amount", "amount")],
+                             default="percentage")
+    every = models.PositiveSmallIntegerField(default=1)
+    unit = models.CharField(max_length=5, choices=[("day", "days"), ("month", "months")],
+                            default="month")
+    range_by = models.CharField(max_length=8, default="none",
+                                choices=[("none", "no ranges"), ("amount", "amount"),
+                                         ("days", "days overdue"),
+                                         ("months", "months overdue")])
+    per_day = models.BooleanField(default=False,
+                                  help_text="Yearly percent ÷ 365 per day late.")
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    min_interest = AmountField(null=True, blank=True, default=None)
+    max_interest = AmountField(null=True, blank=True, default=None)
+
+    class Meta:
+        ordering = ["code", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"],
+                                    name="%(app_label)s_%(class)s_unique_date"),
+            models.CheckConstraint(condition=Q(every__gte=1),
+                                   name="%(app_label)s_%(class)s_every_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code.code} from {self.effective_from}"
+
+
+class InterestRange(models.Model):
+    version = models.ForeignKey(InterestVersion, on_delete=models.CASCADE,
+                                related_name="ranges")
+    from_value = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    value = models.DecimalField(max_digits=20, decimal_places=4,
+                                help_text="Percent, or amount in the currency.")
+    currency = models.CharField(max_length=3, blank=True,
+                                help_text="For amounts: the currency (blank: any).")
+
+    class Meta:
+        ordering = ["version", "currency", "from_value"]
+
+
+class InterestNoteStatus(models.TextChoices):
+    CREATED = "created", "created"
+    POSTED = "posted", "posted"
+    CANCELLED = "cancelled", "cancelled"
+    REVERSED = "reversed", "reversed"
+
+
+class InterestNote(EntityOwned):
+    """Interest charged to a customer for its overdue items up to a date, under one version
+    of an interest code; posting makes it an open item the customer owes."""
+
+    number = models.CharField(max_length=40)
+    customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
+                                 related_name="interest_notes")
+    version = models.ForeignKey(InterestVersion, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    note_date = models.DateField()
+    to_date = models.DateField()
+    total = AmountField()
+    status = models.CharField(max_length=10, choices=InterestNoteStatus.choices,
+                              default=InterestNoteStatus.CREATED)
+    item = models.OneToOneField("receivables.CustomerTransaction", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="interest_note")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["legal_entity", "-note_date", "-id"]
+        permissions = [("waive_interest", "Can waive and reinstate interest (within a limit)"),
+                       ("reverse_interest", "Can reverse posted interest notes")]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "number"],
+                                               name="%(app_label)s_%(class)s_unique_number")]
+        indexes = [models.Index(fields=["customer", "status"], name="coll_interest_cust_idx")]
+
+    def __str__(self) -> str:
+        return f"interest note {self.number}"
+
+
+class InterestNoteLine(models.Model):
+    note = models.ForeignKey(InterestNote, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey("receivables.CustomerTransaction", on_delete=models.PROTECT,
+                             related_name="interest_lines")
+    from_date = models.DateField()
+    to_date = models.DateField()
+    intervals = models.PositiveIntegerField()
+    base_amount = AmountField()
+    rate = models.DecimalField(max_digits=20, decimal_places=4)
+    interest = AmountField()
+
+    class Meta:
+        ordering = ["note", "id"]
+
+
+class InterestAdjustment(models.Model):
+    """The history of waiving, reinstating and reversing an interest note."""
+
+    note = models.ForeignKey(InterestNote, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=10, choices=[("waive", "waived"),
+                                                     ("reinstate", "reinstated"),
+                                                     ("reverse", "reversed")])
+    amount = AmountField()
+    item = models.ForeignKey("receivables.CustomerTransaction", on_delete=models.PROTECT,
+                             related_name="+")
+    undone_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="undoes")
+    reason = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["note", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.note.number} {self.kind} {self.amount}"
+
+
+class WaiveLimit(EntityOwned):
+    """How much interest a user may waive on one note, in the accounting currency."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    max_amount = AmountField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "user"],
+                                               name="%(app_label)s_%(class)s_one_per_user")]

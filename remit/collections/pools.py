@@ -127,8 +127,7 @@ def visible_pools(legal_entity: LegalEntity, user) -> tuple[list[CustomerPool], 
     everything = list(CustomerPool.objects.filter(legal_entity=legal_entity))
     if agent is None or agent.view_all_pools:
         return everything, True
-    mine = list(agent.pools.all())
-    return (mine, False) if mine else (everything, True)
+    return list(agent.pools.all()), False  # none assigned: no customers (fails closed)
 
 
 def chosen_pool(request) -> CustomerPool | None:
@@ -141,10 +140,30 @@ def chosen_pool(request) -> CustomerPool | None:
         return by_code[code]
     if see_all:
         return None
+    if not pools:
+        return None
     agent = CollectionsAgent.objects.filter(legal_entity=request.legal_entity,
                                             user=request.user).first()
     default = agent.default_pool if agent else None
     return default if default in pools else pools[0]
+
+
+def list_filter(request, pool: CustomerPool | None, as_of: date,
+                field: str = "customer") -> Q:
+    """What a collections list shows: the chosen pool's customers; everyone for users who may
+    see all; nobody for an agent limited to pools who has none."""
+    if pool is not None:
+        return customer_filter(pool, as_of, field)
+    _, see_all = visible_pools(request.legal_entity, request.user)
+    return Q() if see_all else Q(**{f"{field}__in": []})
+
+
+def may_see(request, customer: Customer, as_of: date) -> bool:
+    """Whether this user may open this customer's Collections page: agents limited to pools
+    only for the customers of their pools."""
+    pools, see_all = visible_pools(request.legal_entity, request.user)
+    return see_all or any(pool_customers(p, as_of).filter(pk=customer.pk).exists()
+                          for p in pools)
 
 
 def customer_filter(pool: CustomerPool | None, as_of: date, field: str = "customer") -> Q:

@@ -17,6 +17,7 @@ from remit.core.db import SCALE
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
 from remit.receivables.models import CollectionStatus, CustomerTransaction
+from remit.receivables.services.customers import customers_lock
 
 from . import rules
 from .models import (
@@ -218,6 +219,7 @@ def collection_status_set(*, items, status: str, actor: Actor, promise_date: dat
                                  "resolved (a broken promise is found by the aging snapshot)")
     if status == CollectionStatus.PROMISED and promise_date is None:
         raise InvalidInput.field("promise_date", "when did the customer promise to pay?")
+    customers_lock({i.customer_id for i in items})  # the receivables lock order
     rows = list(CustomerTransaction.objects.select_for_update().filter(
         pk__in=[i.pk for i in items]).order_by("pk"))
     if not rows:

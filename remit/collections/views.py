@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -77,7 +78,7 @@ def aged_balances(request):
     lines = page_obj = None
     if snapshot is not None:
         lines = (snapshot.lines.select_related("customer")
-                 .filter(pooling.customer_filter(pool, snapshot.as_of))
+                 .filter(pooling.list_filter(request, pool, snapshot.as_of))
                  .order_by(SORTS.get(request.GET.get("sort"), "-total_due"), "customer_id"))
         q = request.GET.get("q", "").strip()
         if q:
@@ -118,6 +119,23 @@ def age_now(request):
     return redirect(f"/collections/?definition={definition.code}{pool_arg}")
 
 
+def _customer(request, account_number: str):
+    """The customer, when this user may work it (agents limited to pools: their pools')."""
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    if not pooling.may_see(request, customer, timezone.localdate()):
+        raise Http404("not in your customer pools")
+    return customer
+
+
+def _id(request, field: str) -> int | None:
+    value = request.POST.get(field, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise DomainError(f"{field}: choose one from the list", code=field)
+    return int(value)
+
+
 def collections_contact(customer):
     """The collections contact, else the primary contact, else the first (seed 003)."""
     contacts = list(customer.contacts.all())
@@ -128,7 +146,7 @@ def collections_contact(customer):
 
 @page("collections.view_agingsnapshot")
 def customer_page(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     today = timezone.localdate()
     definition = _definition(request)
     show = request.GET.get("show", "open")
@@ -154,6 +172,8 @@ def customer_page(request, account_number: str):
         "cases": customer.collections_cases.select_related("category", "owner")
         .prefetch_related("transactions").order_by("status", "-opened_on")[:50],
         "activities": _customer_activities(request, customer),
+        "interest_notes": customer.interest_notes.select_related("item")
+        .prefetch_related("adjustments__by").order_by("-note_date", "-pk")[:30],
         "activity_filter": request.GET.get("activities", "open"),
         "kinds": ActivityKind.choices,
         "categories": CaseCategory.objects.filter(legal_entity=request.legal_entity),
@@ -171,7 +191,7 @@ def _selected(request, customer):
 @require_POST
 @page("collections.change_collection_status")
 def set_status(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     try:
         promise = request.POST.get("promise_date") or None
         count = services.collection_status_set(
@@ -191,7 +211,7 @@ def set_status(request, account_number: str):
 def settle_marked(request, account_number: str):
     """Settle the marked items against each other (payments and credit notes against
     invoices), oldest first."""
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     selected = _selected(request, customer)
     credits = [i for i in selected if i.amount < 0]
     debits = [i for i in selected if i.amount > 0]
@@ -229,10 +249,13 @@ def _posted_date(request, field: str) -> date:
 def write_off(request, account_number: str):
     """Write off the customer's open balance (every open item, netted per currency) with a
     reason code and comment."""
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     try:
+        reason_id = _id(request, "reason")
         reason = WriteOffReason.objects.filter(legal_entity=request.legal_entity,
-                                               pk=request.POST.get("reason") or 0).first()
+                                               pk=reason_id).first() if reason_id else None
+        if reason_id and reason is None:
+            raise DomainError("reason: no such write-off reason", code="reason")
         made = customer_write_off(customer=customer, on=_posted_date(request, "on"),
                                   reason=reason, comment=request.POST.get("comment", ""),
                                   actor=Actor.web(request.user))
@@ -250,7 +273,7 @@ def write_off(request, account_number: str):
 @page("receivables.register_nsf")
 def bounce(request, account_number: str, item_id: int):
     """Register a payment as bounced (NSF): reopen what it paid, charge the bank's fee."""
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     payment = CustomerTransaction.objects.filter(customer=customer, pk=item_id).first()
     try:
         if payment is None:
@@ -292,10 +315,13 @@ def _back(customer, fragment=""):
 @require_POST
 @page("collections.add_activity")
 def activity_add(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     try:
-        case = CollectionsCase.objects.filter(customer=customer,
-                                              pk=request.POST.get("case") or 0).first()
+        case_id = _id(request, "case")
+        case = CollectionsCase.objects.filter(customer=customer, pk=case_id).first() \
+            if case_id else None
+        if case_id and case is None:
+            raise DomainError("case: no such case of this customer", code="case")
         activity = work.activity_create(
             customer=customer, kind=request.POST.get("kind", ""),
             purpose=request.POST.get("purpose", ""), due_on=_posted_date(request, "due_on"),
@@ -315,7 +341,8 @@ def activity_add(request, account_number: str):
 def activity_done(request, activity_id: int):
     activity = Activity.objects.filter(legal_entity=request.legal_entity,
                                        pk=activity_id).select_related("customer").first()
-    if activity is None:
+    if activity is None or not pooling.may_see(request, activity.customer,
+                                               timezone.localdate()):
         messages.error(request, "No such activity.")
         return redirect("collections_activities")
     try:
@@ -332,10 +359,10 @@ def activity_done(request, activity_id: int):
 @require_POST
 @page("collections.add_collectionscase")
 def case_add(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = _customer(request, account_number)
     try:
         category = CaseCategory.objects.filter(legal_entity=request.legal_entity,
-                                               pk=request.POST.get("category") or 0).first()
+                                               pk=_id(request, "category") or 0).first()
         if category is None:
             raise DomainError("Choose a case category.", code="category")
         case = work.case_open(customer=customer, category=category,
@@ -354,7 +381,7 @@ def case_add(request, account_number: str):
 def case_done(request, case_id: int):
     case = CollectionsCase.objects.filter(legal_entity=request.legal_entity,
                                           pk=case_id).select_related("customer").first()
-    if case is None:
+    if case is None or not pooling.may_see(request, case.customer, timezone.localdate()):
         messages.error(request, "No such case.")
         return redirect("collections_cases")
     try:
@@ -375,7 +402,7 @@ def activities_list(request):
     status = request.GET.get("status", "open")
     pool = pooling.chosen_pool(request)
     activities = (Activity.objects.filter(legal_entity=request.legal_entity)
-                  .filter(pooling.customer_filter(pool, today))
+                  .filter(pooling.list_filter(request, pool, today))
                   .select_related("customer", "owner", "case"))
     if mine:
         activities = activities.filter(owner=request.user)
@@ -398,7 +425,7 @@ def cases_list(request):
     status = request.GET.get("status", "active")
     pool = pooling.chosen_pool(request)
     cases = (CollectionsCase.objects.filter(legal_entity=request.legal_entity)
-             .filter(pooling.customer_filter(pool, timezone.localdate()))
+             .filter(pooling.list_filter(request, pool, timezone.localdate()))
              .select_related("customer", "category", "owner"))
     if status == "active":
         cases = cases.exclude(status=CaseStatus.CLOSED)

@@ -28,7 +28,9 @@ COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnap
                     "receivables.write_off", "receivables.register_nsf",
                     "collections.view_activity", "collections.add_activity",
                     "collections.change_activity", "collections.view_collectionscase",
-                    "collections.add_collectionscase", "collections.change_collectionscase")
+                    "collections.add_collectionscase", "collections.change_collectionscase",
+                    "collections.view_interestnote", "collections.add_interestnote",
+                    "collections.waive_interest")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
@@ -48,7 +50,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "collections.view_customerpool", "collections.add_collectionsagent",
         "collections.change_collectionsagent", "collections.view_collectionsagent",
         "collections.add_collectionsteam", "collections.change_collectionsteam",
-        "collections.view_collectionsteam",
+        "collections.view_collectionsteam", "collections.reverse_interest",
+        "collections.add_interestcode", "collections.change_interestcode",
+        "collections.view_interestcode",
     ),
     COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + (
         "ledger.view_journalentry",),

@@ -171,6 +171,7 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
     if "colmgr" in users:
         agent_save(legal_entity=entity, user=users["colmgr"], view_all_pools=True, actor=actor)
     snapshot = snapshot_create(legal_entity=entity, as_of=as_of, actor=actor)
+    _interest(entity, as_of, users, actor)
     owner = users.get("agent") or users.get("colmgr")
     plan = CaseCategory.objects.get(legal_entity=entity, code="PAYPLAN")
     for line in snapshot.lines.select_related("customer").order_by("-overdue")[:4]:
@@ -183,6 +184,24 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
                          owner=owner, on=as_of - timedelta(days=7), actor=actor)
         activity_create(customer=line.customer, kind="call", case=case, owner=owner,
                         purpose="Call about the payment plan", due_on=as_of, actor=actor)
+
+
+def _interest(entity, as_of: date, users: dict, actor: Actor) -> None:
+    """Late-payment interest (12 % a year, per day, after 5 days' grace), waive limits for the
+    collections staff, and this month's notes created for review (not posted)."""
+    from remit.collections.interest import VersionSpec, interest_code_save, interest_notes_create
+    from remit.collections.models import WaiveLimit
+
+    interest_code_save(
+        legal_entity=entity, code="LATE", name="Late payment interest, 12 % a year",
+        is_default=True, actor=actor,
+        version=VersionSpec(as_of - timedelta(days=HISTORY_DAYS + 60),
+                            [(Decimal(0), Decimal(12))], per_day=True, grace_days=5))
+    for username, limit in (("agent", "1000"), ("colmgr", "25000")):
+        if username in users:
+            WaiveLimit.objects.create(legal_entity=entity, user=users[username],
+                                      max_amount=Decimal(limit))
+    interest_notes_create(legal_entity=entity, to=as_of, actor=actor)
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:

@@ -179,8 +179,8 @@ def _partial_discount(cash: Decimal, rate: Decimal, currency: str) -> Decimal:
 
 
 def _cap(discount: Decimal, limit: Decimal) -> Decimal:
-    """|discount| ≤ |limit|, same sign."""
-    return min(discount, limit) if limit >= 0 else max(discount, limit)
+    """|discount| ≤ |limit| (both signed like the item; a zero limit allows nothing)."""
+    return limit if abs(discount) > abs(limit) else discount
 
 
 def _order(marks: Sequence[Mark], on: date, policy: Policy) -> list[Mark]:

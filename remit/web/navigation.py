@@ -30,6 +30,8 @@ AREAS = [
                 "/collections/activities"),
         NavItem("Cases", "collections_cases", "collections.view_collectionscase",
                 "/collections/cases"),
+        NavItem("Interest notes", "interest_notes", "collections.view_interestnote",
+                "/collections/interest"),
     ]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
     ("Insights", [NavItem("Predictions", None, None, planned=True)]),

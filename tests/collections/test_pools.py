@@ -95,7 +95,7 @@ def test_the_first_agent_creates_the_collections_team_and_sees_only_their_pools(
     assert all(c.name in page for c in book.values())  # not an agent: every customer
     page = client.get("/collections/?pool=EUR").content.decode()
     assert book["foreign"].name in page and book["key"].name not in page
-    assert eur.code in page
+    assert f'value="{eur.code}" selected' in page
 
 
 def test_pools_and_agents_from_the_command_line(entity, book, make_user):

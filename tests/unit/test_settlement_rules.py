@@ -227,3 +227,13 @@ def test_no_plan_creates_money_whatever_was_settled_before(
             abs(item.amount) * best / 100 + D("0.01")
     if payment == 0 and not full:  # no money came in: nothing is written off
         assert all(i.write_off == 0 for i in result.items)
+
+
+def test_a_credit_note_whose_discount_is_all_taken_gets_none_on_a_partial_settlement():
+    """Found by the property test: −9.50 at 2 % with its whole −0.19 discount already taken;
+    settling −0.75 more of it must add no discount (a zero limit allowed −0.02 before)."""
+    note = OpenItem(key="cn", kind="credit_note", document_date=DAY0, due_date=DAY0,
+                    amount=D("-9.50"), open=D("-5.00"), discount_taken=D("-0.19"),
+                    periods=(DiscountPeriod(DAY0 + timedelta(10), D("2")),))
+    items, _ = plan("0.00", [Mark(note, D("-0.75")), Mark(invoice("inv", "0.75"))])
+    assert items["cn"][1] == 0

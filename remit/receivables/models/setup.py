@@ -108,13 +108,16 @@ class BankAccount(EntityOwned):
                                     "bounces (in the bank account's currency; 0: no fee).")
     nsf_journal = models.ForeignKey("ledger.Journal", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+",
-                                    help_text="Journal for bounced payments and their fee "
-                                              "(default: the customer payment journal).")
+                                    help_text="Journal for the fee of a bounced payment "
+                                              "(default: the customer payment journal; the "
+                                              "payment's reversal stays in its own journal).")
 
     class Meta:
         ordering = ["legal_entity", "code"]
         constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
-                                               name="%(app_label)s_%(class)s_unique_code")]
+                                               name="%(app_label)s_%(class)s_unique_code"),
+                       models.CheckConstraint(condition=Q(nsf_fee__gte=0),
+                                              name="%(app_label)s_%(class)s_nsf_fee")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name} ({self.currency})"

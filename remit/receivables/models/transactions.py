@@ -16,6 +16,8 @@ class TransactionKind(models.TextChoices):
     PAYMENT = "payment", "payment"
     FEE = "fee", "fee"
     PAYMENT_REVERSAL = "payment_reversal", "bounced payment"
+    INTEREST_NOTE = "interest_note", "interest note"
+    INTEREST_ADJUSTMENT = "interest_adjustment", "interest adjustment"
 
 
 class CollectionStatus(models.TextChoices):
@@ -131,6 +133,7 @@ class SettlementKind(models.TextChoices):
     IMPORT = "import", "imported history"
     WRITE_OFF = "write_off", "write-off"
     NSF = "nsf", "bounced payment (NSF)"
+    INTEREST = "interest", "interest waived, reinstated or reversed"
 
 
 class Settlement(EntityOwned):

@@ -54,16 +54,23 @@ def payment_bounce(*, payment: CustomerTransaction, on: date, actor: Actor,
     actor.require("receivables.register_nsf")
     customer = payment.customer
     customers_lock([customer.pk])
-    payment = items_lock([payment.pk])[payment.pk]
+    settlements = list(Settlement.objects.filter(lines__item=payment, reversed_on__isnull=True)
+                       .distinct().order_by("-settled_on", "-pk"))
+    # every item the bounce touches, locked at once and in key order, before any posting
+    items = items_lock([payment.pk] + [line.item_id for s in settlements
+                                       for line in s.lines.all()])
+    payment = items[payment.pk]
     if problem := nsf_problem(payment):
         raise RuleViolation(problem, code="not_bounceable")
+    if any(s.kind == SettlementKind.WRITE_OFF for s in settlements):
+        raise RuleViolation(f"{payment} was netted in a write-off; undo the write-off first "
+                            "(that needs the right to write off)", code="written_off")
     if on < payment.document_date:
         raise InvalidInput.field("on", f"must be on or after the payment date "
                                  f"{payment.document_date}")
     text = f"NSF {payment.document_number}" + (f": {reason.strip()}" if reason.strip() else "")
     reopened = []
-    for settlement in (Settlement.objects.filter(lines__item=payment, reversed_on__isnull=True)
-                       .distinct().order_by("-settled_on", "-pk")):
+    for settlement in settlements:
         reopened += [line.item.document_number for line in
                      settlement.lines.select_related("item").exclude(item=payment)]
         settlement_undo(settlement=settlement, on=on, reason=text, actor=actor)

@@ -253,9 +253,13 @@ def _post(customer, on, currency, accounting, changes, actor, journal_type, writ
         discount += disc
         discount_acc += _acc_share(row, disc, accounting) if disc else ZERO
         if write_off and kind == "write_off":
-            for account, part in write_off_split(row, write_off):
+            parts = write_off_split(row, write_off)
+            left_acc = _delta_acc(row, write_off, accounting)  # the item's exact remainder
+            for i, (account, part) in enumerate(parts):
+                acc = left_acc if i == len(parts) - 1 else _acc_share(row, part, accounting)
+                left_acc -= acc
                 write_offs[(account, "write-off")][0] += part
-                write_offs[(account, "write-off")][1] += _acc_share(row, part, accounting)
+                write_offs[(account, "write-off")][1] += acc
         elif write_off:
             role = (AccountRole.PENNY_DIFFERENCE if kind == "penny"
                     else AccountRole.CASH_DISCOUNT)
@@ -297,6 +301,8 @@ def settlement_reverse(*, settlement: Settlement, on: date, reason: str,
                        actor: Actor) -> Settlement:
     """Unsettle: give every item back what the settlement closed and reverse its voucher."""
     actor.require("receivables.change_settlement")
+    if settlement.kind == SettlementKind.WRITE_OFF:
+        actor.require("receivables.write_off")
     return settlement_undo(settlement=settlement, on=on, reason=reason, actor=actor)
 
 

@@ -101,6 +101,10 @@ def customer_write_off(*, customer: Customer, on: date, actor: Actor,
         changes = [(row, row.open_amount, ZERO, row.open_amount, WriteOffKind.WRITE_OFF)
                    for row in sorted(group, key=lambda r: (r.document_date, r.pk))]
         net = Money(sum((row.open_amount for row in group), ZERO), currency).rounded_amount()
+        if net < 0:
+            raise RuleViolation(f"{customer} has a credit balance of {-net:f} {currency}: "
+                                "money owed to the customer is refunded or applied, not "
+                                "written off", code="credit_balance")
         made.append(settlement_record(
             customer=customer, on=on, kind=SettlementKind.WRITE_OFF, currency=currency,
             changes=changes, actor=actor, journal_type=JournalType.DAILY,

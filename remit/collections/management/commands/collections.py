@@ -151,6 +151,38 @@ class Command(TyperCommand):
                         f"{', '.join(pool or []) or 'all'})")
 
 
+    @command(help="Create interest notes up to a date for every customer with an interest "
+                  "code (and post them with --post).")
+    def interest(
+        self,
+        entity: Annotated[str, typer.Option(help="Legal entity code.")],
+        to: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+        post: Annotated[bool, typer.Option(help="Post the notes created.")] = False,
+        recalculate: Annotated[bool, typer.Option(help="Cancel unposted notes and work "
+                                                       "their interest out again.")] = False,
+    ):
+        from remit.collections.interest import interest_note_post, interest_notes_create
+
+        legal_entity = _entity(entity)
+        try:
+            on = date.fromisoformat(to) if to else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--to: {to!r} is not a date (YYYY-MM-DD)") from None
+        try:
+            notes = interest_notes_create(legal_entity=legal_entity, to=on,
+                                          recalculate=recalculate, actor=Actor.cli())
+            if post:
+                notes = [interest_note_post(note=n, actor=Actor.cli()) for n in notes]
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        totals: dict[str, object] = {}
+        for note in notes:
+            totals[note.currency] = totals.get(note.currency, 0) + note.total
+        Console().print(f"{legal_entity.code}: {len(notes)} interest note(s) "
+                        f"{'posted' if post else 'created'} up to {on}"
+                        + "".join(f"; {amount:f} {cur}" for cur, amount in totals.items()))
+
+
 def _entity(code: str) -> LegalEntity:
     found = LegalEntity.objects.filter(code=code.upper()).first()
     if found is None:
