@@ -18,11 +18,13 @@ def main(argv=None) -> None:
     p.add_argument("--customers", type=int, default=10_000, help="customers")
     p.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
     args = p.parse_args(argv)
-    with database(args.database):
-        run(args.items, args.customers, args.database, args.repeat, args.json)
+    with database(args.database, keep=args.keep, reuse=args.reuse):
+        run(args.items, args.customers, args.database, args.repeat, args.json,
+            reuse=bool(args.reuse))
 
 
-def run(items: int, customers: int, kind: str, repeat: int, as_json: bool) -> None:
+def run(items: int, customers: int, kind: str, repeat: int, as_json: bool,
+        reuse: bool = False) -> None:
     from django.db import connection
 
     from remit.collections.services import definition_for, snapshot_create
@@ -30,12 +32,22 @@ def run(items: int, customers: int, kind: str, repeat: int, as_json: bool) -> No
     from remit.core.services import legal_entity_create
     from remit.demo.scale import demo_scale
 
+    from remit.core.models import LegalEntity
+    from remit.receivables.models import Customer, CustomerTransaction
+
     actor = Actor.system("bench")
     as_of = date(2026, 11, 23)
-    entity = legal_entity_create(code="BENCH", name="Bench AS", accounting_currency="NOK",
-                                 country="NO", actor=actor)
-    with Timer() as generating:
-        demo_scale(legal_entity=entity, customers=customers, open_items=items, as_of=as_of)
+    if reuse:  # measure again on the data an earlier run kept
+        entity = LegalEntity.objects.get(code="BENCH")
+        items = CustomerTransaction.objects.filter(legal_entity=entity, is_open=True).count()
+        customers = Customer.objects.filter(legal_entity=entity).count()
+        generating = Timer()
+        generating.seconds = 0.0
+    else:
+        entity = legal_entity_create(code="BENCH", name="Bench AS", accounting_currency="NOK",
+                                     country="NO", actor=actor)
+        with Timer() as generating:
+            demo_scale(legal_entity=entity, customers=customers, open_items=items, as_of=as_of)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE receivables_customertransaction") if \

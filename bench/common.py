@@ -21,21 +21,33 @@ def parser(description: str) -> argparse.ArgumentParser:
                    help="SQLite file in a temp dir, or a fresh PostgreSQL database on "
                         "127.0.0.1:5432 (default sqlite)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the PostgreSQL database afterwards (its name is printed on "
+                        "stderr) to measure again with --reuse")
+    p.add_argument("--reuse", metavar="NAME",
+                   help="measure on a PostgreSQL database kept by an earlier --keep run "
+                        "(no data generated)")
     return p
 
 
 @contextmanager
-def database(kind: str):
-    """A fresh, migrated database; Django is set up against it. Removed afterwards."""
+def database(kind: str, keep: bool = False, reuse: str | None = None):
+    """A fresh, migrated database (or, with ``reuse``, a kept one); Django is set up against
+    it. Removed afterwards unless kept."""
     tmp = tempfile.mkdtemp(prefix="remit-bench-")
     os.environ["REMIT_DATA_DIR"] = tmp
     name = None
+    if (keep or reuse) and kind != "postgres":
+        sys.exit("--keep and --reuse are for --database postgres")
     if kind == "postgres":
         import psycopg
 
-        name = f"remit_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+        name = reuse or f"remit_bench_{uuid.uuid4().hex[:8]}"
+        if not reuse:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+        if keep or reuse:
+            print(f"benchmark database: {name}", file=sys.stderr)
         os.environ["REMIT_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         os.environ["REMIT_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
@@ -52,7 +64,7 @@ def database(kind: str):
         from django.db import connections
 
         connections.close_all()
-        if name:
+        if name and not (keep or reuse):
             import psycopg
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:

@@ -22,6 +22,8 @@ def main(argv=None) -> None:
     p = parser(__doc__.split("\n\n")[0].replace("\n", " "))
     p.add_argument("--n", type=int, default=500, help="invoices (and as many payments)")
     args = p.parse_args(argv)
+    if args.keep or args.reuse:
+        p.error("--keep and --reuse are for benchmarks that only read (bench.aging)")
     with database(args.database):
         run(args.n, args.database, args.json)
 

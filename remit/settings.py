@@ -185,8 +185,26 @@ REMIT = {
         "remit.collections.services.collections_setup_default",
         "remit.collections.activities.cases_setup_default",
         "remit.collections.interest.interest_setup_default",
+        "remit.collections.email.email_templates_setup_default",
+        "remit.collections.letters.letters_setup_default",
     ],
 }
+
+# Email (Collections page): SMTP when REMIT_SMTP_HOST is set; without it messages are written
+# to the outbox folder under the data directory, so a demo never sends mail by accident
+SMTP_HOST = env.str("REMIT_SMTP_HOST", default="")
+if SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = env.int("REMIT_SMTP_PORT", default=587)
+    EMAIL_HOST_USER = env.str("REMIT_SMTP_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("REMIT_SMTP_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("REMIT_SMTP_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = env.str("REMIT_MAIL_FROM", default="remit@localhost")
+EMAIL_TIMEOUT = 20
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from remit.api import api
-from remit.collections import interest_views
+from remit.collections import interest_views, letter_views
 from remit.collections import views as collections
 from remit.core import views as core
 from remit.jobs import views as jobs
@@ -63,12 +63,20 @@ urlpatterns = [
     path("collections/activities/<int:activity_id>/close/", collections.activity_done,
          name="collections_activity_close"),
     path("collections/cases/", collections.cases_list, name="collections_cases"),
+    path("collections/letters/", letter_views.letters_list, name="letters"),
+    path("collections/letters/run/", letter_views.letters_run, name="letters_run"),
+    path("collections/letters/<int:letter_id>/pdf/", letter_views.letter_pdf,
+         name="letter_pdf"),
+    path("collections/letters/<int:letter_id>/<str:action>/", letter_views.letter_action,
+         name="letter_action"),
     path("collections/interest/", interest_views.interest_notes, name="interest_notes"),
     path("collections/interest/run/", interest_views.interest_run, name="interest_run"),
     path("collections/interest/<int:note_id>/<str:action>/", interest_views.note_action,
          name="interest_note_action"),
     path("collections/interest/waivers/<int:adjustment_id>/reinstate/",
          interest_views.reinstate, name="interest_reinstate"),
+    path("collections/customers/<str:account_number>/email/", collections.email_customer,
+         name="collections_email"),
     path("collections/customers/<str:account_number>/interest/",
          interest_views.customer_interest, name="customer_interest"),
     path("collections/cases/<int:case_id>/close/", collections.case_done,

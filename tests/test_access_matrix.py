@@ -53,6 +53,11 @@ PAGE_RULES = {
     "interest_note_action": "collections.view_interestnote",
     "interest_reinstate": "collections.waive_interest",
     "customer_interest": "collections.add_interestnote",
+    "collections_email": "collections.add_activity",
+    "letters": "collections.view_collectionletter",
+    "letters_run": "collections.add_collectionletter",
+    "letter_pdf": "collections.view_collectionletter",
+    "letter_action": "collections.add_collectionletter",
     "customers": "receivables.view_customer",
     "customer_new": "receivables.add_customer",
     "customer": "receivables.view_customer",
@@ -134,7 +139,8 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "collections_activity_add": "post", "collections_case_add": "post",
                "collections_activity_close": "post", "collections_case_close": "post",
                "interest_run": "post", "interest_note_action": "post",
-               "interest_reinstate": "post", "customer_interest": "post"}
+               "interest_reinstate": "post", "customer_interest": "post",
+               "collections_email": "post", "letters_run": "post", "letter_action": "post"}
 
 
 def page_patterns():
@@ -203,7 +209,8 @@ def world(entity, make_user):
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
                "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
                "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0,
-               "note_id": 0, "action": "post", "adjustment_id": 0}
+               "note_id": 0, "action": "post", "adjustment_id": 0,
+               "letter_id": 0}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

@@ -57,6 +57,9 @@ def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
     from remit.collections.models import InterestNote
 
     assert InterestNote.objects.filter(status="created", total__gt=0).exists()  # to review
+    from remit.collections.models import CollectionLetter
+
+    assert CollectionLetter.objects.filter(status="created").exists()
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):

@@ -9,6 +9,9 @@ from .models import (
     CollectionsAgent,
     CollectionsTeam,
     CustomerPool,
+    EmailTemplate,
+    LetterLevel,
+    LetterSequence,
 )
 
 
@@ -48,3 +51,21 @@ class CollectionsAgentAdmin(AuditedAdmin):
 class CaseCategoryAdmin(AuditedAdmin):
     list_display = ["legal_entity", "code", "name", "category_type"]
     list_filter = ["legal_entity"]
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "name", "subject"]
+    list_filter = ["legal_entity"]
+
+
+class LetterLevelInline(admin.TabularInline):
+    model = LetterLevel
+    extra = 0
+
+
+@admin.register(LetterSequence)
+class LetterSequenceAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "description", "is_default", "per_transaction"]
+    list_filter = ["legal_entity"]
+    inlines = [LetterLevelInline]

@@ -116,11 +116,13 @@ class AgingSnapshotLine(models.Model):
     """Per customer, in the accounting currency: total due, each period's amount, overdue,
     the oldest period with an open debit, disputed items, the last payment."""
 
-    snapshot = models.ForeignKey(AgingSnapshot, on_delete=models.CASCADE, related_name="lines")
-    # derived data written a hundred thousand rows at a time: no database foreign-key check
-    # per row (the snapshot's own query only ever names existing customers)
+    # derived data written a hundred thousand rows at a time: one index only, the unique
+    # (snapshot, customer) one, which serves both lookups; no database foreign-key check per
+    # row for the customer (the snapshot's own query only ever names existing customers)
+    snapshot = models.ForeignKey(AgingSnapshot, on_delete=models.CASCADE, related_name="lines",
+                                 db_index=False)
     customer = models.ForeignKey("receivables.Customer", on_delete=models.CASCADE,
-                                 related_name="+", db_constraint=False)
+                                 related_name="+", db_constraint=False, db_index=False)
     total_due = AmountField()
     overdue = AmountField()
     bucket_0 = AmountField()
@@ -496,3 +498,125 @@ class WaiveLimit(EntityOwned):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["legal_entity", "user"],
                                                name="%(app_label)s_%(class)s_one_per_user")]
+
+
+class EmailTemplate(EntityOwned):
+    """The wording of an email sent from the Collections page (Django template syntax over
+    customer, contact_name, company, sender, as_of, currency, open_total, overdue_total,
+    overdue_count)."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+# --- collection letters ------------------------------------------------------------------
+
+class LetterSequence(EntityOwned):
+    """Up to five collection letters per currency, with fees and minimum balances. Applies to
+    the customer groups listed, else (the default sequence) to every customer whose group no
+    other sequence lists."""
+
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    customer_groups = models.JSONField(default=list, blank=True)
+    is_default = models.BooleanField(default=False)
+    per_transaction = models.BooleanField(
+        default=False, help_text="Each item climbs its own letters (else one level per "
+                                 "customer, set by its oldest overdue item).")
+    ignore_credits = models.BooleanField(
+        default=True, help_text="Payments and credit notes do not count toward the minimum "
+                                "overdue balance.")
+
+    class Meta:
+        ordering = ["legal_entity", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "code"],
+                                    name="%(app_label)s_%(class)s_unique_code"),
+            models.UniqueConstraint(fields=["legal_entity"], condition=Q(is_default=True),
+                                    name="%(app_label)s_%(class)s_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class LetterLevel(models.Model):
+    sequence = models.ForeignKey(LetterSequence, on_delete=models.CASCADE,
+                                 related_name="levels")
+    currency = models.CharField(max_length=3)
+    number = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    days = models.PositiveSmallIntegerField(
+        help_text="Letter 1: days after the due date; later letters: after the previous one.")
+    min_overdue = AmountField()
+    fee = AmountField()
+    fee_account = models.ForeignKey("ledger.Account", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    help_text="Fee income (default: the chart's).")
+    block = models.BooleanField(default=False,
+                                help_text="Put the customer on hold for invoicing.")
+    note = models.TextField(blank=True, help_text="Printed on the letter.")
+
+    class Meta:
+        ordering = ["sequence", "currency", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence", "currency", "number"],
+                                    name="%(app_label)s_%(class)s_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=5, fee__gte=0,
+                                               min_overdue__gte=0),
+                                   name="%(app_label)s_%(class)s_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.currency})"
+
+
+class CollectionLetter(EntityOwned):
+    number = models.CharField(max_length=40)
+    customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
+                                 related_name="collection_letters")
+    level = models.ForeignKey(LetterLevel, on_delete=models.PROTECT, related_name="letters")
+    currency = models.CharField(max_length=3)
+    letter_date = models.DateField()
+    overdue = AmountField()
+    status = models.CharField(max_length=10, default="created",
+                              choices=[("created", "created"), ("posted", "posted"),
+                                       ("cancelled", "cancelled")])
+    fee_item = models.OneToOneField("receivables.CustomerTransaction", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="collection_letter")
+    sent_to = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["legal_entity", "-letter_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "number"],
+                                               name="%(app_label)s_%(class)s_unique_number")]
+        indexes = [models.Index(fields=["customer", "status"], name="coll_letter_cust_idx")]
+
+    def __str__(self) -> str:
+        return f"collection letter {self.number}"
+
+
+class CollectionLetterLine(models.Model):
+    letter = models.ForeignKey(CollectionLetter, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey("receivables.CustomerTransaction", on_delete=models.PROTECT,
+                             related_name="letter_lines")
+    level = models.PositiveSmallIntegerField()
+    days_overdue = models.IntegerField()
+    open_amount = AmountField()
+
+    class Meta:
+        ordering = ["letter", "id"]

@@ -40,6 +40,7 @@ from .models import (
     CaseCategory,
     CaseStatus,
     CollectionsCase,
+    EmailTemplate,
 )
 
 SORTS = {"total": "-total_due", "overdue": "-overdue", "name": "customer__name",
@@ -172,6 +173,9 @@ def customer_page(request, account_number: str):
         "cases": customer.collections_cases.select_related("category", "owner")
         .prefetch_related("transactions").order_by("status", "-opened_on")[:50],
         "activities": _customer_activities(request, customer),
+        "email_templates": EmailTemplate.objects.filter(legal_entity=request.legal_entity),
+        "letters": customer.collection_letters.select_related("level")
+        .order_by("-letter_date", "-pk")[:20],
         "interest_notes": customer.interest_notes.select_related("item")
         .prefetch_related("adjustments__by").order_by("-note_date", "-pk")[:30],
         "activity_filter": request.GET.get("activities", "open"),
@@ -437,3 +441,28 @@ def cases_list(request):
         "page_obj": page_obj, "status": status,
         "statuses": [("active", "Open or in progress"), ("closed", "Closed"), ("all", "All")],
         **_pool_context(request, pool)})
+
+
+@require_POST
+@page("collections.add_activity")
+def email_customer(request, account_number: str):
+    """Email the open items to the collections contact with a template."""
+    from .email import email_open_items
+
+    customer = _customer(request, account_number)
+    try:
+        template = EmailTemplate.objects.filter(legal_entity=request.legal_entity,
+                                                pk=_id(request, "template") or 0).first()
+        if template is None:
+            raise DomainError("template: choose an email template", code="template")
+        activity = email_open_items(customer=customer, template=template,
+                                    as_of=timezone.localdate(),
+                                    to=request.POST.get("to", ""),
+                                    contact=collections_contact(customer),
+                                    actor=Actor.web(request.user))
+        messages.success(request, f"Email sent: {activity.purpose} ({activity.outcome}).")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except OSError as exc:  # SMTP unreachable or refused
+        messages.error(request, f"The mail server did not take the message: {exc}")
+    return redirect(f"/collections/customers/{customer.account_number}/#activities")

@@ -30,7 +30,8 @@ COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnap
                     "collections.change_activity", "collections.view_collectionscase",
                     "collections.add_collectionscase", "collections.change_collectionscase",
                     "collections.view_interestnote", "collections.add_interestnote",
-                    "collections.waive_interest")
+                    "collections.waive_interest", "collections.view_collectionletter",
+                    "collections.add_collectionletter")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
@@ -52,7 +53,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "collections.add_collectionsteam", "collections.change_collectionsteam",
         "collections.view_collectionsteam", "collections.reverse_interest",
         "collections.add_interestcode", "collections.change_interestcode",
-        "collections.view_interestcode",
+        "collections.view_interestcode", "collections.add_lettersequence",
+        "collections.change_lettersequence", "collections.view_lettersequence",
+        "collections.add_emailtemplate", "collections.change_emailtemplate",
+        "collections.view_emailtemplate",
     ),
     COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + (
         "ledger.view_journalentry",),

@@ -202,6 +202,24 @@ def _interest(entity, as_of: date, users: dict, actor: Actor) -> None:
             WaiveLimit.objects.create(legal_entity=entity, user=users[username],
                                       max_amount=Decimal(limit))
     interest_notes_create(legal_entity=entity, to=as_of, actor=actor)
+    from remit.collections.letters import letter_sequence_save, letters_create
+
+    fee = NSF_FEE.get(entity.accounting_currency, Decimal(0)) / 5
+    levels = []
+    for currency in sorted({entity.accounting_currency, "EUR"}):
+        levels += [(currency, "L1", "Payment reminder", 5, Decimal(0), Decimal(0), False,
+                    "According to our books the invoices below are overdue. If you have "
+                    "paid in the last few days, please disregard this letter."),
+                   (currency, "L2", "Second reminder", 10, Decimal(10),
+                    fee if currency == entity.accounting_currency else Decimal(5), False,
+                    "We have not received payment of the invoices below."),
+                   (currency, "FINAL", "Final notice", 14, Decimal(100),
+                    fee * 2 if currency == entity.accounting_currency else Decimal(10), True,
+                    "Unless we receive payment within 14 days, the claim will be passed "
+                    "to a debt collection agency.")]
+    letter_sequence_save(legal_entity=entity, code="STD", description="Standard reminders",
+                         levels=levels, is_default=True, actor=actor)
+    letters_create(legal_entity=entity, on=as_of, actor=actor)
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:

@@ -32,6 +32,8 @@ AREAS = [
                 "/collections/cases"),
         NavItem("Interest notes", "interest_notes", "collections.view_interestnote",
                 "/collections/interest"),
+        NavItem("Collection letters", "letters", "collections.view_collectionletter",
+                "/collections/letters"),
     ]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
     ("Insights", [NavItem("Predictions", None, None, planned=True)]),

@@ -183,6 +183,31 @@ class Command(TyperCommand):
                         + "".join(f"; {amount:f} {cur}" for cur, amount in totals.items()))
 
 
+    @command(help="Create the collection letters due on a date (and post them with --post).")
+    def letters(
+        self,
+        entity: Annotated[str, typer.Option(help="Legal entity code.")],
+        on: Annotated[str | None, typer.Option(help="Letter date, YYYY-MM-DD (default "
+                                                    "today).")] = None,
+        post: Annotated[bool, typer.Option(help="Post the letters created.")] = False,
+    ):
+        from remit.collections.letters import letter_post, letters_create
+
+        legal_entity = _entity(entity)
+        try:
+            day = date.fromisoformat(on) if on else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--on: {on!r} is not a date (YYYY-MM-DD)") from None
+        try:
+            made = letters_create(legal_entity=legal_entity, on=day, actor=Actor.cli())
+            if post:
+                made = [letter_post(letter=x, actor=Actor.cli()) for x in made]
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        Console().print(f"{legal_entity.code}: {len(made)} collection letter(s) "
+                        f"{'posted' if post else 'created'} on {day}")
+
+
 def _entity(code: str) -> LegalEntity:
     found = LegalEntity.objects.filter(code=code.upper()).first()
     if found is None:
