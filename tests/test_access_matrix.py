@@ -55,6 +55,8 @@ PAGE_RULES = {
     "customer_interest": "collections.add_interestnote",
     "collections_email": "collections.add_activity",
     "letters": "collections.view_collectionletter",
+    "automation": "collections.view_activity",
+    "automation_run": "collections.add_activity",
     "letters_run": "collections.add_collectionletter",
     "letter_pdf": "collections.view_collectionletter",
     "letter_action": "collections.add_collectionletter",
@@ -140,7 +142,8 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "collections_activity_close": "post", "collections_case_close": "post",
                "interest_run": "post", "interest_note_action": "post",
                "interest_reinstate": "post", "customer_interest": "post",
-               "collections_email": "post", "letters_run": "post", "letter_action": "post"}
+               "collections_email": "post", "letters_run": "post", "letter_action": "post",
+               "automation_run": "post"}
 
 
 def page_patterns():

@@ -7,11 +7,13 @@ from .models import (
     AgingPeriodDefinition,
     CaseCategory,
     CollectionsAgent,
+    CollectionsProcess,
     CollectionsTeam,
     CustomerPool,
     EmailTemplate,
     LetterLevel,
     LetterSequence,
+    ProcessStep,
 )
 
 
@@ -69,3 +71,16 @@ class LetterSequenceAdmin(AuditedAdmin):
     list_display = ["legal_entity", "code", "description", "is_default", "per_transaction"]
     list_filter = ["legal_entity"]
     inlines = [LetterLevelInline]
+
+
+class ProcessStepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+
+
+@admin.register(CollectionsProcess)
+class CollectionsProcessAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "code", "description", "pool", "rank", "quiet_days",
+                    "track_step", "is_active"]
+    list_filter = ["legal_entity"]
+    inlines = [ProcessStepInline]

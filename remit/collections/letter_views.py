@@ -112,3 +112,30 @@ def letter_action(request, letter_id: int, action: str):
         messages.error(request, f"The mail server did not take the message: {exc}")
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/collections/") else "letters")
+
+
+@page("collections.view_activity")
+def automation(request):
+    """What collections process automation did, newest first; run it now for today."""
+    from .models import CollectionsProcess, ProcessRun
+
+    runs = (ProcessRun.objects.filter(legal_entity=request.legal_entity)
+            .select_related("customer", "step__process", "invoice").order_by("-run_on", "-pk"))
+    return render(request, "collections/automation.html", {
+        "page_obj": Paginator(runs, 50).get_page(request.GET.get("page")),
+        "processes": CollectionsProcess.objects.filter(legal_entity=request.legal_entity)
+        .select_related("pool").prefetch_related("steps")})
+
+
+@require_POST
+@page("collections.add_activity")
+def automation_run_now(request):
+    from .automation import automation_run
+
+    try:
+        runs = automation_run(legal_entity=request.legal_entity, on=timezone.localdate(),
+                              actor=Actor.web(request.user))
+        messages.success(request, f"{len(runs)} automated step(s) today.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("automation")

@@ -620,3 +620,71 @@ class CollectionLetterLine(models.Model):
 
     class Meta:
         ordering = ["letter", "id"]
+
+
+# --- collections process automation ------------------------------------------------------
+
+class CollectionsProcess(EntityOwned):
+    """Automated collections for one customer pool: steps (activity, email or letter) on days
+    relative to the leading invoice's due date. A customer in several pools follows the
+    process of the best rank (1 first)."""
+
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=100)
+    pool = models.OneToOneField(CustomerPool, on_delete=models.PROTECT, related_name="process")
+    rank = models.PositiveSmallIntegerField(default=1)
+    quiet_days = models.PositiveSmallIntegerField(default=0)
+    track_step = models.BooleanField(default=True)
+    min_balance = AmountField(null=True, blank=True, default=None,
+                              help_text="Leave out customers whose balance is less.")
+    min_invoice = AmountField(null=True, blank=True, default=None,
+                              help_text="Leave out invoices smaller than this.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["legal_entity", "rank", "code"]
+        verbose_name_plural = "collections processes"
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "code"],
+                                               name="%(app_label)s_%(class)s_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class ProcessStep(models.Model):
+    process = models.ForeignKey(CollectionsProcess, on_delete=models.CASCADE,
+                                related_name="steps")
+    description = models.CharField(max_length=100)
+    action = models.CharField(max_length=10, choices=[("activity", "activity"),
+                                                       ("email", "email"),
+                                                       ("letter", "collection letter")])
+    days = models.SmallIntegerField(help_text="Days after the leading invoice's due date "
+                                              "(negative: before it).")
+    activity_kind = models.CharField(max_length=20, choices=ActivityKind.choices, blank=True,
+                                     default=ActivityKind.CALL)
+    email_template = models.ForeignKey("collections.EmailTemplate", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["process", "days", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.days:+d} days)"
+
+
+class ProcessRun(EntityOwned):
+    """What automation did for a customer on a day (its history)."""
+
+    customer = models.ForeignKey("receivables.Customer", on_delete=models.CASCADE,
+                                 related_name="+")
+    step = models.ForeignKey(ProcessStep, on_delete=models.PROTECT, related_name="runs")
+    invoice = models.ForeignKey("receivables.CustomerTransaction", on_delete=models.PROTECT,
+                                related_name="+")
+    run_on = models.DateField()
+    outcome = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["legal_entity", "-run_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "run_on"],
+                                               name="%(app_label)s_%(class)s_once_a_day")]

@@ -171,7 +171,7 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
     if "colmgr" in users:
         agent_save(legal_entity=entity, user=users["colmgr"], view_all_pools=True, actor=actor)
     snapshot = snapshot_create(legal_entity=entity, as_of=as_of, actor=actor)
-    _interest(entity, as_of, users, actor)
+    _interest(entity, as_of, users, pools, actor)
     owner = users.get("agent") or users.get("colmgr")
     plan = CaseCategory.objects.get(legal_entity=entity, code="PAYPLAN")
     for line in snapshot.lines.select_related("customer").order_by("-overdue")[:4]:
@@ -186,7 +186,7 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
                         purpose="Call about the payment plan", due_on=as_of, actor=actor)
 
 
-def _interest(entity, as_of: date, users: dict, actor: Actor) -> None:
+def _interest(entity, as_of: date, users: dict, pools: dict, actor: Actor) -> None:
     """Late-payment interest (12 % a year, per day, after 5 days' grace), waive limits for the
     collections staff, and this month's notes created for review (not posted)."""
     from remit.collections.interest import VersionSpec, interest_code_save, interest_notes_create
@@ -220,6 +220,19 @@ def _interest(entity, as_of: date, users: dict, actor: Actor) -> None:
     letter_sequence_save(legal_entity=entity, code="STD", description="Standard reminders",
                          levels=levels, is_default=True, actor=actor)
     letters_create(legal_entity=entity, on=as_of, actor=actor)
+    from remit.collections.models import CollectionsProcess, EmailTemplate, ProcessStep
+
+    process = CollectionsProcess.objects.create(
+        legal_entity=entity, code="STD", description="Standard follow-up of overdue invoices",
+        pool=pools["OVER30"], quiet_days=5)
+    ProcessStep.objects.bulk_create([
+        ProcessStep(process=process, description="Email the open items", action="email",
+                    days=31, email_template=EmailTemplate.objects.get(legal_entity=entity,
+                                                                      code="OVERDUE")),
+        ProcessStep(process=process, description="Call the customer", action="activity",
+                    days=45, activity_kind="call"),
+        ProcessStep(process=process, description="Collection letter", action="letter",
+                    days=60)])
 
 
 def _exchange_rates(rng: random.Random, as_of: date) -> None:

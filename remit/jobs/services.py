@@ -28,6 +28,8 @@ DEFAULT_SCHEDULES = [
     # name, task path, cadence
     ("Nightly ledger check", "remit.ledger.tasks.ledger_check_nightly", {"daily_at": time(2, 0)}),
     ("Prune job history", "remit.jobs.tasks.prune_job_history", {"daily_at": time(3, 0)}),
+    ("Collections process automation",
+     "remit.collections.automation.collections_automation_daily", {"daily_at": time(6, 0)}),
 ]
 
 

@@ -34,6 +34,8 @@ AREAS = [
                 "/collections/interest"),
         NavItem("Collection letters", "letters", "collections.view_collectionletter",
                 "/collections/letters"),
+        NavItem("Automation", "automation", "collections.view_activity",
+                "/collections/automation"),
     ]),
     ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
     ("Insights", [NavItem("Predictions", None, None, planned=True)]),

@@ -208,6 +208,28 @@ class Command(TyperCommand):
                         f"{'posted' if post else 'created'} on {day}")
 
 
+    @command(help="Run the collections processes as of a date (once a day per customer; the "
+                  "daily job does this at 06:00).")
+    def automate(
+        self,
+        entity: Annotated[str, typer.Option(help="Legal entity code.")],
+        on: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+    ):
+        from remit.collections.automation import automation_run
+
+        legal_entity = _entity(entity)
+        try:
+            day = date.fromisoformat(on) if on else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--on: {on!r} is not a date (YYYY-MM-DD)") from None
+        runs = automation_run(legal_entity=legal_entity, on=day, actor=Actor.cli())
+        console = Console()
+        for run in runs:
+            console.print(f"{run.customer.account_number} {run.step.description}: "
+                          f"{run.outcome}")
+        console.print(f"{legal_entity.code}: {len(runs)} automated step(s) on {day}")
+
+
 def _entity(code: str) -> LegalEntity:
     found = LegalEntity.objects.filter(code=code.upper()).first()
     if found is None:
