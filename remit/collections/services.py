@@ -117,13 +117,15 @@ def snapshot_select(legal_entity: LegalEntity, definition: AgingPeriodDefinition
         ids = [int(i) for i in customer_ids] or [0]
         where += f" AND t.customer_id IN ({', '.join(['%s'] * len(ids))})"
         inner_params += ids
+    outputs = [
+        "%s", "q.customer_id", f"SUM(q.v){unscale}",
+        f"SUM(CASE WHEN q.debit = 1 AND q.due_date < %s THEN q.v ELSE 0 END){unscale}",
+        "COUNT(*)", "MIN(CASE WHEN q.debit = 1 THEN q.due_date END)",
+        "SUM(CASE WHEN q.status = %s THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN q.status = %s THEN q.v ELSE 0 END){unscale}", *buckets]
+    named = ", ".join(f"{expr} AS {name}" for expr, name in zip(outputs, SNAPSHOT_COLUMNS))
     sql = (
-        f"SELECT %s, q.customer_id, SUM(q.v){unscale}, "
-        f"SUM(CASE WHEN q.debit = 1 AND q.due_date < %s THEN q.v ELSE 0 END){unscale}, "
-        f"COUNT(*), MIN(CASE WHEN q.debit = 1 THEN q.due_date END), "
-        f"SUM(CASE WHEN q.status = %s THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN q.status = %s THEN q.v ELSE 0 END){unscale}, "
-        f"{', '.join(buckets)} "
+        f"SELECT {named} "
         f"FROM (SELECT t.customer_id, t.due_date, {date_column} AS aged_on, "
         f"CASE WHEN t.amount > 0 THEN 1 ELSE 0 END AS debit, t.collection_status AS status, "
         f"{value} AS v FROM receivables_customertransaction t {join} WHERE {where}) q "
@@ -163,9 +165,19 @@ def snapshot_create(*, legal_entity: LegalEntity, as_of: date,
         criteria=definition.criteria, labels=[p.label for p in periods], created_by=actor.user)
     select, params = snapshot_select(legal_entity, definition, as_of, snapshot.pk, customer_ids)
     table = AgingSnapshotLine._meta.db_table
+    columns = ", ".join(SNAPSHOT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(SNAPSHOT_COLUMNS)}) {select}", params)
-        inserted = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # PostgreSQL plans INSERT … SELECT without parallel workers; CREATE TABLE AS gets
+            # them, so the aggregate runs in parallel and the insert copies finished rows
+            scratch = f"aging_lines_{snapshot.pk}"
+            cursor.execute(f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS {select}", params)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch}")
+            inserted = cursor.rowcount
+            cursor.execute(f"DROP TABLE {scratch}")
+        else:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+            inserted = cursor.rowcount
     snapshot.customers = inserted
     snapshot.seconds = Decimal(f"{time.perf_counter() - started:.3f}")
     snapshot.save(update_fields=["customers", "seconds"])
