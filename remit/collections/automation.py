@@ -56,18 +56,20 @@ def automation_run(*, legal_entity: LegalEntity, on: date, actor: Actor) -> list
 def _customer(customer_id: int, process: CollectionsProcess, on: date,
               actor: Actor) -> ProcessRun | None:
     open_items = CustomerTransaction.objects.filter(customer_id=customer_id, is_open=True)
-    if process.min_balance is not None:
-        balance = sum(i.open_amount for i in open_items)  # a few rows per customer
+    if process.min_balance is not None:  # in the accounting currency, whatever the items'
+        balance = sum(i.amount_acc - i.settled_acc for i in open_items)
         if balance < process.min_balance:
             return None
     leading = (open_items.filter(kind=TransactionKind.INVOICE, amount__gt=0)
                .exclude(collection_status__in=SKIPPED))
     if process.min_invoice is not None:
-        leading = leading.filter(amount__gte=process.min_invoice)
+        leading = leading.filter(amount_acc__gte=process.min_invoice)
     invoice = leading.select_related("customer__legal_entity").order_by("due_date", "pk").first()
     if invoice is None:
         return None
-    history = ProcessRun.objects.filter(customer_id=customer_id)
+    if ProcessRun.objects.filter(customer_id=customer_id, run_on=on).exists():
+        return None  # once a day, tried or not
+    history = ProcessRun.objects.filter(customer_id=customer_id, succeeded=True)
     last = history.aggregate(last=Max("run_on"))["last"]
     done = set(history.filter(invoice=invoice).values_list("step_id", flat=True))
     steps = {s.pk: s for s in process.steps.all()}
@@ -80,12 +82,14 @@ def _customer(customer_id: int, process: CollectionsProcess, on: date,
     run = ProcessRun.objects.create(legal_entity=invoice.legal_entity,
                                     customer_id=customer_id, step=step, invoice=invoice,
                                     run_on=on, outcome="")
-    run.outcome = _act(step, invoice, on, actor)[:255]
-    run.save(update_fields=["outcome"])
+    outcome, run.succeeded = _act(step, invoice, on, actor)
+    run.outcome = outcome[:255]
+    run.save(update_fields=["outcome", "succeeded"])
     return run
 
 
-def _act(step, invoice: CustomerTransaction, on: date, actor: Actor) -> str:
+def _act(step, invoice: CustomerTransaction, on: date, actor: Actor) -> tuple[str, bool]:
+    """Do the step; (what happened, whether it counts as done)."""
     from .activities import activity_create
     from .email import email_open_items
     from .letters import letters_create
@@ -97,21 +101,21 @@ def _act(step, invoice: CustomerTransaction, on: date, actor: Actor) -> str:
             activity = activity_create(customer=customer, kind=step.activity_kind or "call",
                                        purpose=f"{step.description}: {invoice}", due_on=on,
                                        actor=actor)
-            return f"planned {activity.get_kind_display()}"
+            return f"planned {activity.get_kind_display()}", True
         if step.action == "email":
             contact = collections_contact(customer)
             sent = email_open_items(customer=customer, template=step.email_template,
                                     as_of=on, contact=contact, actor=actor,
                                     to=contact.email if contact else "")
-            return sent.outcome
+            return sent.outcome, True
         letters = letters_create(legal_entity=customer.legal_entity, on=on,
                                  customers=[customer], actor=actor)
-        return (f"letter {letters[0].number} ({letters[0].level.code})" if letters
-                else "no letter due")
+        return ((f"letter {letters[0].number} ({letters[0].level.code})", True) if letters
+                else ("no letter due", False))
     except DomainError as exc:
-        return f"skipped: {exc.message}"
+        return f"skipped: {exc.message}", False
     except OSError as exc:
-        return f"email failed: {exc}"
+        return f"email failed: {exc}", False
 
 
 @remit_task()

@@ -83,9 +83,11 @@ class VersionSpec:
 
 @transaction.atomic
 def interest_code_save(*, legal_entity: LegalEntity, code: str, name: str,
-                       version: VersionSpec, actor: Actor, customer_groups: Sequence[str] = (),
-                       is_default: bool = False) -> InterestCode:
-    """Create a code, or add a version to it (a new version from its date on)."""
+                       version: VersionSpec, actor: Actor,
+                       customer_groups: Sequence[str] | None = None,
+                       is_default: bool | None = None) -> InterestCode:
+    """Create a code, or add a version to it (a new version from its date on); the code's
+    groups and default flag change only when given."""
     actor.require("collections.add_interestcode")
     if version.basis not in ("percentage", "amount") or version.unit not in ("day", "month") \
             or version.range_by not in ("none", "amount", "days", "months"):
@@ -95,9 +97,13 @@ def interest_code_save(*, legal_entity: LegalEntity, code: str, name: str,
         raise InvalidInput.field("every", "at least 1")
     if not version.ranges or any(v < 0 for _, v in version.ranges):
         raise InvalidInput.field("ranges", "at least one (from value, rate) with a rate ≥ 0")
-    found, _ = InterestCode.objects.update_or_create(
-        legal_entity=legal_entity, code=code, defaults={
-            "name": name, "customer_groups": list(customer_groups), "is_default": is_default})
+    settings = {"name": name}
+    if customer_groups is not None:
+        settings["customer_groups"] = list(customer_groups)
+    if is_default is not None:
+        settings["is_default"] = is_default
+    found, _ = InterestCode.objects.update_or_create(legal_entity=legal_entity, code=code,
+                                                     defaults=settings)
     made, created = InterestVersion.objects.update_or_create(
         code=found, effective_from=version.effective_from, defaults={
             "basis": version.basis, "every": version.every, "unit": version.unit,
@@ -141,6 +147,9 @@ def interest_notes_create(*, legal_entity: LegalEntity, to: date, actor: Actor,
     one note per customer, currency and version. ``recalculate`` first cancels the unposted
     notes, so their interest is worked out again."""
     actor.require("collections.add_interestnote")
+    if to > timezone.localdate():
+        raise InvalidInput.field("to", "interest is charged up to today at the latest, not in "
+                                 "advance")
     codes = list(InterestCode.objects.filter(legal_entity=legal_entity)
                  .prefetch_related("versions__ranges"))
     if not codes:
@@ -148,6 +157,7 @@ def interest_notes_create(*, legal_entity: LegalEntity, to: date, actor: Actor,
     chosen = Customer.objects.filter(legal_entity=legal_entity).select_related("group")
     if customers is not None:
         chosen = chosen.filter(pk__in=[c.pk for c in customers])
+    customers_lock(chosen.values_list("pk", flat=True))  # two runs at once charge once
     if recalculate:
         InterestNote.objects.filter(customer__in=chosen, status=InterestNoteStatus.CREATED) \
             .update(status=InterestNoteStatus.CANCELLED)
@@ -155,7 +165,13 @@ def interest_notes_create(*, legal_entity: LegalEntity, to: date, actor: Actor,
     items = (CustomerTransaction.objects.filter(customer__in=chosen, is_open=True,
                                                 amount__gt=0, kind__in=kinds, due_date__lt=to)
              .order_by("customer_id", "due_date", "pk"))
-    charged = dict(InterestNoteLine.objects.filter(item__in=items, note__status__in=LIVE)
+    # a reversed note still counts when part of it was paid or waived (only the rest was
+    # credited back), so those days are never charged twice
+    kept = [a.note_id for a in InterestAdjustment.objects.filter(
+        kind="reverse", note__customer__in=chosen).select_related("note")
+        if a.amount < a.note.total]
+    charged = dict(InterestNoteLine.objects.filter(item__in=items)
+                   .filter(Q(note__status__in=LIVE) | Q(note_id__in=kept))
                    .values("item_id").annotate(last=Max("to_date"))
                    .values_list("item_id", "last"))
     versions_of = {code.pk: _versions(code) for code in codes}
@@ -292,7 +308,9 @@ def _check_limit(note: InterestNote, amount: Decimal, actor: Actor) -> None:
     if actor.user is None:
         return  # remit itself (a command or job)
     limit = WaiveLimit.objects.filter(legal_entity=note.legal_entity, user=actor.user).first()
-    acc = amount * note.item.amount_acc / note.item.amount
+    earlier = sum((a.amount for a in note.adjustments.filter(kind="waive",
+                                                              undone_by__isnull=True)), ZERO)
+    acc = (amount + earlier) * note.item.amount_acc / note.item.amount  # per note, in all
     if limit is None or acc > limit.max_amount:
         allowed = limit.max_amount if limit else ZERO
         raise AccessDenied(f"{actor.name} may waive up to {allowed:f} "

@@ -119,7 +119,11 @@ def interest(*, amount: Decimal, due: date, charged_to: date | None, to: date,
             end = add_months(anchor, k * first.every)
         if end > to:
             break
-        if charged_to is None or end > charged_to:
+        start = anchor + timedelta(days=(k - 1) * first.every) if first.unit == "day" \
+            else add_months(anchor, (k - 1) * first.every)
+        # only intervals wholly after what was charged: a version that changes the interval
+        # never charges the same days twice
+        if charged_to is None or start >= charged_to:
             version = version_on(versions, end)
             if version is not None:
                 days = (end - due).days

@@ -60,8 +60,10 @@ def interest_run(request):
     actor = Actor.web(request.user)
     try:
         if request.POST.get("post_all"):
-            notes = list(InterestNote.objects.filter(legal_entity=request.legal_entity,
-                                                     status=InterestNoteStatus.CREATED))
+            notes = list(InterestNote.objects.filter(
+                legal_entity=request.legal_entity, status=InterestNoteStatus.CREATED).filter(
+                pooling.list_filter(request, pooling.chosen_pool(request),
+                                    timezone.localdate())))
             for note in notes:
                 service.interest_note_post(note=note, actor=actor)
             messages.success(request, f"{len(notes)} interest note(s) posted.")
@@ -117,7 +119,9 @@ def note_action(request, note_id: int, action: str):
             try:
                 amount = Decimal(text) if text else None
             except InvalidOperation:
-                raise DomainError("amount: give an amount, e.g. 150.00", code="amount") from None
+                amount = Decimal("NaN")
+            if amount is not None and not amount.is_finite():
+                raise DomainError("amount: give an amount, e.g. 150.00", code="amount")
             service.interest_waive(note=note, amount=amount, reason=reason, actor=actor)
         elif action == "reverse":
             service.interest_reverse(note=note, reason=reason, actor=actor)

@@ -48,8 +48,10 @@ def letters_run(request):
     actor = Actor.web(request.user)
     try:
         if request.POST.get("post_all"):
-            created = list(CollectionLetter.objects.filter(legal_entity=request.legal_entity,
-                                                           status="created"))
+            created = list(CollectionLetter.objects.filter(
+                legal_entity=request.legal_entity, status="created").filter(
+                pooling.list_filter(request, pooling.chosen_pool(request),
+                                    timezone.localdate())))
             for letter in created:
                 service.letter_post(letter=letter, actor=actor)
             messages.success(request, f"{len(created)} letter(s) posted.")

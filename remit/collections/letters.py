@@ -72,6 +72,7 @@ def letters_create(*, legal_entity: LegalEntity, on: date, actor: Actor,
     chosen = Customer.objects.filter(legal_entity=legal_entity).select_related("group")
     if customers is not None:
         chosen = chosen.filter(pk__in=[c.pk for c in customers])
+    customers_lock(chosen.values_list("pk", flat=True))  # two runs at once create once
     by_customer = {c.pk: c for c in chosen}
     open_items = defaultdict(list)
     for item in (CustomerTransaction.objects.filter(customer_id__in=by_customer, is_open=True)

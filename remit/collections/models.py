@@ -682,6 +682,8 @@ class ProcessRun(EntityOwned):
                                 related_name="+")
     run_on = models.DateField()
     outcome = models.CharField(max_length=255)
+    succeeded = models.BooleanField(default=True, help_text="A skipped or failed step is "
+                                                            "tried again on a later day.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -65,17 +65,27 @@ def test_the_leading_invoice_walks_through_the_steps_once_a_day(entity, story, p
     assert ProcessRun.objects.count() == 3
 
 
-def test_disputed_invoices_are_skipped_and_quiet_days_respected(entity, story, process, smtp):
+def test_disputed_invoices_are_skipped_failed_steps_retried_and_quiet_days_kept(
+        entity, story, process, smtp):
     customer = story.customer()
     old = story.invoice(customer, "1000.00")
     newer = story.invoice(customer, "200.00", on=DAY0 + timedelta(5))
     old.collection_status = "disputed"
     old.save(update_fields=["collection_status"])
-    (run,) = automation_run(legal_entity=entity, on=newer.due_date + timedelta(3),
-                            actor=SYSTEM)
+    day = newer.due_date + timedelta(3)
+    (run,) = automation_run(legal_entity=entity, on=day, actor=SYSTEM)
     assert run.invoice == newer and run.outcome.startswith("skipped: ")  # no email address
-    assert automation_run(legal_entity=entity, on=newer.due_date + timedelta(4),
-                          actor=SYSTEM) == []  # quiet days
+    assert run.succeeded is False
+    Contact.objects.create(customer=customer, name="Ola", email="ola@x.example",
+                           is_collections=True)
+    (retry,) = automation_run(legal_entity=entity, on=day + timedelta(1), actor=SYSTEM)
+    assert (retry.step, retry.succeeded) == (run.step, True)  # a failed step is tried again
+    (call,) = automation_run(legal_entity=entity, on=newer.due_date + timedelta(10),
+                             actor=SYSTEM)
+    assert call.outcome == "planned phone call"
+    newer.refresh_from_db()
+    assert automation_run(legal_entity=entity, on=newer.due_date + timedelta(11),
+                          actor=SYSTEM) == []  # nothing more until the letter's day
 
 
 def test_the_automation_page_runs_for_today_and_shows_the_history(entity, story, process,

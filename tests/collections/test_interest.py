@@ -80,6 +80,8 @@ def test_waive_within_the_limit_then_reinstate_then_waive_again(entity, overdue,
     with pytest.raises(AccessDenied, match="up to 250"):
         interest_waive(note=note, actor=agent, reason="goodwill")
     waiver = interest_waive(note=note, actor=agent, amount=D("200.00"), reason="goodwill")
+    with pytest.raises(AccessDenied, match="up to 250"):  # the limit is per note, in all
+        interest_waive(note=note, actor=agent, amount=D("60.00"), reason="more goodwill")
     assert fresh(note.item).open_amount == D("100.00") and income(entity) == D("100.00")
     reinstated = interest_reinstate(adjustment=waiver, actor=agent, reason="promise broken")
     assert fresh(note.item).open_amount == D("300.00") and income(entity) == D("300.00")
@@ -107,9 +109,22 @@ def test_reverse_the_newest_first_and_the_next_run_recalculates(entity, overdue,
     assert reversal.amount == D("60.00")  # the total less what was paid
     assert fresh(second).status == "reversed" and fresh(second.item).is_open is False
     interest_reverse(note=first, actor=SYSTEM, reason="wrong rate")
+    # 40 of the second note was paid, so its days stay charged; remit remembers charged days
+    # as "up to", so the first month (before them) is not charged again either — never
+    # twice, at the price of not recharging (a review found the days charged twice before)
+    assert interest_notes_create(legal_entity=entity, to=invoice.due_date + timedelta(days=65),
+                                 actor=SYSTEM) == []
+
+
+def test_reversing_an_unpaid_note_lets_the_next_run_charge_it_again(entity, overdue):
+    customer, invoice = overdue
+    note = interest_note_post(note=interest_notes_create(
+        legal_entity=entity, to=invoice.due_date + timedelta(days=65), actor=SYSTEM)[0],
+        actor=SYSTEM)
+    interest_reverse(note=note, actor=SYSTEM, reason="wrong rate")
     (redo,) = interest_notes_create(legal_entity=entity,
                                     to=invoice.due_date + timedelta(days=65), actor=SYSTEM)
-    assert redo.total == D("200.00")  # both months again
+    assert redo.total == D("200.00") and books_ok()
     assert books_ok()
 
 

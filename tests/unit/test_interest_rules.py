@@ -78,9 +78,23 @@ def test_grace_days_and_what_was_charged_before_are_not_charged_again():
     code = v(value="1", every=10, unit="day", grace_days=5)
     (piece,) = charge("1000.00", date(2026, 3, 12), code)  # anchor Feb 5: Feb 15, 25, Mar 7
     assert piece.intervals == 3
-    (rest,) = charge("1000.00", date(2026, 3, 30), code, charged_to=date(2026, 3, 12))
-    assert (rest.intervals, rest.start) == (2, date(2026, 3, 13))  # Mar 17, Mar 27
-    assert charge("1000.00", date(2026, 3, 12), code, charged_to=date(2026, 3, 12)) == []
+    assert piece.end == date(2026, 3, 7)  # what a note records as charged up to
+    (rest,) = charge("1000.00", date(2026, 3, 30), code, charged_to=piece.end)
+    assert (rest.intervals, rest.start) == (2, date(2026, 3, 8))  # Mar 17, Mar 27
+    assert charge("1000.00", date(2026, 3, 12), code, charged_to=piece.end) == []
+
+
+def test_a_new_version_with_another_interval_never_charges_days_twice():
+    """1 % a month charged up to May 1; from May 3 it is 1 % every 20 days. The 20-day grid's
+    interval that began before May 1 is not charged again (found by a review)."""
+    due = date(2026, 4, 1)
+    monthly = v("m", date(2020, 1, 1), value="1", every=1, unit="month")
+    twenty = v("t", date(2026, 5, 3), value="1", every=20, unit="day")
+    (first,) = interest(amount=D("10000.00"), due=due, charged_to=None, to=date(2026, 5, 2),
+                        versions=[monthly], currency="NOK")
+    later = interest(amount=D("10000.00"), due=due, charged_to=first.end,
+                     to=date(2026, 5, 11), versions=[monthly, twenty], currency="NOK")
+    assert later == []  # Apr 21 – May 11 began before May 1: not charged again
 
 
 def test_minimum_and_maximum_interest_per_piece():
