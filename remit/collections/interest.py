@@ -43,6 +43,7 @@ from remit.receivables.services.settlement import (
 )
 
 from . import interest_rules as rules
+from .pools import assigned
 from .models import (
     InterestAdjustment,
     InterestCode,
@@ -118,14 +119,6 @@ def interest_code_save(*, legal_entity: LegalEntity, code: str, name: str,
     return found
 
 
-def code_for(customer: Customer, codes: Sequence[InterestCode]) -> InterestCode | None:
-    group = customer.group.code if customer.group_id else ""
-    for code in codes:
-        if group in code.customer_groups:
-            return code
-    return next((c for c in codes if c.is_default), None)
-
-
 def _versions(code: InterestCode) -> list[rules.Version]:
     return [rules.Version(key=v.pk, effective_from=v.effective_from, basis=v.basis,
                           every=v.every, unit=v.unit, range_by=v.range_by, per_day=v.per_day,
@@ -178,7 +171,7 @@ def interest_notes_create(*, legal_entity: LegalEntity, to: date, actor: Actor,
     by_customer = {c.pk: c for c in chosen}
     notes: dict[tuple, list] = defaultdict(list)
     for item in items:
-        code = code_for(by_customer[item.customer_id], codes)
+        code = assigned(by_customer[item.customer_id], codes)
         if code is None:
             continue
         for piece in rules.interest(amount=item.open_amount, due=item.due_date,

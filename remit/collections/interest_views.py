@@ -4,7 +4,6 @@ cancel, waive, reinstate, reverse)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
@@ -21,14 +19,7 @@ from remit.core.exceptions import DomainError
 from . import interest as service
 from . import pools as pooling
 from .models import InterestAdjustment, InterestNote, InterestNoteStatus
-from .views import _customer
-
-
-def _date(request, field: str) -> date:
-    text = request.POST.get(field, "")
-    on = date.fromisoformat(text) if text else timezone.localdate()
-    plausible_date(field, on)
-    return on
+from .views import _customer, posted_date
 
 
 @page("collections.view_interestnote")
@@ -45,12 +36,7 @@ def interest_notes(request):
         "page_obj": Paginator(notes, 50).get_page(request.GET.get("page")), "status": status,
         "statuses": [("created", "Created, to post"), ("posted", "Posted"),
                      ("cancelled", "Cancelled"), ("reversed", "Reversed"), ("all", "All")],
-        "today": today, **pooling_context(request, pool)})
-
-
-def pooling_context(request, pool) -> dict:
-    pools, see_all = pooling.visible_pools(request.legal_entity, request.user)
-    return {"pools": pools, "pool": pool, "see_all": see_all}
+        "today": today, **pooling.pool_context(request, pool)})
 
 
 @require_POST
@@ -69,7 +55,7 @@ def interest_run(request):
             messages.success(request, f"{len(notes)} interest note(s) posted.")
         else:
             made = service.interest_notes_create(
-                legal_entity=request.legal_entity, to=_date(request, "to"), actor=actor,
+                legal_entity=request.legal_entity, to=posted_date(request, "to"), actor=actor,
                 recalculate=bool(request.POST.get("recalculate")))
             messages.success(request, f"{len(made)} interest note(s) created, "
                                       f"{sum((n.total for n in made), Decimal(0)):f} in all.")
@@ -86,7 +72,7 @@ def customer_interest(request, account_number: str):
     customer = _customer(request, account_number)
     try:
         made = service.interest_notes_create(legal_entity=request.legal_entity,
-                                             to=_date(request, "to"), customers=[customer],
+                                             to=posted_date(request, "to"), customers=[customer],
                                              actor=Actor.web(request.user))
         messages.success(request, f"{len(made)} interest note(s) created." if made else
                          "No interest to charge (nothing overdue long enough, or charged "

@@ -3,7 +3,6 @@ email) and one letter's PDF."""
 
 from __future__ import annotations
 
-from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
@@ -20,7 +18,7 @@ from remit.core.exceptions import DomainError
 from . import letters as service
 from . import pools as pooling
 from .models import CollectionLetter
-from .views import collections_contact
+from .views import collections_contact, posted_date
 
 
 @page("collections.view_collectionletter")
@@ -34,12 +32,11 @@ def letters_list(request):
                .order_by("-letter_date", "-pk"))
     if status in ("created", "posted", "cancelled"):
         letters = letters.filter(status=status)
-    pools, see_all = pooling.visible_pools(request.legal_entity, request.user)
     return render(request, "collections/letters.html", {
         "page_obj": Paginator(letters, 50).get_page(request.GET.get("page")), "status": status,
         "statuses": [("created", "Created, to post"), ("posted", "Posted"),
                      ("cancelled", "Cancelled"), ("all", "All")],
-        "today": today, "pools": pools, "pool": pool, "see_all": see_all})
+        "today": today, **pooling.pool_context(request, pool)})
 
 
 @require_POST
@@ -56,11 +53,8 @@ def letters_run(request):
                 service.letter_post(letter=letter, actor=actor)
             messages.success(request, f"{len(created)} letter(s) posted.")
         else:
-            text = request.POST.get("on", "")
-            on = date.fromisoformat(text) if text else timezone.localdate()
-            plausible_date("on", on)
-            made = service.letters_create(legal_entity=request.legal_entity, on=on,
-                                          actor=actor)
+            made = service.letters_create(legal_entity=request.legal_entity,
+                                          on=posted_date(request, "on"), actor=actor)
             messages.success(request, f"{len(made)} collection letter(s) created.")
     except DomainError as exc:
         messages.error(request, exc.message)

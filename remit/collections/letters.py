@@ -33,6 +33,7 @@ from remit.receivables.models import (
 from remit.receivables.services.customers import customers_lock, receivable_account_for
 
 from . import letter_rules as rules
+from .pools import assigned
 from .models import (
     CollectionLetter,
     CollectionLetterLine,
@@ -48,14 +49,6 @@ LIVE = ("created", "posted")
 def letters_setup_default(*, legal_entity: LegalEntity) -> None:
     sequence_create(legal_entity=legal_entity, code=LETTER_SEQUENCE, name="Collection letters",
                     prefix="LTR-")
-
-
-def sequence_for(customer: Customer, sequences) -> LetterSequence | None:
-    group = customer.group.code if customer.group_id else ""
-    for sequence in sequences:
-        if group in sequence.customer_groups:
-            return sequence
-    return next((s for s in sequences if s.is_default), None)
 
 
 @transaction.atomic
@@ -84,7 +77,7 @@ def letters_create(*, legal_entity: LegalEntity, on: date, actor: Actor,
     made = []
     for (customer_id, currency), items in open_items.items():
         customer = by_customer[customer_id]
-        sequence = sequence_for(customer, sequences)
+        sequence = assigned(customer, sequences)
         levels = [lv for lv in sequence.levels.all() if lv.currency == currency] \
             if sequence else []
         if not levels or (customer_id, currency) in waiting:

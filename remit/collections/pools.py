@@ -171,3 +171,19 @@ def customer_filter(pool: CustomerPool | None, as_of: date, field: str = "custom
     if pool is None:
         return Q()
     return Q(**{f"{field}__in": pool_customers(pool, as_of).values("pk")})
+
+
+def pool_context(request, pool: CustomerPool | None) -> dict:
+    """What a list template needs for its pool filter (templates/_pool_select.html)."""
+    pools, see_all = visible_pools(request.legal_entity, request.user)
+    return {"pools": pools, "pool": pool, "see_all": see_all}
+
+
+def assigned(customer: Customer, candidates):
+    """The setup (interest code, letter sequence) that applies to a customer: the first that
+    lists its group, else the default one."""
+    group = customer.group.code if customer.group_id else ""
+    for candidate in candidates:
+        if group in candidate.customer_groups:
+            return candidate
+    return next((c for c in candidates if c.is_default), None)

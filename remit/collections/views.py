@@ -58,11 +58,6 @@ def _definition(request) -> AgingPeriodDefinition:
     return services.definition_for(request.legal_entity, code or None)
 
 
-def _pool_context(request, pool) -> dict:
-    pools, see_all = pooling.visible_pools(request.legal_entity, request.user)
-    return {"pools": pools, "pool": pool, "see_all": see_all}
-
-
 @page("collections.view_agingsnapshot")
 def aged_balances(request):
     pool = pooling.chosen_pool(request)
@@ -96,7 +91,7 @@ def aged_balances(request):
     return render(request, "collections/aged_balances.html", {
         "snapshot": snapshot, "definition": definition, "page_obj": page_obj,
         "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),
-        "filters": request.GET, "today": today, **_pool_context(request, pool)})
+        "filters": request.GET, "today": today, **pooling.pool_context(request, pool)})
 
 
 @require_POST
@@ -241,7 +236,8 @@ def settle_marked(request, account_number: str):
     return redirect("collections_customer", customer.account_number)
 
 
-def _posted_date(request, field: str) -> date:
+def posted_date(request, field: str) -> date:
+    """A date from the form (today when blank), refused when surely a typo."""
     text = request.POST.get(field, "")
     on = date.fromisoformat(text) if text else timezone.localdate()
     plausible_date(field, on)
@@ -260,7 +256,7 @@ def write_off(request, account_number: str):
                                                pk=reason_id).first() if reason_id else None
         if reason_id and reason is None:
             raise DomainError("reason: no such write-off reason", code="reason")
-        made = customer_write_off(customer=customer, on=_posted_date(request, "on"),
+        made = customer_write_off(customer=customer, on=posted_date(request, "on"),
                                   reason=reason, comment=request.POST.get("comment", ""),
                                   actor=Actor.web(request.user))
         messages.success(request, "Written off: " + ", ".join(
@@ -283,7 +279,7 @@ def bounce(request, account_number: str, item_id: int):
         if payment is None:
             raise DomainError(f"{customer.account_number} has no such transaction",
                               code="not_found")
-        done = payment_bounce(payment=payment, on=_posted_date(request, "nsf_on"),
+        done = payment_bounce(payment=payment, on=posted_date(request, "nsf_on"),
                               reason=request.POST.get("nsf_reason", ""),
                               actor=Actor.web(request.user))
         fee = f"; fee {done.fee.document_number} charged" if done.fee else ""
@@ -328,7 +324,7 @@ def activity_add(request, account_number: str):
             raise DomainError("case: no such case of this customer", code="case")
         activity = work.activity_create(
             customer=customer, kind=request.POST.get("kind", ""),
-            purpose=request.POST.get("purpose", ""), due_on=_posted_date(request, "due_on"),
+            purpose=request.POST.get("purpose", ""), due_on=posted_date(request, "due_on"),
             notes=request.POST.get("notes", ""), owner=_user(request), case=case,
             actor=Actor.web(request.user))
         messages.success(request, f"{activity.get_kind_display().capitalize()} planned for "
@@ -421,7 +417,7 @@ def activities_list(request):
     return render(request, "collections/activities.html", {
         "page_obj": page_obj, "mine": mine, "status": status, "today": today,
         "statuses": [("open", "Open"), ("overdue", "Overdue"), ("closed", "Done or cancelled"),
-                     ("all", "All")], **_pool_context(request, pool)})
+                     ("all", "All")], **pooling.pool_context(request, pool)})
 
 
 @page("collections.view_collectionscase")
@@ -440,7 +436,7 @@ def cases_list(request):
     return render(request, "collections/cases.html", {
         "page_obj": page_obj, "status": status,
         "statuses": [("active", "Open or in progress"), ("closed", "Closed"), ("all", "All")],
-        **_pool_context(request, pool)})
+        **pooling.pool_context(request, pool)})
 
 
 @require_POST
