@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "remit.ledger",
     "remit.receivables",
     "remit.collections",
+    "remit.sales",
+    "remit.credit",
     "remit.jobs",
     "remit.demo",
     "remit.web",
@@ -187,6 +189,7 @@ REMIT = {
         "remit.collections.interest.interest_setup_default",
         "remit.collections.email.email_templates_setup_default",
         "remit.collections.letters.letters_setup_default",
+        "remit.credit.services.credit_setup_default",
     ],
 }
 

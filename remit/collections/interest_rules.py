@@ -15,12 +15,12 @@ remit's reading, where the spec is silent (see docs/design/collections.md):
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from remit.core.dates import add_months
 from remit.core.money import ZERO, RoundingPoint, quantize
 
 HUNDRED = Decimal(100)
@@ -57,13 +57,6 @@ class Piece:
     rate: Decimal        # the percent or amount of the last interval (for display)
     interest: Decimal
 
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def version_on(versions: Sequence[Version], day: date) -> Version | None:

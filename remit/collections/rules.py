@@ -12,10 +12,11 @@ unlimited period takes everything beyond.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from remit.core.dates import add_months
 
 INTERVALS = ("day", "week", "month", "quarter", "year", "unlimited")
 
@@ -39,13 +40,6 @@ class Bound:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def shift(day: date, n: int, interval: str) -> date:
     if interval == "day":
@@ -53,11 +47,11 @@ def shift(day: date, n: int, interval: str) -> date:
     if interval == "week":
         return day + timedelta(weeks=n)
     if interval == "month":
-        return _add_months(day, n)
+        return add_months(day, n)
     if interval == "quarter":
-        return _add_months(day, 3 * n)
+        return add_months(day, 3 * n)
     if interval == "year":
-        return _add_months(day, 12 * n)
+        return add_months(day, 12 * n)
     raise ValueError(f"interval {interval!r} has no length")
 
 

@@ -33,6 +33,21 @@ COLLECTIONS_WORK = ("collections.view_agingsnapshot", "collections.add_agingsnap
                     "collections.waive_interest", "collections.view_collectionletter",
                     "collections.add_collectionletter")
 LEDGER_READ = ("ledger.view_account", "ledger.view_journalentry", "ledger.view_journal")
+CREDIT_READ = ("credit.view_customercredit", "credit.view_credithold",
+               "credit.view_adjustment", "sales.view_salesorder")
+SALES_WORK = ("sales.view_salesorder", "sales.add_salesorder", "sales.change_salesorder",
+              "sales.post_salesorder", "credit.view_customercredit", "credit.view_credithold")
+CREDIT_WORK = CREDIT_READ + (
+    "credit.change_customercredit", "credit.change_credit_limit", "credit.exclude_order",
+    "credit.add_adjustment", "credit.change_adjustment", "credit.post_adjustment",
+    "credit.approve_adjustment", "credit.release_credithold", "credit.approve_credithold",
+    "credit.add_insurance", "credit.change_insurance", "credit.view_insurance",
+    "credit.add_creditgroup", "credit.change_creditgroup", "credit.view_creditgroup",
+    "credit.view_blockingrule", "credit.add_blockingrule", "credit.change_blockingrule",
+    "credit.delete_blockingrule", "credit.view_creditparameters",
+    "credit.change_creditparameters", "credit.add_balancestatistic",
+    "credit.delete_balancestatistic", "credit.view_balancestatistic",
+    "sales.post_salesorder")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
                  "receivables.view_paymentjournal")
@@ -40,12 +55,13 @@ CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransact
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # The administrator holds every permission of remit's own apps (filled in below).
     ADMINISTRATOR: (),
-    CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
+    CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + CREDIT_WORK + (
         "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
         "collections.view_agingsnapshot", "collections.view_activity",
         "collections.view_collectionscase",
     ),
     COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + COLLECTIONS_WORK + (
+        *CREDIT_READ,
         "core.view_auditlog", "core.view_exchangerate",
         "collections.add_customerpool", "collections.change_customerpool",
         "collections.view_customerpool", "collections.add_collectionsagent",
@@ -70,9 +86,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "receivables.change_settlement", "receivables.add_importbatch",
         "receivables.register_nsf",
         "receivables.view_importbatch",
-    ),
-    SALES_MANAGER: EVERYONE + ("receivables.view_customer",),
-    SALES_REP: EVERYONE + ("receivables.view_customer",),
+    ) + SALES_WORK,
+    SALES_MANAGER: EVERYONE + SALES_WORK + ("receivables.view_customer",),
+    SALES_REP: EVERYONE + SALES_WORK + ("receivables.view_customer",),
 }
 
 ROLE_SLUGS = {
@@ -85,7 +101,7 @@ ROLE_SLUGS = {
     "sales-rep": SALES_REP,
 }
 
-REMIT_APPS = ("core", "ledger", "receivables", "collections", "jobs")
+REMIT_APPS = ("core", "ledger", "receivables", "collections", "sales", "credit", "jobs")
 
 
 def administrator_permissions(permission_model, using: str) -> list:

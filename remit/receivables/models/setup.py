@@ -24,6 +24,9 @@ class PaymentTerms(EntityOwned):
     name = models.CharField(max_length=100)
     method = models.CharField(max_length=20, choices=TermsMethod.choices)
     days = models.PositiveSmallIntegerField(default=0)
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Credit management: a sales order with terms ranked "
+        "higher than the customer's own is held (when that check is on). Relative: 1, 2, 3.")
 
     class Meta:
         ordering = ["legal_entity", "code"]
@@ -44,6 +47,9 @@ class CashDiscountTerms(EntityOwned):
 
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=100)
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Credit management: a sales order with a discount "
+        "ranked higher than the customer's own is held (when that check is on).")
 
     class Meta:
         ordering = ["legal_entity", "code"]

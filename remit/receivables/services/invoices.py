@@ -45,13 +45,17 @@ INVOICE_SOURCE = "receivables.invoice"
 
 
 class _Default:
-    """The customer's (or the legal entity's) default sales tax code."""
+    """A marker for 'the customer's default' where None means 'none'."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "DEFAULT_TAX"
+        return self.name
 
 
-DEFAULT_TAX = _Default()
+DEFAULT_TAX = _Default("DEFAULT_TAX")  # the customer's, else the legal entity's, tax code
+CUSTOMER_TERMS = _Default("CUSTOMER_TERMS")  # the customer's payment or cash discount terms
 NOT_REVENUE_ROLES = {AccountRole.CASH_DISCOUNT, AccountRole.EXCHANGE_GAIN}
 
 
@@ -111,6 +115,7 @@ def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[Li
                    kind: str = InvoiceKind.INVOICE, due_date: date | None = None,
                    original: Invoice | None = None, corrects: Invoice | None = None,
                    reason: str = "", your_reference: str = "", attributes: dict | None = None,
+                   payment_terms=CUSTOMER_TERMS, cash_discount_terms=CUSTOMER_TERMS,
                    actor: Actor) -> Invoice:
     """A draft invoice or credit note with its lines and totals; nothing posts yet."""
     actor.require("receivables.add_invoice")
@@ -125,8 +130,12 @@ def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[Li
         raise InvalidInput.field("due_date", "cannot be before the invoice date")
     invoice = Invoice(legal_entity=customer.legal_entity, customer=customer, kind=kind,
                       invoice_date=invoice_date, due_date=due_date, currency=customer.currency,
-                      payment_terms=customer.payment_terms,
-                      cash_discount_terms=customer.cash_discount_terms, original=original,
+                      payment_terms=(customer.payment_terms if payment_terms is CUSTOMER_TERMS
+                                     else payment_terms),
+                      cash_discount_terms=(customer.cash_discount_terms
+                                           if cash_discount_terms is CUSTOMER_TERMS
+                                           else cash_discount_terms),
+                      original=original,
                       corrects=corrects, reason=reason.strip()[:255],
                       your_reference=your_reference.strip()[:100],
                       attributes=dict(attributes or {}), created_by=actor.user)
