@@ -5,9 +5,11 @@ from remit.api import api
 from remit.collections import interest_views, letter_views
 from remit.collections import views as collections
 from remit.core import views as core
+from remit.credit import views as credit
 from remit.jobs import views as jobs
 from remit.ledger import views as ledger
 from remit.receivables import views as receivables
+from remit.sales import views as sales
 
 handler403 = "remit.core.views.forbidden"
 handler404 = "remit.core.views.not_found"
@@ -84,6 +86,29 @@ urlpatterns = [
          interest_views.customer_interest, name="customer_interest"),
     path("collections/cases/<int:case_id>/close/", collections.case_done,
          name="collections_case_close"),
+    path("sales/orders/", sales.orders, name="sales_orders"),
+    path("sales/orders/new/", sales.order_new, name="sales_order_new"),
+    path("sales/orders/<str:number>/", sales.order, name="sales_order"),
+    path("sales/orders/<str:number>/post/", sales.order_post, name="sales_order_post"),
+    path("sales/orders/<str:number>/cancel/", sales.order_cancel, name="sales_order_cancel"),
+    path("sales/orders/<str:number>/force-hold/", credit.force_hold, name="credit_force"),
+    path("credit/holds/", credit.holds_list, name="credit_holds"),
+    path("credit/holds/action/", credit.holds_action, name="credit_holds_action"),
+    path("credit/customers/<str:account_number>/", credit.customer_credit,
+         name="credit_customer"),
+    path("credit/customers/<str:account_number>/edit/", credit.customer_credit_edit,
+         name="credit_customer_edit"),
+    path("credit/customers/<str:account_number>/insurance/", credit.insurance_add,
+         name="credit_insurance_add"),
+    path("credit/adjustments/", credit.adjustments_list, name="credit_adjustments"),
+    path("credit/adjustments/new/", credit.adjustment_new, name="credit_adjustment_new"),
+    path("credit/adjustments/<str:journal>/", credit.adjustment, name="credit_adjustment"),
+    path("credit/adjustments/<str:journal>/<str:action>/", credit.adjustment_action,
+         name="credit_adjustment_action"),
+    path("credit/rules/", credit.rules_page, name="credit_rules"),
+    path("credit/rules/add/", credit.rule_add, name="credit_rule_add"),
+    path("credit/rules/<int:rule_id>/toggle/", credit.rule_toggle, name="credit_rule_toggle"),
+    path("credit/tasks/<str:task>/", credit.run_task, name="credit_task"),
     path("ledger/entries/", ledger.entries, name="entries"),
     path("ledger/entries/new/", ledger.entry_new, name="entry_new"),
     path("ledger/entries/<int:entry_id>/", ledger.entry, name="entry"),

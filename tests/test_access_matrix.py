@@ -86,6 +86,25 @@ PAGE_RULES = {
     "ledger_check": "ledger.check_ledger",
     "jobs": "jobs.view_schedule",
     "job_retry": "jobs.run_job",
+    "sales_orders": "sales.view_salesorder",
+    "sales_order_new": "sales.add_salesorder",
+    "sales_order": "sales.view_salesorder",
+    "sales_order_post": "sales.post_salesorder",
+    "sales_order_cancel": "sales.change_salesorder",
+    "credit_force": "credit.release_credithold",
+    "credit_holds": "credit.view_credithold",
+    "credit_holds_action": "credit.release_credithold",
+    "credit_customer": "credit.view_customercredit",
+    "credit_customer_edit": "credit.change_customercredit",
+    "credit_insurance_add": "credit.add_insurance",
+    "credit_adjustments": "credit.view_adjustment",
+    "credit_adjustment_new": "credit.add_adjustment",
+    "credit_adjustment": "credit.view_adjustment",
+    "credit_adjustment_action": "credit.change_adjustment",
+    "credit_rules": "credit.view_blockingrule",
+    "credit_rule_add": "credit.add_blockingrule",
+    "credit_rule_toggle": "credit.change_blockingrule",
+    "credit_task": "credit.add_balancestatistic",
 }
 API_RULES = {
     "GET /api/core/me": "core.use_api",
@@ -126,6 +145,13 @@ API_RULES = {
     "POST /api/receivables/settlements/{settlement_id}/reverse": "receivables.change_settlement",
     "POST /api/receivables/imports/{kind}": "receivables.add_importbatch",
     "GET /api/receivables/imports": "receivables.view_importbatch",
+    "POST /api/sales/orders": "sales.add_salesorder",
+    "GET /api/sales/orders/{number}": "sales.view_salesorder",
+    "POST /api/sales/orders/{number}/post": "sales.post_salesorder",
+    "GET /api/credit/customers/{account_number}": "credit.view_customercredit",
+    "GET /api/credit/holds": "credit.view_credithold",
+    "POST /api/credit/holds/{hold_id}/release": "credit.release_credithold",
+    "POST /api/credit/holds/{hold_id}/reject": "credit.release_credithold",
     "GET /api/jobs/": "jobs.view_schedule",
     "GET /api/jobs/schedules": "jobs.view_schedule",
     "POST /api/jobs/{job_id}/retry": "jobs.run_job",
@@ -143,7 +169,12 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "interest_run": "post", "interest_note_action": "post",
                "interest_reinstate": "post", "customer_interest": "post",
                "collections_email": "post", "letters_run": "post", "letter_action": "post",
-               "automation_run": "post"}
+               "automation_run": "post", "sales_order_post": "post",
+               "sales_order_cancel": "post", "credit_force": "post",
+               "credit_holds_action": "post", "credit_customer_edit": "post",
+               "credit_insurance_add": "post", "credit_adjustment_new": "post",
+               "credit_adjustment_action": "post", "credit_rule_add": "post",
+               "credit_rule_toggle": "post", "credit_task": "post"}
 
 
 def page_patterns():
@@ -177,7 +208,7 @@ def allowed(role: str, permission: str) -> bool:
         return True
     if role == ADMINISTRATOR:
         return permission.split(".")[0] in {"core", "ledger", "receivables", "collections",
-                                            "jobs"}
+                                            "sales", "credit", "jobs"}
     return permission in ROLE_PERMISSIONS[role]
 
 
@@ -207,13 +238,22 @@ def world(entity, make_user):
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED")
+    from remit.credit.adjustments import adjustment_create
+    from remit.credit.models import BlockingRule
+    from remit.sales.services import sales_order_create
+
+    order = sales_order_create(customer=customer, order_date=date(2026, 3, 16),
+                               lines=[LineSpec("x", Decimal(10))], actor=SYSTEM)
+    journal = adjustment_create(legal_entity=entity, kind="limit", actor=SYSTEM)
     users = {role: make_user(role, [entity]) for role in ROLE_PERMISSIONS}
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
                "prefix": None, "invoice_id": posted.pk, "settlement_id": settlement.pk,
                "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0,
                "note_id": 0, "action": "post", "adjustment_id": 0,
-               "letter_id": 0}
+               "letter_id": 0, "number": order.number, "journal": journal.number,
+               "task": "statistics", "hold_id": 0,
+               "rule_id": BlockingRule.objects.filter(legal_entity=entity).first().pk}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
 

@@ -18,6 +18,7 @@ from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
+from remit.core.forms import posted_date  # noqa: F401 - the forms here use it
 from remit.receivables import selectors as receivables
 from remit.receivables.models import CollectionStatus, CustomerTransaction, WriteOffReason
 from remit.receivables.services import (
@@ -234,14 +235,6 @@ def settle_marked(request, account_number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("collections_customer", customer.account_number)
-
-
-def posted_date(request, field: str) -> date:
-    """A date from the form (today when blank), refused when surely a typo."""
-    text = request.POST.get(field, "")
-    on = date.fromisoformat(text) if text else timezone.localdate()
-    plausible_date(field, on)
-    return on
 
 
 @require_POST

@@ -1,8 +1,10 @@
 """Form fields shared by every app."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from .exceptions import InvalidInput
 from .money import D
@@ -22,3 +24,17 @@ class AmountField(forms.DecimalField):
         except InvalidInput:
             raise forms.ValidationError("Enter an amount, e.g. 1234.50", code="invalid") from None
         return Decimal(number)
+
+
+def posted_date(request, field: str) -> date:
+    """A date from a posted form (today when blank), refused when not a date or surely a
+    typo (years away)."""
+    from remit.api_auth import plausible_date
+
+    text = request.POST.get(field, "").strip()
+    try:
+        on = date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        raise InvalidInput.field(field, "give the date as YYYY-MM-DD") from None
+    plausible_date(field, on)
+    return on

@@ -15,7 +15,7 @@ from remit.core.db import ExactSum
 from remit.core.money import RoundingPoint, quantize
 from remit.core.selectors import exchange_rate_on
 from remit.receivables.models import Customer, CustomerTransaction
-from remit.sales.models import OrderStatus, SalesOrder, UNDELIVERED
+from remit.sales.models import UNDELIVERED, OrderStatus, SalesOrder
 
 from . import rules
 from .models import CreditGroup, CustomerCredit, Insurance, TemporaryLimit

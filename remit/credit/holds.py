@@ -19,8 +19,8 @@ from remit.receivables.services.customers import customers_lock
 from remit.sales.models import OrderStatus, SalesOrder
 
 from .checks import decide, hold_place, position_data
-from .rules import Reason
 from .models import AutoRelease, CreditHold, CreditReason, HoldStatus, ReasonType
+from .rules import Reason
 from .setup import parameters_for, reason
 
 FORCED = "forced"

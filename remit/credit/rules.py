@@ -46,7 +46,7 @@ def total_limit(limit: Decimal, temporary: Decimal | None = None,
     """The customer page's total credit limit: the active temporary limit instead of the
     normal one, plus A + B × C for each cover (less B when it is included in exposure:
     100,000 + 50,000 × 50 % = 125,000, or 75,000 included). Never below zero."""
-    total = temporary if temporary is not None else limit
+    total = Decimal(temporary if temporary is not None else limit)
     for cover in covers:
         total += cover.value * cover.percent / HUNDRED
         if cover.included_in_exposure:

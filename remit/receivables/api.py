@@ -262,7 +262,8 @@ class InvoiceOut(Schema):
     lines: list[InvoiceLineOut]
 
 
-def _line_specs(entity, lines):
+def line_specs(entity, lines):
+    """LineSpecs from API line bodies (invoices here, sales orders too)."""
     from remit.ledger.models import Account
 
     specs = []
@@ -310,7 +311,7 @@ def invoice_create(request, body: InvoiceIn):
     invoice = services.invoice_create(
         customer=customer, invoice_date=body.invoice_date, kind=body.kind,
         due_date=body.due_date, original=original, reason=body.reason,
-        your_reference=body.your_reference, lines=_line_specs(entity, body.lines), actor=actor)
+        your_reference=body.your_reference, lines=line_specs(entity, body.lines), actor=actor)
     if body.post:
         invoice = services.invoice_post(invoice=invoice, actor=actor)
     return Status(201, selectors.invoice_detail(entity, invoice.pk))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import AmountField
-from remit.core.money import is_currency
+from remit.core.money import D, is_currency
 from remit.ledger.models import Account, AccountType
 
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     PaymentTerms,
     SalesTaxCode,
 )
+from .services import LineSpec
 
 LANGUAGES = [("en", "English"), ("nb", "Norwegian (bokmål)"), ("da", "Danish"),
              ("sv", "Swedish"), ("de", "German"), ("fi", "Finnish")]
@@ -111,3 +113,60 @@ class PaymentForm(EntityForm):
     reference = forms.CharField(max_length=100, required=False)
     full_settlement = forms.BooleanField(required=False, help_text="Close the marked items even "
                                          "if the payment falls short (the rest is discount).")
+
+
+# --- document lines and service errors on forms (invoices here, sales orders too) ---------
+
+LINE_ROWS = 8
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Put a service's field errors beside the form's fields; the rest on top."""
+    placed = False
+    for loc, msg in exc.errors:
+        if loc and loc[0] in form.fields:
+            form.add_error(loc[0], msg)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def line_rows(post, document=None) -> list[dict]:
+    """The line grid of a document form: what was posted, else the document's lines."""
+    if post:
+        return [{"i": i, "n": i + 1, "description": post.get(f"description_{i}", ""),
+                 "quantity": post.get(f"quantity_{i}", ""),
+                 "unit_price": post.get(f"unit_price_{i}", ""),
+                 "account": post.get(f"account_{i}", ""), "tax": post.get(f"tax_{i}", "")}
+                for i in range(LINE_ROWS)]
+    existing = list(document.lines.all()) if document else []
+    rows = []
+    for i in range(LINE_ROWS):
+        line = existing[i] if i < len(existing) else None
+        rows.append({"i": i, "n": i + 1,
+                     "description": line.description if line else "",
+                     "quantity": f"{line.quantity.normalize():f}" if line else "",
+                     "unit_price": f"{line.unit_price.normalize():f}" if line else "",
+                     "account": str(line.revenue_account_id) if line else "",
+                     "tax": str(line.tax_code_id or "") if line else ""})
+    return rows
+
+
+def line_specs(entity, rows) -> list[LineSpec]:
+    accounts = {str(a.pk): a for a in revenue_accounts(entity)}
+    taxes = {str(t.pk): t for t in tax_codes(entity)}
+    specs, errors = [], []
+    filled = [r for r in rows if r["description"] or r["unit_price"]]
+    for n, row in enumerate(filled):
+        try:
+            price = D((row["unit_price"] or "0").replace(",", ".").replace(" ", ""))
+            quantity = D((row["quantity"] or "1").replace(",", ".").replace(" ", ""))
+        except DomainError:
+            errors.append((("lines", n, "unit_price"), "enter numbers, e.g. 1234.50"))
+            row["error"] = "enter numbers, e.g. 1234.50"
+            continue
+        specs.append(LineSpec(row["description"], price, quantity,
+                                       accounts.get(row["account"]), taxes.get(row["tax"])))
+    if errors:
+        raise InvalidInput("Some lines are not numbers", errors=errors)
+    return specs

@@ -5,7 +5,6 @@ payment against marked items, and unsettling."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +17,7 @@ from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
-from remit.core.money import D, Money
+from remit.core.money import Money
 
 from . import documents, selectors, services
 from .forms import (
@@ -26,23 +25,13 @@ from .forms import (
     CustomerForm,
     InvoiceHeaderForm,
     PaymentForm,
+    form_errors,
+    line_rows,
+    line_specs,
     revenue_accounts,
     tax_codes,
 )
 from .models import CustomerStatus, InvoiceKind, InvoiceStatus, Settlement
-
-LINE_ROWS = 8
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    """Put a service's field errors beside the form's fields; the rest on top."""
-    placed = False
-    for loc, msg in exc.errors:
-        if loc and loc[0] in form.fields:
-            form.add_error(loc[0], msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 @page("receivables.view_customer")
@@ -78,7 +67,7 @@ def customer_new(request):
                 customer_since=timezone.localdate(), contacts=contacts, addresses=addresses,
                 actor=Actor.web(request.user))
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"Customer {customer} created.")
             return redirect("customer", customer.account_number)
@@ -116,7 +105,7 @@ def customer_edit(request, account_number: str):
         try:
             services.customer_update(customer=found, actor=Actor.web(request.user), **changes)
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"{found} saved.")
             return redirect("customer", found.account_number)
@@ -193,59 +182,19 @@ def invoices(request):
         "statuses": InvoiceStatus.choices, "kinds": InvoiceKind.choices})
 
 
-def _line_rows(post, invoice=None) -> list[dict]:
-    if post:
-        return [{"i": i, "n": i + 1, "description": post.get(f"description_{i}", ""),
-                 "quantity": post.get(f"quantity_{i}", ""),
-                 "unit_price": post.get(f"unit_price_{i}", ""),
-                 "account": post.get(f"account_{i}", ""), "tax": post.get(f"tax_{i}", "")}
-                for i in range(LINE_ROWS)]
-    existing = list(invoice.lines.all()) if invoice else []
-    rows = []
-    for i in range(LINE_ROWS):
-        line = existing[i] if i < len(existing) else None
-        rows.append({"i": i, "n": i + 1,
-                     "description": line.description if line else "",
-                     "quantity": f"{line.quantity.normalize():f}" if line else "",
-                     "unit_price": f"{line.unit_price.normalize():f}" if line else "",
-                     "account": str(line.revenue_account_id) if line else "",
-                     "tax": str(line.tax_code_id or "") if line else ""})
-    return rows
-
-
-def _line_specs(entity, rows) -> list[services.LineSpec]:
-    accounts = {str(a.pk): a for a in revenue_accounts(entity)}
-    taxes = {str(t.pk): t for t in tax_codes(entity)}
-    specs, errors = [], []
-    filled = [r for r in rows if r["description"] or r["unit_price"]]
-    for n, row in enumerate(filled):
-        try:
-            price = D((row["unit_price"] or "0").replace(",", ".").replace(" ", ""))
-            quantity = D((row["quantity"] or "1").replace(",", ".").replace(" ", ""))
-        except DomainError:
-            errors.append((("lines", n, "unit_price"), "enter numbers, e.g. 1234.50"))
-            row["error"] = "enter numbers, e.g. 1234.50"
-            continue
-        specs.append(services.LineSpec(row["description"], price, quantity,
-                                       accounts.get(row["account"]), taxes.get(row["tax"])))
-    if errors:
-        raise InvalidInput("Some lines are not numbers", errors=errors)
-    return specs
-
-
 def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.INVOICE):
     entity = request.legal_entity
     initial = ({"invoice_date": invoice.invoice_date, "due_date": invoice.due_date,
                 "your_reference": invoice.your_reference, "reason": invoice.reason}
                if invoice else {"invoice_date": timezone.localdate()})
     form = InvoiceHeaderForm(request.POST or None, initial=initial, legal_entity=entity)
-    rows = _line_rows(request.POST, invoice)
+    rows = line_rows(request.POST, invoice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         actor = Actor.web(request.user)
         try:
             plausible_date("invoice_date", data["invoice_date"])
-            specs = _line_specs(entity, rows)
+            specs = line_specs(entity, rows)
             if invoice is None:
                 invoice = services.invoice_create(
                     customer=customer_obj, invoice_date=data["invoice_date"], kind=kind,
@@ -260,7 +209,7 @@ def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.
             else:
                 messages.success(request, "Draft saved.")
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
             for loc, msg in exc.errors:
                 if len(loc) == 3 and loc[0] == "lines" and isinstance(loc[1], int):
                     filled = [r for r in rows if r["description"] or r["unit_price"]]
@@ -404,7 +353,7 @@ def payment_new(request, account_number: str):
                 method=data["method"], reference=data["reference"], marks=marks,
                 full_settlement=data["full_settlement"], actor=Actor.web(request.user))
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             payment.refresh_from_db()
             left = -payment.open_amount

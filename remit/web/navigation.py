@@ -37,9 +37,17 @@ AREAS = [
         NavItem("Automation", "automation", "collections.view_activity",
                 "/collections/automation"),
     ]),
-    ("Credit", [NavItem("Credit holds", None, None, planned=True)]),
+    ("Credit", [
+        NavItem("Credit holds", "credit_holds", "credit.view_credithold", "/credit/holds"),
+        NavItem("Limit adjustments", "credit_adjustments", "credit.view_adjustment",
+                "/credit/adjustments"),
+        NavItem("Blocking rules", "credit_rules", "credit.view_blockingrule", "/credit/rules"),
+    ]),
     ("Insights", [NavItem("Predictions", None, None, planned=True)]),
-    ("Sales", [NavItem("Leads", None, None, planned=True)]),
+    ("Sales", [
+        NavItem("Sales orders", "sales_orders", "sales.view_salesorder", "/sales/orders"),
+        NavItem("Leads", None, None, planned=True),
+    ]),
     ("Ledger", [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),
         NavItem("Chart of accounts", "accounts", "ledger.view_account", "/ledger/accounts"),
