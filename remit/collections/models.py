@@ -139,6 +139,13 @@ class AgingSnapshotLine(models.Model):
     oldest_due = models.DateField(null=True, blank=True)
     disputed_count = models.PositiveIntegerField(default=0)
     disputed_amount = AmountField()
+    credit_limit = AmountField(null=True, blank=True, default=None,
+                               help_text="The customer's credit limit; empty: none set or "
+                                         "unlimited.")
+    # database defaults: the snapshot's INSERT … SELECT leaves them to the extras pass
+    open_orders = AmountField(db_default=0, help_text="Sales orders not yet delivered.")
+    packing_slips = AmountField(db_default=0, help_text="Delivered, not yet invoiced.")
+    last_payment = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "customer"],

@@ -16,7 +16,7 @@ from remit.core.audit import audit_record
 from remit.core.db import SCALE
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
-from remit.receivables.models import CollectionStatus, CustomerTransaction
+from remit.receivables.models import CollectionStatus, CustomerTransaction, TransactionKind
 from remit.receivables.services.customers import customers_lock
 
 from . import rules
@@ -178,6 +178,7 @@ def snapshot_create(*, legal_entity: LegalEntity, as_of: date,
         else:
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
             inserted = cursor.rowcount
+    _snapshot_extras(snapshot, legal_entity, as_of)
     snapshot.customers = inserted
     snapshot.seconds = Decimal(f"{time.perf_counter() - started:.3f}")
     snapshot.save(update_fields=["customers", "seconds"])
@@ -185,6 +186,45 @@ def snapshot_create(*, legal_entity: LegalEntity, as_of: date,
                  legal_entity=legal_entity,
                  data={"definition": definition.code, "as_of": as_of, "customers": inserted})
     return snapshot
+
+
+def _snapshot_extras(snapshot: AgingSnapshot, legal_entity: LegalEntity, as_of: date) -> None:
+    """The last payment, the credit limit and the sales order amounts of each snapshot line:
+    one grouped UPDATE over the payments, one join to the credit limits (when the legal entity
+    has any), and the customers with open orders from one grouped query (converted to the
+    accounting currency; a handful of customers, not every one)."""
+    from remit.credit.exposure import orders_by_customer
+    from remit.credit.models import CustomerCredit
+    from remit.sales.models import UNDELIVERED, OrderStatus, SalesOrder
+
+    table = AgingSnapshotLine._meta.db_table
+    items = CustomerTransaction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_payment = p.last FROM (SELECT customer_id, "
+            f"MAX(document_date) AS last FROM {items} WHERE legal_entity_id = %s AND kind = %s "
+            f"GROUP BY customer_id) p WHERE {table}.snapshot_id = %s "
+            f"AND {table}.customer_id = p.customer_id",
+            [legal_entity.pk, TransactionKind.PAYMENT, snapshot.pk])
+        if CustomerCredit.objects.filter(legal_entity=legal_entity, unlimited=False).exists():
+            cursor.execute(
+                f"UPDATE {table} SET credit_limit = c.credit_limit FROM "
+                f"{CustomerCredit._meta.db_table} c WHERE {table}.snapshot_id = %s "
+                f"AND c.customer_id = {table}.customer_id AND NOT c.unlimited", [snapshot.pk])
+    with_orders = set(SalesOrder.objects.filter(
+        legal_entity=legal_entity, credit_rejected=False,
+        status__in=(*UNDELIVERED, OrderStatus.DELIVERED)).values_list("customer_id", flat=True))
+    if not with_orders:
+        return
+    lines = list(AgingSnapshotLine.objects.filter(snapshot=snapshot, customer_id__in=with_orders))
+    amounts = orders_by_customer([line.customer_id for line in lines], None, as_of,
+                                 {line.customer_id: legal_entity.accounting_currency
+                                  for line in lines})
+    for line in lines:
+        line.open_orders = amounts[line.customer_id].open_orders
+        line.packing_slips = amounts[line.customer_id].packing_slips
+    AgingSnapshotLine.objects.bulk_update(lines, ["open_orders", "packing_slips"],
+                                          batch_size=500)
 
 
 def snapshot_current(legal_entity: LegalEntity, definition: AgingPeriodDefinition) -> AgingSnapshot:

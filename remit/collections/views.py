@@ -89,6 +89,9 @@ def aged_balances(request):
             line.bucket_values = line.buckets(n)
             line.oldest_index = max((i for i, v in enumerate(line.bucket_values) if v > 0),
                                     default=None)
+            line.orders = line.open_orders + line.packing_slips
+            line.over_limit = (line.credit_limit is not None
+                               and line.total_due + line.orders > line.credit_limit)
     return render(request, "collections/aged_balances.html", {
         "snapshot": snapshot, "definition": definition, "page_obj": page_obj,
         "definitions": AgingPeriodDefinition.objects.filter(legal_entity=request.legal_entity),

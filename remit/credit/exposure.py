@@ -31,7 +31,7 @@ def _convert(amount: Decimal, from_currency: str, to_currency: str, on: date) ->
                     RoundingPoint.CONVERSION)
 
 
-def _orders_by_customer(customer_ids, exclude_order_id, on: date,
+def orders_by_customer(customer_ids, exclude_order_id, on: date,
                         to_currency_of: dict[int, str]) -> dict[int, rules.Exposure]:
     """Packing slips (delivered, not invoiced) and open orders of these customers, converted
     to each customer's limit currency: one grouped query."""
@@ -138,7 +138,7 @@ def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None
     currency = customer.legal_entity.accounting_currency
     normal, temporary, total = customer_limit(credit, as_of)
     money = _balances([customer.pk], as_of)[customer.pk]
-    orders = _orders_by_customer([customer.pk], order.pk if order else None, as_of,
+    orders = orders_by_customer([customer.pk], order.pk if order else None, as_of,
                                  {customer.pk: currency})[customer.pk]
     amounts = rules.Exposure(money["balance"], orders.packing_slips, orders.open_orders)
     order_amount = (_convert(order.total_amount, order.currency, currency, as_of)
@@ -175,7 +175,7 @@ def _group_position(group: CreditGroup, limit_type: str, as_of: date,
     ids = [m.customer_id for m in members]
     acc = {m.customer_id: m.customer.legal_entity.accounting_currency for m in members}
     balances = _balances(ids, as_of)
-    orders = _orders_by_customer(ids, order.pk if order else None, as_of, acc)
+    orders = orders_by_customer(ids, order.pk if order else None, as_of, acc)
     total = ZERO
     for cid in ids:
         amounts = rules.Exposure(balances[cid]["balance"], orders[cid].packing_slips,

@@ -30,6 +30,8 @@ DEFAULT_SCHEDULES = [
     ("Prune job history", "remit.jobs.tasks.prune_job_history", {"daily_at": time(3, 0)}),
     ("Collections process automation",
      "remit.collections.automation.collections_automation_daily", {"daily_at": time(6, 0)}),
+    ("Credit statistics, risk scores and hold evaluation",
+     "remit.credit.tasks.credit_nightly", {"daily_at": time(4, 0)}),
 ]
 
 

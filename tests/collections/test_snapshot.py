@@ -79,3 +79,36 @@ def test_snapshot_amounts_match_a_python_recount(entity):
         for item in CustomerTransaction.objects.filter(customer=line.customer, is_open=True):
             expected[rules.period_of(item.due_date, periods)] += item.amount_acc - item.settled_acc
         assert line.buckets(len(periods)) == expected
+
+
+def test_snapshot_lines_carry_credit_limit_orders_and_last_payment(entity):
+    """Seed 003 / spec §3.2: the snapshot stores the credit limit, open sales orders and
+    packing slips beside the aging, and the last payment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from remit.collections.services import snapshot_create
+    from remit.core.money import Money
+    from remit.receivables.services import payment_register
+    from tests.credit.conftest import CreditStory
+    from tests.helpers import SYSTEM
+
+    cs = CreditStory(entity)
+    customer = cs.customer(limit=50_000)
+    bare = cs.customer()
+    from remit.receivables.services import LineSpec, invoice_issue
+    for who in (customer, bare):
+        invoice_issue(customer=who, invoice_date=date(2026, 2, 1), actor=SYSTEM,
+                      lines=[LineSpec("Goods", Decimal(1000), tax_code=cs.zero_tax)])
+    payment_register(customer=customer, payment_date=date(2026, 2, 20),
+                     amount=Money.of("300", "NOK"), marks=[], actor=SYSTEM)
+    cs.post(cs.order(customer, "700.00"), "packing_slip")
+    cs.order(customer, "250.50")
+    snapshot = snapshot_create(legal_entity=entity, as_of=date(2026, 3, 2), actor=SYSTEM)
+    line = snapshot.lines.get(customer=customer)
+    assert line.credit_limit == Decimal(50_000)
+    assert (line.open_orders, line.packing_slips) == (Decimal("250.50"), Decimal(700))
+    assert line.last_payment == date(2026, 2, 20)
+    other = snapshot.lines.get(customer=bare)
+    assert other.credit_limit is None and other.last_payment is None  # no credit record
+    assert (other.open_orders, other.packing_slips) == (0, 0)

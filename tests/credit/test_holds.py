@@ -220,3 +220,18 @@ def test_pro_forma_checks_without_holding(cs):
     order = cs.order(customer, "900.00")
     result = cs.post(order, pro_forma=True)
     assert not result.posted and not CreditHold.objects.filter(order=order).exists()
+
+
+def test_the_nightly_task_scores_and_evaluates_holds(cs):
+    from remit.credit.models import BalanceStatistic
+    from remit.credit.tasks import credit_nightly
+
+    cs.params(auto_release="without_posting")
+    customer = cs.customer(limit=100)
+    hold = cs.post(cs.order(customer, "500.00", on=date.today()), on=date.today()).hold
+    cs.set_limit(customer, 1000)
+    done = credit_nightly.call()
+    assert done[cs.entity.code]["released"] == 1
+    assert BalanceStatistic.objects.filter(customer_credit__customer=customer).exists()
+    hold.refresh_from_db()
+    assert hold.status == HoldStatus.RELEASED
