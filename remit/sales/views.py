@@ -35,7 +35,7 @@ from .models import OrderStatus, PostingStep, SalesOrder
 
 
 class OrderForm(EntityForm):
-    customer = forms.CharField(max_length=20, help_text="Customer account number.")
+    customer = forms.CharField(max_length=20, label="Customer account")
     order_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False,
                                            help_text="Empty: the customer's.")

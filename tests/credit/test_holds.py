@@ -235,3 +235,20 @@ def test_the_nightly_task_scores_and_evaluates_holds(cs):
     assert BalanceStatistic.objects.filter(customer_credit__customer=customer).exists()
     hold.refresh_from_db()
     assert hold.status == HoldStatus.RELEASED
+
+
+def test_the_credit_command_runs_the_periodic_tasks(cs, capsys):
+    from django.core.management import call_command
+
+    customer = cs.customer(limit=100)
+    cs.post(cs.order(customer, "500.00"))
+    call_command("credit", "statistics", "--entity", "NO01", "--as-of", "2026-03-02")
+    call_command("credit", "risk", "--entity", "NO01", "--as-of", "2026-03-02")
+    call_command("credit", "evaluate", "--entity", "NO01", "--as-of", "2026-03-02")
+    call_command("credit", "holds")
+    out = capsys.readouterr().out
+    assert "statistics for 1 customers" in out and "1 evaluated" in out
+    assert "SO-000001" in out and "2026-03-02" in out
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError, match="no hold reason"):
+        call_command("credit", "force", "--entity", "NO01", "--reason", "NOPE")
