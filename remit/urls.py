@@ -108,6 +108,7 @@ urlpatterns = [
     path("credit/rules/", credit.rules_page, name="credit_rules"),
     path("credit/rules/add/", credit.rule_add, name="credit_rule_add"),
     path("credit/rules/<int:rule_id>/toggle/", credit.rule_toggle, name="credit_rule_toggle"),
+    path("credit/checkpoints/", credit.checkpoints_edit, name="credit_checkpoints"),
     path("credit/tasks/<str:task>/", credit.run_task, name="credit_task"),
     path("ledger/entries/", ledger.entries, name="entries"),
     path("ledger/entries/new/", ledger.entry_new, name="entry_new"),

@@ -105,6 +105,7 @@ PAGE_RULES = {
     "credit_rule_add": "credit.add_blockingrule",
     "credit_rule_toggle": "credit.change_blockingrule",
     "credit_task": "credit.add_balancestatistic",
+    "credit_checkpoints": "credit.change_blockingrule",
 }
 API_RULES = {
     "GET /api/core/me": "core.use_api",
@@ -174,7 +175,8 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_holds_action": "post", "credit_customer_edit": "post",
                "credit_insurance_add": "post", "credit_adjustment_new": "post",
                "credit_adjustment_action": "post", "credit_rule_add": "post",
-               "credit_rule_toggle": "post", "credit_task": "post"}
+               "credit_rule_toggle": "post", "credit_task": "post",
+               "credit_checkpoints": "post"}
 
 
 def page_patterns():

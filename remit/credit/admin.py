@@ -1,5 +1,6 @@
-"""Credit setup in the admin (parameters, checkpoints, reasons, statuses, groups, scoring,
-risk groups, automatic limits); holds and checks are read-only records of what happened."""
+"""Credit setup in the admin (parameters, reasons, statuses, groups, scoring,
+risk groups, automatic limits); holds and checks are read-only records of what happened. Checkpoints are edited on the
+blocking rules page, where grace days are checked all-or-none across the steps."""
 
 from django.contrib import admin
 
@@ -10,7 +11,6 @@ from .models import (
     AutomaticLimit,
     AutomaticLimitLine,
     BlockingRule,
-    Checkpoint,
     CreditCheck,
     CreditGroup,
     CreditHold,
@@ -28,12 +28,6 @@ class CreditParametersAdmin(AuditedAdmin):
     list_display = ["legal_entity", "enabled", "limit_type", "check_credit_groups",
                     "allow_manual_limit_edit", "auto_release", "release_approval",
                     "adjustment_approval"]
-
-
-@admin.register(Checkpoint)
-class CheckpointAdmin(AuditedAdmin):
-    list_display = ["legal_entity", "step", "on_posting", "on_pro_forma", "grace_days"]
-    list_filter = ["legal_entity"]
 
 
 @admin.register(CreditReason)

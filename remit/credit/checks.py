@@ -51,7 +51,7 @@ def rules_for(legal_entity) -> list[rules.Rule]:
         for r in BlockingRule.objects.filter(legal_entity=legal_entity, is_active=True)]
 
 
-def facts_for(order: SalesOrder, pos: Position, as_of: date) -> rules.Facts:
+def facts_for(order: SalesOrder, pos: Position, as_of: date, step: str = "") -> rules.Facts:
     params = parameters_for(order.legal_entity)
     credit, customer = pos.credit, order.customer
     status = credit.account_status
@@ -73,7 +73,8 @@ def facts_for(order: SalesOrder, pos: Position, as_of: date) -> rules.Facts:
         ignore_blank_expiry=params.ignore_blank_expiry,
         check_limit_used=params.check_sales_order_limit,
         check_terms_increase=params.check_terms_increase,
-        check_discount_increase=params.check_discount_increase)
+        check_discount_increase=params.check_discount_increase, step=step,
+        status_hold=status.hold if status else "none")
 
 
 def exemption(order: SalesOrder, as_of: date) -> str | None:
@@ -90,9 +91,10 @@ def exemption(order: SalesOrder, as_of: date) -> str | None:
     return None
 
 
-def decide(order: SalesOrder, as_of: date) -> tuple[rules.Decision, Position]:
+def decide(order: SalesOrder, as_of: date, step: str) -> tuple[rules.Decision, Position]:
     pos = position(order.customer, as_of, order=order)
-    return rules.evaluate(rules_for(order.legal_entity), facts_for(order, pos, as_of)), pos
+    return (rules.evaluate(rules_for(order.legal_entity), facts_for(order, pos, as_of, step)),
+            pos)
 
 
 def position_data(pos: Position) -> dict:
@@ -158,7 +160,7 @@ def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = 
     group = credit_for(order.customer).credit_group
     if group is not None:  # the shared headroom: one check of the group at a time
         CreditGroup.objects.select_for_update().filter(pk=group.pk).first()
-    decision, pos = decide(order, as_of)
+    decision, pos = decide(order, as_of, step)
     data = position_data(pos)
     if decision.released_by is not None:
         detail = f"released by exclusion rule {decision.released_by}"

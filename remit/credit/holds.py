@@ -214,7 +214,7 @@ def _evaluate_one(hold: CreditHold, as_of: date, actor: Actor, result: Evaluatio
     order = (SalesOrder.objects.select_related(
         "customer__payment_terms", "customer__cash_discount_terms", "payment_terms",
         "cash_discount_terms", "legal_entity").get(pk=locked.order_id))
-    decision, pos = decide(order, as_of)
+    decision, pos = decide(order, as_of, locked.step)
     still = set() if decision.released_by is not None else {r.code for r in decision.reasons}
     for r in locked.reasons.filter(cleared=False).exclude(code=FORCED):
         if r.code not in still:

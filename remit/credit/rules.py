@@ -26,6 +26,7 @@ ORDER_AMOUNT, LIMIT_USED = "order_amount", "limit_used"
 RULE_TYPES = (DAYS_OVERDUE, ACCOUNT_STATUS, TERMS, LIMIT_EXPIRED, OVERDUE_AMOUNT, ORDER_AMOUNT,
               LIMIT_USED)
 TERMS_INCREASED, DISCOUNT_INCREASED = "terms_increased", "discount_increased"
+STATUS_HOLD = "status_hold"
 BLOCKING, EXCLUSION = "blocking", "exclusion"
 LEVEL = {"customer": 0, "group": 1, "all": 2}  # Table → Group → All
 NONE, BALANCE, BALANCE_PACKING, BALANCE_ALL = "none", "balance", "balance_packing", "balance_all"
@@ -169,6 +170,8 @@ class Facts:
     check_limit_used: bool = True
     check_terms_increase: bool = False
     check_discount_increase: bool = False
+    step: str = ""                             # the posting step being checked
+    status_hold: str = "none"                  # the account status's invoicing/delivery hold
 
 
 @dataclass(frozen=True)
@@ -284,8 +287,9 @@ def evaluate(rules: Iterable[Rule], facts: Facts) -> Decision:
     the order, nothing else is checked; (2) per rule type, the most specific level with
     blocking rules decides (Table → Group → All); (3) a firing blocking rule is overridden
     only by an exclusion of the same type and value type at a more specific level (an
-    exclusion at the same level, or with another value type, does not override it); then the
-    parameter checks: terms or cash discount ranked above the customer's default."""
+    exclusion at the same level, or with another value type, does not override it); then an
+    account status that holds invoicing or all processing, and the parameter checks: terms or
+    cash discount ranked above the customer's default."""
     applicable = [r for r in rules if applies(r, facts)]
     for rule in sorted(applicable, key=lambda r: (LEVEL[r.scope], r.id)):
         if rule.kind == EXCLUSION and rule.release_order and excludes(rule, facts):
@@ -306,6 +310,11 @@ def evaluate(rules: Iterable[Rule], facts: Facts) -> Decision:
                 continue
             reasons.append(_reason(rule, facts))
             break
+    if facts.status_hold == "all" or (facts.status_hold == "invoicing"
+                                      and facts.step == "invoice"):
+        reasons.append(Reason(STATUS_HOLD, f"Account status {facts.account_status} holds "
+                              + ("all processing" if facts.status_hold == "all"
+                                 else "invoicing")))
     if (facts.check_terms_increase and facts.terms_rank is not None
             and facts.customer_terms_rank is not None
             and facts.terms_rank > facts.customer_terms_rank):

@@ -82,3 +82,34 @@ def blocking_rule_toggle(*, rule: BlockingRule, actor: Actor) -> BlockingRule:
     audit_record(actor=actor, action="credit.rule.toggle", obj=rule,
                  data={"active": rule.is_active})
     return rule
+
+
+@transaction.atomic
+def checkpoints_save(*, legal_entity, settings: dict[str, tuple[bool, bool, int]],
+                     actor: Actor) -> None:
+    """All checkpoints of the legal entity at once — {step: (on posting, on pro forma, grace
+    days)} — so the all-or-none rule for grace days is checked on the whole set."""
+    from . import rules
+    from .models import Checkpoint
+    from .setup import STEPS
+
+    actor.require("credit.change_blockingrule")
+    unknown = set(settings) - set(STEPS)
+    if unknown:
+        raise InvalidInput.field("step", f"no posting step {sorted(unknown)[0]}")
+    rows = {c.step: c for c in Checkpoint.objects.select_for_update()
+            .filter(legal_entity=legal_entity)}
+    for step, (posting, pro_forma, grace) in settings.items():
+        if grace < 0:
+            raise InvalidInput.field(("grace_days", step), "cannot be negative")
+        row = rows.get(step) or Checkpoint(legal_entity=legal_entity, step=step)
+        row.on_posting, row.on_pro_forma, row.grace_days = posting, pro_forma, grace
+        rows[step] = row
+    problem = rules.checkpoint_problem([rules.Checkpoint(c.step, c.on_posting, c.on_pro_forma,
+                                                         c.grace_days) for c in rows.values()])
+    if problem:
+        raise InvalidInput.field("grace_days", problem)
+    for row in rows.values():
+        row.save()
+    audit_record(actor=actor, action="credit.checkpoints.save", legal_entity=legal_entity,
+                 data={step: list(values) for step, values in settings.items()})

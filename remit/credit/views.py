@@ -20,6 +20,7 @@ from remit.core.forms import posted_date
 from remit.core.money import D
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
+from remit.receivables.models import PaymentTerms
 from remit.sales.models import SalesOrder
 
 from . import adjustments, holds, risk, services
@@ -37,13 +38,14 @@ from .models import (
     HoldStatus,
     ManagementGroup,
     ReasonType,
+    RiskGroup,
     RuleKind,
     RuleType,
     Scope,
     ValueType,
 )
-from .rules_setup import blocking_rule_create, blocking_rule_toggle
-from .setup import credit_for, parameters_for
+from .rules_setup import blocking_rule_create, blocking_rule_toggle, checkpoints_save
+from .setup import STEPS, credit_for, parameters_for
 
 
 def _reason_choice(request, kind: str) -> CreditReason | None:
@@ -358,6 +360,8 @@ def rules_page(request):
         "scopes": Scope.choices, "kinds": RuleKind.choices, "value_types": ValueType.choices,
         "account_statuses": AccountStatus.objects.filter(legal_entity=entity),
         "management_groups": ManagementGroup.objects.filter(legal_entity=entity),
+        "risk_groups": RiskGroup.objects.filter(legal_entity=entity),
+        "payment_terms": PaymentTerms.objects.filter(legal_entity=entity),
         "hold_reasons": CreditReason.objects.filter(legal_entity=entity, kind=ReasonType.HOLD),
         "today": timezone.localdate()})
 
@@ -380,6 +384,10 @@ def rule_add(request):
                 legal_entity=request.legal_entity, pk=post.get("management_group") or 0).first(),
             account_status=AccountStatus.objects.filter(
                 legal_entity=request.legal_entity, pk=post.get("account_status") or 0).first(),
+            risk_group=RiskGroup.objects.filter(
+                legal_entity=request.legal_entity, pk=post.get("risk_group") or 0).first(),
+            payment_terms=PaymentTerms.objects.filter(
+                legal_entity=request.legal_entity, pk=post.get("payment_terms") or 0).first(),
             release_order=bool(post.get("release_order")), actor=Actor.web(request.user))
         messages.success(request, "Rule added.")
     except DomainError as exc:
@@ -394,6 +402,26 @@ def rule_toggle(request, rule_id: int):
     if rule is None:
         raise Http404("no such rule")
     blocking_rule_toggle(rule=rule, actor=Actor.web(request.user))
+    return redirect("credit_rules")
+
+
+@require_POST
+@page("credit.change_blockingrule")
+def checkpoints_edit(request):
+    post = request.POST
+    try:
+        settings = {}
+        for step in STEPS:
+            grace = post.get(f"grace_{step}", "0").strip() or "0"
+            if not grace.isdigit():
+                raise InvalidInput.field(("grace_days", step), "whole days")
+            settings[step] = (bool(post.get(f"posting_{step}")),
+                              bool(post.get(f"pro_forma_{step}")), int(grace))
+        checkpoints_save(legal_entity=request.legal_entity, settings=settings,
+                         actor=Actor.web(request.user))
+        messages.success(request, "Checkpoints saved.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("credit_rules")
 
 

@@ -143,3 +143,20 @@ def test_a_sales_rep_creates_an_order_from_the_page(cs, people, client):
     assert "confirmed" in posted.content.decode()
     assert client.get("/credit/rules/").status_code == 403
     assert not CreditHold.objects.exists()
+
+
+def test_checkpoints_from_the_rules_page_are_all_or_none_for_grace_days(cs, people, client):
+    from remit.credit.models import Checkpoint
+
+    client.force_login(people["credit"])
+    form = {"posting_confirmation": "on", "grace_confirmation": "2",
+            "posting_invoice": "on", "grace_invoice": "0"}
+    page = client.post("/credit/checkpoints/", form, follow=True).content.decode()
+    assert "grace days are all or none" in page
+    assert Checkpoint.objects.get(legal_entity=cs.entity, step="confirmation").grace_days == 0
+    form["grace_invoice"] = "1"
+    client.post("/credit/checkpoints/", form)
+    saved = {c.step: (c.on_posting, c.grace_days)
+             for c in Checkpoint.objects.filter(legal_entity=cs.entity)}
+    assert saved == {"confirmation": (True, 2), "picking": (False, 0),
+                     "packing_slip": (False, 0), "invoice": (True, 1)}

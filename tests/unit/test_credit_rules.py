@@ -210,6 +210,14 @@ def test_terms_and_discount_ranked_above_the_customers_default_hold():
     assert not r.evaluate([], facts(terms_rank=3, customer_terms_rank=2)).held
 
 
+def test_account_status_holding_invoicing_or_all_processing():
+    f = dict(account_status="WATCH", status_hold="invoicing")
+    assert not r.evaluate([], facts(step="confirmation", **f)).held
+    assert r.evaluate([], facts(step="invoice", **f)).reasons[0].code == r.STATUS_HOLD
+    assert r.evaluate([], facts(step="picking", account_status="LEGAL",
+                                status_hold="all")).held
+
+
 # --- §2.8 checkpoints and grace days ---------------------------------------------------------------
 
 def test_grace_days_confirm_day_1_with_2_grace_days_next_check_day_4():
