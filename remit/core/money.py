@@ -67,6 +67,22 @@ def D(value: Decimal | int | str) -> Decimal:
     return result
 
 
+def amount_in_range(field, value) -> Decimal:
+    """``D(value)``, refused — naming the field — when it does not fit an amount column (a
+    typo like 1e30 must be bad input, not a database error)."""
+    from django.conf import settings
+
+    try:
+        number = D(value)
+    except InvalidAmount:
+        raise InvalidAmount.field(field, "enter an amount, e.g. 1234.50") from None
+    whole = settings.AMOUNT_MAX_DIGITS - settings.AMOUNT_DECIMAL_PLACES
+    if abs(number) >= Decimal(10) ** whole:
+        raise InvalidAmount.field(field, f"too large: at most {whole} digits before the "
+                                         "decimal point")
+    return number
+
+
 class RoundingPoint(Enum):
     """Where an amount may be rounded, and how. Mode is 'normal' (half away from zero) except
     where an allocation must never hand out more than it has."""

@@ -13,7 +13,7 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import D
+from remit.core.money import amount_in_range
 from remit.core.sequences import sequence_next_by_code
 from remit.receivables.models import Customer
 from remit.receivables.services.customers import customers_lock
@@ -31,6 +31,8 @@ from .models import (
     TemporaryLimit,
 )
 from .setup import ADJUSTMENT_SEQUENCE, credit_for, parameters_for
+
+MAX_OFFSET_DAYS = 3660  # ten years: more is a typo
 
 
 @transaction.atomic
@@ -81,7 +83,7 @@ def adjustment_line_add(*, adjustment: Adjustment, new_limit, new_to: date | Non
         raise InvalidInput.field("customer", "a line is for a customer or a credit group")
     if customer is not None and customer.legal_entity_id != locked.legal_entity_id:
         raise InvalidInput.field("customer", f"{customer} is not in {locked.legal_entity.code}")
-    limit = D(new_limit)
+    limit = amount_in_range("new_limit", new_limit)
     if limit < 0:
         raise InvalidInput.field("new_limit", "cannot be negative")
     new_from, new_to = _dates(locked, new_from, new_to)
@@ -110,8 +112,11 @@ def adjustment_generate(*, adjustment: Adjustment, value, value_type: str = "fix
         raise InvalidInput.field("rounding", "up, down or nearest")
     if method not in ("absolute", "relative"):
         raise InvalidInput.field("method", "absolute or relative")
-    value = D(value)
-    round_off = D(round_off) if round_off not in (None, "") else None
+    value = amount_in_range("value", value)
+    round_off = amount_in_range("round_off", round_off) if round_off not in (None, "") else None
+    if abs(from_days) > MAX_OFFSET_DAYS or abs(to_days) > MAX_OFFSET_DAYS:
+        raise InvalidInput.field("to_days", f"relative dates move at most {MAX_OFFSET_DAYS} "
+                                 "days")
     if method == "absolute":
         _dates(locked, new_from, new_to)
     targets: list = []
@@ -238,10 +243,17 @@ def adjustment_post(*, adjustment: Adjustment, on: date, actor: Actor) -> Adjust
     if not lines:
         raise RuleViolation(f"{locked} has no lines", code="adjustment_empty")
     customers_lock([line.customer_credit.customer_id for line in lines if line.customer_credit])
+    # then the credit records and the groups, each in key order: two journals naming the same
+    # rows in different orders wait for each other instead of deadlocking
+    list(CustomerCredit.objects.select_for_update().order_by("pk").filter(
+        pk__in=[line.customer_credit_id for line in lines if line.customer_credit_id])
+        .values_list("pk", flat=True))
+    list(CreditGroup.objects.select_for_update().order_by("pk").filter(
+        pk__in=[line.credit_group_id for line in lines if line.credit_group_id])
+        .values_list("pk", flat=True))
     for line in lines:
         target = line.customer_credit or line.credit_group
         model = type(target)
-        model.objects.select_for_update().filter(pk=target.pk).first()
         if locked.kind == AdjustmentType.TEMPORARY:
             TemporaryLimit.objects.create(
                 customer_credit=line.customer_credit, credit_group=line.credit_group,

@@ -1,6 +1,6 @@
-"""Credit setup in the admin (parameters, reasons, statuses, groups, scoring,
-risk groups, automatic limits); holds and checks are read-only records of what happened. Checkpoints are edited on the
-blocking rules page, where grace days are checked all-or-none across the steps."""
+"""Credit setup in the admin (parameters, reasons, statuses, groups, scoring, risk groups,
+automatic limits); holds and checks are read-only records of what happened. Checkpoints are
+edited on the blocking rules page, where grace days are checked all-or-none across the steps."""
 
 from django.contrib import admin
 

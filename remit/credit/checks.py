@@ -151,7 +151,10 @@ def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = 
         _log(order, step, as_of, "skipped", why)
         return Outcome("skipped", why)
     params = parameters_for(order.legal_entity)
-    released = order.credit_holds.filter(step=step, status=HoldStatus.RELEASED).first()
+    # a person's release authorizes the held step once; an automatic release does not (the
+    # step is checked again, so two orders released by one evaluation cannot share headroom)
+    released = order.credit_holds.filter(step=step, status=HoldStatus.RELEASED,
+                                         released_automatically=False).first()
     if released is not None and not pro_forma and (
             params.allow_edit_after_release or order.total_amount <= released.order_amount):
         detail = f"released by {released.decided_by_name or 'credit management'}"

@@ -116,18 +116,18 @@ class Position:
     overdue: Decimal = ZERO
     days_overdue: int = 0
     group: GroupPosition | None = None
+    headroom: list[Decimal] = field(default_factory=list)  # per check, accounting currency
 
     @property
     def effective_limit(self) -> Decimal | None:
+        """The lowest limit that applies, in the accounting currency (a group's converted)."""
         return rules.effective_limit(self.checks)
 
     @property
     def available(self) -> Decimal | None:
-        """Credit remaining for the customer's own check (None: unlimited or unchecked)."""
-        limit = self.effective_limit
-        if limit is None or self.exposure is None:
-            return None
-        return limit - self.exposure
+        """Credit remaining: the smallest headroom of the limits that apply — a group's is its
+        limit less every member's exposure (None: unlimited or unchecked)."""
+        return min(self.headroom, default=None)
 
 
 def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None) -> Position:
@@ -149,21 +149,28 @@ def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None
     group = credit.credit_group if params.check_credit_groups else None
     if group is not None and base is not None:
         group_pos = _group_position(group, params.limit_type, as_of, order)
+    group_limit_acc = (_convert(group_pos.limit, group.currency, currency, as_of)
+                       if group_pos else None)
+    own = temporary if temporary is not None else normal
     checks = ([] if with_order is None else rules.limit_checks(
-        rules.CustomerLimit(total, credit.unlimited, credit.mandatory),
-        (group.code, group_pos.limit) if group_pos else None, params.check_credit_groups))
-    uses = []
+        rules.CustomerLimit(total, credit.unlimited, credit.mandatory, own),
+        (group.code, group_limit_acc) if group_pos else None, params.check_credit_groups))
+    uses, headroom = [], []
     for check in checks:
         if check.who == "customer":
             uses.append((check.who, rules.used_percent(with_order, check.limit)))
-        elif group_pos is not None and group_pos.used is not None:
+            headroom.append(check.limit - with_order)
+        elif group_pos is not None:
             uses.append((check.who, group_pos.used))
+            headroom.append(_convert(group_pos.limit - group_pos.exposure, group.currency,
+                                     currency, as_of))
     oldest = money["oldest"]
     return Position(customer=customer, credit=credit, as_of=as_of, currency=currency,
                     limit_type=params.limit_type, normal_limit=normal, temporary_limit=temporary,
                     total_limit=total, amounts=amounts, order_amount=order_amount,
                     exposure=with_order, checks=checks, uses=uses, overdue=money["overdue"],
-                    days_overdue=(as_of - oldest).days if oldest else 0, group=group_pos)
+                    days_overdue=(as_of - oldest).days if oldest else 0, group=group_pos,
+                    headroom=headroom)
 
 
 def _group_position(group: CreditGroup, limit_type: str, as_of: date,

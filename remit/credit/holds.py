@@ -6,7 +6,7 @@ waits for a second person. Every decision is in the audit log and on the hold it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
-from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
 from remit.receivables.services.customers import customers_lock
 from remit.sales.models import OrderStatus, SalesOrder
 
 from .checks import decide, hold_place, position_data
-from .models import AutoRelease, CreditHold, CreditReason, HoldStatus, ReasonType
+from .models import AutoRelease, CreditGroup, CreditHold, CreditReason, HoldStatus, ReasonType
 from .rules import Reason
-from .setup import parameters_for, reason
+from .setup import credit_for, parameters_for, reason
 
 FORCED = "forced"
 ACTIVE = (HoldStatus.OPEN, HoldStatus.PENDING)
@@ -188,12 +188,14 @@ class Evaluation:
     cleared: int = 0
     ready: int = 0
     released: int = 0
+    failed: list[str] = field(default_factory=list)  # automatic releases that could not post
 
 
 def holds_evaluate(*, legal_entity, as_of: date, customer=None, holds=None,
                    actor: Actor) -> Evaluation:
     """'Evaluate for release': each open hold checked again as of ``as_of``, one transaction
-    per hold (a batch that stops half-way has finished every hold it reached)."""
+    per hold (a batch that stops half-way has finished every hold it reached; a release that
+    cannot post leaves its hold ready and open, and the batch goes on)."""
     qs = CreditHold.objects.filter(legal_entity=legal_entity, status=HoldStatus.OPEN)
     if customer is not None:
         qs = qs.filter(order__customer=customer)
@@ -210,23 +212,34 @@ def _evaluate_one(hold: CreditHold, as_of: date, actor: Actor, result: Evaluatio
     locked = _lock(hold)
     if locked.status != HoldStatus.OPEN:
         return
-    result.evaluated += 1
     order = (SalesOrder.objects.select_related(
         "customer__payment_terms", "customer__cash_discount_terms", "payment_terms",
         "cash_discount_terms", "legal_entity").get(pk=locked.order_id))
+    group = credit_for(order.customer).credit_group
+    if group is not None:  # the same locks, in the same order, as a posting's check
+        CreditGroup.objects.select_for_update().filter(pk=group.pk).first()
+    result.evaluated += 1
     decision, pos = decide(order, as_of, locked.step)
-    still = set() if decision.released_by is not None else {r.code for r in decision.reasons}
-    for r in locked.reasons.filter(cleared=False).exclude(code=FORCED):
-        if r.code not in still:
+    current = {} if decision.released_by is not None else {r.code: r for r in decision.reasons}
+    known = set()
+    for r in locked.reasons.exclude(code=FORCED):
+        known.add(r.code)
+        if not r.cleared and r.code not in current:
             r.cleared = True
             r.save(update_fields=["cleared"])
             result.cleared += 1
-    ready = not locked.reasons.filter(cleared=False).exclude(code=FORCED).exists()
+        elif r.cleared and r.code in current:  # it applies again
+            r.cleared = False
+            r.save(update_fields=["cleared"])
+    for code, new in current.items():  # reasons that apply now but did not when it was held
+        if code not in known:
+            locked.reasons.create(code=code, text=new.text[:255], rule_id=new.rule_id)
+    ready = not current
     locked.evaluated_on, locked.ready_to_release = as_of, ready
     locked.exposure = position_data(pos)
     locked.save(update_fields=["evaluated_on", "ready_to_release", "exposure"])
     audit_record(actor=actor, action="credit.hold.evaluate", obj=order,
-                 data={"hold": locked.pk, "still": sorted(still), "ready": ready})
+                 data={"hold": locked.pk, "still": sorted(current), "ready": ready})
     if not ready:
         return
     result.ready += 1
@@ -235,7 +248,16 @@ def _evaluate_one(hold: CreditHold, as_of: date, actor: Actor, result: Evaluatio
         return
     locked.release_reason = reason(locked.legal_entity, ReasonType.RELEASE, "AUTO")
     locked.release_posting = mode == AutoRelease.WITH_POSTING
-    _release(locked, as_of, actor)
+    locked.released_automatically = True
+    try:
+        with transaction.atomic():
+            posted = _release(locked, as_of, actor)
+            if posted is not None and not posted.posted:
+                raise RuleViolation(posted.message, code="held_again")
+    except DomainError as exc:
+        locked.refresh_from_db()
+        result.failed.append(f"{order}: {exc.message}")
+        return
     result.released += 1
 
 

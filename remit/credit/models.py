@@ -622,6 +622,9 @@ class CreditHold(EntityOwned):
                                        on_delete=models.PROTECT, related_name="+")
     release_note = models.CharField(max_length=255, blank=True)
     release_posting = models.BooleanField(default=False)
+    released_automatically = models.BooleanField(
+        default=False, help_text="Released by evaluation, not by a person: the step is checked "
+                                 "again when it is posted.")
     review_date = models.DateField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+",

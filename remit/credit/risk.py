@@ -33,6 +33,7 @@ from .models import (
 from .setup import credit_for, parameters_for
 
 ZERO = Decimal(0)
+PERCENT_CAP = Decimal("99999999.99")  # the column's largest value: a token limit of 1 is "used"
 
 
 def _ensure_credit_records(legal_entity) -> dict[int, CustomerCredit]:
@@ -95,8 +96,8 @@ def balance_statistics_calculate(*, legal_entity, as_of: date, actor: Actor) -> 
             highest_balance=top[1], highest_balance_on=top[0],
             average_payment_days=(Decimal(sum(days)) / len(days)).quantize(rules.CENT)
             if days else None,
-            credit_limit_used=rules.shown(rules.used_percent(balance, credit.credit_limit))
-            if credit.credit_limit > 0 else None))
+            credit_limit_used=min(rules.shown(rules.used_percent(balance, credit.credit_limit)),
+                                  PERCENT_CAP) if credit.credit_limit > 0 else None))
     BalanceStatistic.objects.bulk_create(made)
     audit_record(actor=actor, action="credit.statistics.calculate", legal_entity=legal_entity,
                  data={"as_of": as_of.isoformat(), "customers": len(made)})

@@ -60,6 +60,8 @@ class CustomerLimit:
     total: Decimal               # total_limit(...) of the customer
     unlimited: bool = False
     mandatory: bool = False
+    own: Decimal | None = None   # the limit set on the customer (temporary or normal), before
+    #                              covers: 0 here means "use the group", whatever the covers add
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def limit_checks(customer: CustomerLimit, group: tuple[str, Decimal] | None,
     in_group = group is not None and check_groups
     if in_group:
         checks.append(LimitCheck(f"group {group[0]}", group[1]))
-    if not in_group or customer.total > 0 or customer.mandatory:
+    own = customer.own if customer.own is not None else customer.total
+    if not in_group or own > 0 or customer.mandatory:
         checks.append(LimitCheck("customer", customer.total))
     return checks
 
@@ -284,9 +287,9 @@ def _reason(rule: Rule, facts: Facts) -> Reason:
 
 def evaluate(rules: Iterable[Rule], facts: Facts) -> Decision:
     """The documented order: (1) an exclusion with 'release sales order' that holds releases
-    the order, nothing else is checked; (2) per rule type, the most specific level with
-    blocking rules decides (Table → Group → All); (3) a firing blocking rule is overridden
-    only by an exclusion of the same type and value type at a more specific level (an
+    the order, nothing else is checked; (2) per rule type and value type, the most specific
+    level with blocking rules decides (Table → Group → All); (3) a firing blocking rule is
+    overridden only by an exclusion of the same type and value type at a more specific level (an
     exclusion at the same level, or with another value type, does not override it); then an
     account status that holds invoicing or all processing, and the parameter checks: terms or
     cash discount ranked above the customer's default."""
@@ -297,19 +300,24 @@ def evaluate(rules: Iterable[Rule], facts: Facts) -> Decision:
     reasons: list[Reason] = []
     for rule_type in RULE_TYPES:
         blocking = [r for r in applicable if r.kind == BLOCKING and r.rule_type == rule_type]
-        if not blocking:
-            continue
-        level = min(LEVEL[r.scope] for r in blocking)
         exclusions = [r for r in applicable
                       if r.kind == EXCLUSION and r.rule_type == rule_type]
-        for rule in sorted((r for r in blocking if LEVEL[r.scope] == level), key=lambda r: r.id):
-            if not triggered(rule, facts):
-                continue
-            if any(LEVEL[e.scope] < level and e.value_type == rule.value_type
-                   and excludes(e, facts) for e in exclusions):
-                continue
-            reasons.append(_reason(rule, facts))
-            break
+        reason = None
+        # a more specific level shadows the less specific ones of the same value type only: a
+        # customer's "50 % of the limit overdue" does not switch off everyone's "10,000 overdue"
+        for value_type in sorted({r.value_type for r in blocking}):
+            same = [r for r in blocking if r.value_type == value_type]
+            level = min(LEVEL[r.scope] for r in same)
+            for rule in sorted((r for r in same if LEVEL[r.scope] == level), key=lambda r: r.id):
+                if not triggered(rule, facts):
+                    continue
+                if any(LEVEL[e.scope] < level and e.value_type == rule.value_type
+                       and excludes(e, facts) for e in exclusions):
+                    continue
+                reason = reason or _reason(rule, facts)
+                break
+        if reason is not None:
+            reasons.append(reason)
     if facts.status_hold == "all" or (facts.status_hold == "invoicing"
                                       and facts.step == "invoice"):
         reasons.append(Reason(STATUS_HOLD, f"Account status {facts.account_status} holds "

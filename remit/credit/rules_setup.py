@@ -11,6 +11,7 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput
+from remit.core.money import amount_in_range
 
 from .models import BlockingRule, RuleKind, RuleType, Scope, ValueType
 
@@ -46,8 +47,12 @@ def blocking_rule_create(*, legal_entity, rule_type: str, scope: str = Scope.ALL
                                  "amount (the customer's total overdue)")
     if value_type != ValueType.NONE and value is None:
         raise InvalidInput.field("value", "give the rule's value")
-    if value is not None and value < 0:
-        raise InvalidInput.field("value", "cannot be negative")
+    if value is not None:
+        value = amount_in_range("value", value)
+        if value < 0:
+            raise InvalidInput.field("value", "cannot be negative")
+    if limit_threshold is not None and not 0 <= limit_threshold <= 100_000:
+        raise InvalidInput.field("limit_threshold", "a percentage of the credit limit")
     if scope not in Scope.values:
         raise InvalidInput.field("scope", f"choose one of {', '.join(Scope.values)}")
     if scope == Scope.CUSTOMER and customer is None:

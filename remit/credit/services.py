@@ -11,15 +11,16 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import D, is_currency
+from remit.core.money import D, amount_in_range, is_currency
 from remit.receivables.models import Customer
 from remit.receivables.services.customers import customers_lock
 
 from .models import CreditGroup, CustomerCredit, Insurance, InsuranceKind
 from .setup import credit_for, credit_setup_default, parameters_for  # noqa: F401
 
-LIMIT_FIELDS = ("credit_limit", "limit_expires")
-ATTRIBUTE_FIELDS = ("unlimited", "mandatory", "exclude", "ignore_until", "management_group",
+# what manual editing off protects: the limit, its expiry, and the flags that replace a limit
+LIMIT_FIELDS = ("credit_limit", "limit_expires", "unlimited", "mandatory")
+ATTRIBUTE_FIELDS = ("exclude", "ignore_until", "management_group",
                     "account_status", "status_reason", "last_review", "next_review",
                     "business_started", "eligible_limit", "annual_revenue", "with_agency",
                     "title_held", "notes")
@@ -36,10 +37,11 @@ def customer_credit_update(*, customer: Customer, on: date, actor: Actor,
         raise InvalidInput.field(sorted(unknown)[0], "cannot be changed here")
     customers_lock([customer.pk])
     credit = CustomerCredit.objects.select_for_update().get(pk=credit_for(customer).pk)
-    if "credit_limit" in changes:
-        changes["credit_limit"] = D(changes["credit_limit"])
-        if changes["credit_limit"] < 0:
-            raise InvalidInput.field("credit_limit", "cannot be negative")
+    for key in ("credit_limit", "annual_revenue", "eligible_limit"):
+        if changes.get(key) is not None:
+            changes[key] = amount_in_range(key, changes[key])
+    if "credit_limit" in changes and changes["credit_limit"] < 0:
+        raise InvalidInput.field("credit_limit", "cannot be negative")
     limit_changes = {k: v for k, v in changes.items() if k in LIMIT_FIELDS
                      and getattr(credit, k) != v}
     if limit_changes:
@@ -55,7 +57,7 @@ def customer_credit_update(*, customer: Customer, on: date, actor: Actor,
     before = {k: str(getattr(credit, k)) for k in changes}
     for key, value in changes.items():
         setattr(credit, key, value.strip() if isinstance(value, str) else value)
-    if limit_changes:
+    if "credit_limit" in limit_changes:
         credit.limit_date = on
     credit.save()
     audit_record(actor=actor, action="credit.customer.update", obj=customer,
@@ -73,7 +75,7 @@ def credit_group_create(*, code: str, description: str, currency: str, credit_li
         raise InvalidInput.field("currency", f"{currency!r} is not an ISO 4217 code")
     if CreditGroup.objects.filter(code=code.strip()).exists():
         raise InvalidInput.field("code", f"{code} exists")
-    limit = D(credit_limit)
+    limit = amount_in_range("credit_limit", credit_limit)
     if limit < 0:
         raise InvalidInput.field("credit_limit", "cannot be negative")
     group = CreditGroup.objects.create(code=code.strip(), description=description.strip(),
@@ -135,7 +137,7 @@ def insurance_add(*, customer: Customer, kind: str, insurer: str, effective: dat
         raise InvalidInput.field("insurer", "name the insurer or guarantor")
     if expires < effective:
         raise InvalidInput.field("expires", "cannot be before the effective date")
-    value, percent = D(value), D(update_percent)
+    value, percent = amount_in_range("value", value), D(update_percent)
     if value <= 0:
         raise InvalidInput.field("value", "must be greater than zero")
     if not 0 <= percent <= 100:

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
-from remit.core.money import D
+from remit.core.money import amount_in_range
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 from remit.receivables.models import PaymentTerms
@@ -49,12 +50,18 @@ from .setup import STEPS, credit_for, parameters_for
 
 
 def _reason_choice(request, kind: str) -> CreditReason | None:
-    value = request.POST.get("reason", "")
+    return _pick(request, CreditReason, "reason", kind=kind)
+
+
+def _pick(request, model, field: str, **scope):
+    """The row a form's drop-down names (None when left empty), refused by field name when it
+    is not one of the choices."""
+    value = request.POST.get(field, "").strip()
     if not value:
         return None
-    found = CreditReason.objects.filter(pk=int(value) if value.isdigit() else 0, kind=kind).first()
+    found = model.objects.filter(pk=int(value), **scope).first() if value.isdigit() else None
     if found is None:
-        raise InvalidInput.field("reason", "choose a reason from the list")
+        raise InvalidInput.field(field, "choose one from the list")
     return found
 
 
@@ -154,9 +161,8 @@ def force_hold(request, number: str):
     if order is None:
         raise Http404(f"no sales order {number}")
     try:
-        reason = CreditReason.objects.filter(legal_entity=request.legal_entity,
-                                             kind=ReasonType.HOLD,
-                                             pk=request.POST.get("reason") or 0).first()
+        reason = _pick(request, CreditReason, "reason", legal_entity=request.legal_entity,
+                       kind=ReasonType.HOLD)
         if reason is None:
             raise InvalidInput.field("reason", "choose a hold reason")
         holds.hold_force(order=order, reason=reason, on=timezone.localdate(),
@@ -173,7 +179,11 @@ def force_hold(request, number: str):
 def customer_credit(request, account_number: str):
     customer = receivables.customer_by_number(request.legal_entity, account_number)
     today = timezone.localdate()
-    pos = position(customer, today)
+    try:
+        pos = position(customer, today)
+    except DomainError as exc:  # e.g. no exchange rate for an order's or a cover's currency
+        messages.error(request, f"The credit position cannot be computed: {exc.message}")
+        return redirect("customer", customer.account_number)
     credit = pos.credit
     return render(request, "credit/customer.html", {
         "customer": customer, "pos": pos, "credit": credit, "today": today,
@@ -199,39 +209,41 @@ def customer_credit(request, account_number: str):
 @page("credit.change_customercredit")
 def customer_credit_edit(request, account_number: str):
     customer = receivables.customer_by_number(request.legal_entity, account_number)
-    post = request.POST
     try:
-        changes = {key: bool(post.get(key)) for key in ("unlimited", "mandatory", "exclude")}
-        for key in ("ignore_until", "next_review", "last_review", "business_started"):
-            changes[key] = _optional_date(request, key)
-        changes["notes"] = post.get("notes", "")
-        changes["annual_revenue"] = D(post["annual_revenue"]) if post.get("annual_revenue") \
-            else None
-        changes["account_status"] = AccountStatus.objects.filter(
-            legal_entity=request.legal_entity, pk=post.get("account_status") or 0).first()
-        changes["management_group"] = ManagementGroup.objects.filter(
-            legal_entity=request.legal_entity, pk=post.get("management_group") or 0).first()
-        if "credit_limit" in post:
-            changes["credit_limit"] = D(post["credit_limit"] or "0")
-            changes["limit_expires"] = _optional_date(request, "limit_expires")
-        services.customer_credit_update(customer=customer, on=timezone.localdate(),
-                                        actor=Actor.web(request.user), **changes)
-        group_id = post.get("credit_group", "")
-        current = credit_for(customer).credit_group_id
-        if group_id != str(current or ""):
-            if current:
-                services.credit_group_remove(customer=customer, actor=Actor.web(request.user))
-            if group_id:
-                group = CreditGroup.objects.filter(pk=int(group_id) if group_id.isdigit()
-                                                   else 0).first()
-                if group is None:
-                    raise InvalidInput.field("credit_group", "choose a group from the list")
-                services.credit_group_add(group=group, customer=customer,
-                                          actor=Actor.web(request.user))
+        with transaction.atomic():  # the attributes and the group change together, or neither
+            _customer_credit_save(request, customer)
         messages.success(request, "Credit details saved.")
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("credit_customer", customer.account_number)
+
+
+def _customer_credit_save(request, customer) -> None:
+    post = request.POST
+    changes = {key: bool(post.get(key)) for key in ("unlimited", "mandatory", "exclude")}
+    for key in ("ignore_until", "next_review", "last_review", "business_started"):
+        changes[key] = _optional_date(request, key)
+    changes["notes"] = post.get("notes", "")
+    changes["annual_revenue"] = (amount_in_range("annual_revenue", post["annual_revenue"])
+                                 if post.get("annual_revenue") else None)
+    changes["account_status"] = _pick(request, AccountStatus, "account_status",
+                                      legal_entity=request.legal_entity)
+    changes["management_group"] = _pick(request, ManagementGroup, "management_group",
+                                        legal_entity=request.legal_entity)
+    if "credit_limit" in post:
+        changes["credit_limit"] = amount_in_range("credit_limit", post["credit_limit"] or "0")
+        changes["limit_expires"] = _optional_date(request, "limit_expires")
+    services.customer_credit_update(customer=customer, on=timezone.localdate(),
+                                    actor=Actor.web(request.user), **changes)
+    group_id = post.get("credit_group", "")
+    current = credit_for(customer).credit_group_id
+    if group_id != str(current or ""):
+        if current:
+            services.credit_group_remove(customer=customer, actor=Actor.web(request.user))
+        if group_id:
+            group = _pick(request, CreditGroup, "credit_group")
+            services.credit_group_add(group=group, customer=customer,
+                                      actor=Actor.web(request.user))
 
 
 @require_POST
@@ -243,8 +255,9 @@ def insurance_add(request, account_number: str):
         services.insurance_add(
             customer=customer, kind=post.get("kind", ""), insurer=post.get("insurer", ""),
             effective=posted_date(request, "effective"), expires=posted_date(request, "expires"),
-            value=D(post.get("value") or "0"), currency=post.get("currency", "").upper(),
-            update_percent=D(post.get("update_percent") or "0"),
+            value=amount_in_range("value", post.get("value") or "0"),
+            currency=post.get("currency", "").upper(),
+            update_percent=amount_in_range("update_percent", post.get("update_percent") or "0"),
             included_in_exposure=bool(post.get("included_in_exposure")),
             policy_number=post.get("policy_number", ""),
             coverage_type=post.get("coverage_type", ""), actor=Actor.web(request.user))
@@ -308,7 +321,7 @@ def adjustment_action(request, journal: str, action: str):
                      if post.get("group") else None)
             adjustments.adjustment_line_add(
                 adjustment=journal, customer=customer, credit_group=group,
-                new_limit=D(post.get("new_limit") or "0"),
+                new_limit=amount_in_range("new_limit", post.get("new_limit") or "0"),
                 new_from=_optional_date(request, "new_from"),
                 new_to=_optional_date(request, "new_to"), actor=actor)
         elif action == "generate":
@@ -318,13 +331,13 @@ def adjustment_action(request, journal: str, action: str):
                 customers = [receivables.customer_by_number(request.legal_entity, n)
                              for n in numbers]
             made = adjustments.adjustment_generate(
-                adjustment=journal, value=D(post.get("value") or "0"),
+                adjustment=journal, value=amount_in_range("value", post.get("value") or "0"),
                 value_type=post.get("value_type", "fixed"),
                 round_off=post.get("round_off") or None, rounding=post.get("rounding", "nearest"),
                 method=post.get("method", "absolute"),
                 new_from=_optional_date(request, "new_from"),
                 new_to=_optional_date(request, "new_to"),
-                from_days=int(post.get("from_days") or 0), to_days=int(post.get("to_days") or 0),
+                from_days=_days(post, "from_days"), to_days=_days(post, "to_days"),
                 customers=customers, actor=actor)
             messages.success(request, f"{made} line(s) generated.")
         elif action == "automatic":
@@ -342,9 +355,16 @@ def adjustment_action(request, journal: str, action: str):
             messages.success(request, f"{journal} posted: the new limits apply.")
         else:
             raise Http404("no such action")
-    except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "enter whole numbers of days"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("credit_adjustment", journal.number)
+
+
+def _days(post, field: str) -> int:
+    text = post.get(field, "").strip() or "0"
+    if not text.lstrip("-").isdigit() or len(text) > 6:
+        raise InvalidInput.field(field, "a whole number of days")
+    return int(text)
 
 
 # --- blocking rules, checkpoints and periodic tasks -----------------------------------------------
@@ -377,17 +397,17 @@ def rule_add(request):
             legal_entity=request.legal_entity, rule_type=post.get("rule_type", ""),
             scope=post.get("scope", "all"), kind=post.get("kind", "blocking"),
             value_type=post.get("value_type", "none"),
-            value=D(post["value"]) if post.get("value") else None,
-            limit_threshold=D(post["limit_threshold"]) if post.get("limit_threshold") else None,
+            value=amount_in_range("value", post["value"]) if post.get("value") else None,
+            limit_threshold=(amount_in_range("limit_threshold", post["limit_threshold"])
+                             if post.get("limit_threshold") else None),
             customer=customer,
-            management_group=ManagementGroup.objects.filter(
-                legal_entity=request.legal_entity, pk=post.get("management_group") or 0).first(),
-            account_status=AccountStatus.objects.filter(
-                legal_entity=request.legal_entity, pk=post.get("account_status") or 0).first(),
-            risk_group=RiskGroup.objects.filter(
-                legal_entity=request.legal_entity, pk=post.get("risk_group") or 0).first(),
-            payment_terms=PaymentTerms.objects.filter(
-                legal_entity=request.legal_entity, pk=post.get("payment_terms") or 0).first(),
+            management_group=_pick(request, ManagementGroup, "management_group",
+                                   legal_entity=request.legal_entity),
+            account_status=_pick(request, AccountStatus, "account_status",
+                                 legal_entity=request.legal_entity),
+            risk_group=_pick(request, RiskGroup, "risk_group", legal_entity=request.legal_entity),
+            payment_terms=_pick(request, PaymentTerms, "payment_terms",
+                                legal_entity=request.legal_entity),
             release_order=bool(post.get("release_order")), actor=Actor.web(request.user))
         messages.success(request, "Rule added.")
     except DomainError as exc:

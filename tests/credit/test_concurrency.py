@@ -1,16 +1,20 @@
-"""Two orders racing past the same credit headroom, on PostgreSQL with real connections: the
-check locks the customer (and its credit group) before it reads the exposure, so the second
-order sees the first and is held. Without the locks both would pass."""
+"""Credit decisions racing on PostgreSQL with real connections. Each race is forced into the
+dangerous interleaving: the first transaction has made its decision but not committed when the
+second one decides. With the locks, the second waits and sees the first; without them it would
+decide on the same headroom. The order and key-order tests fail with their locks taken out;
+an automatic release is protected twice (the group lock, and the check again at posting)."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
+from django.db import connection, transaction
 
 from remit.core.services import legal_entity_create
-from remit.credit import services
+from remit.credit import adjustments, holds, services
 from remit.sales.models import OrderStatus, SalesOrder
 from tests.helpers import SYSTEM
-from tests.services.test_concurrency import race
 
 from .conftest import DAY, CreditStory
 
@@ -26,21 +30,58 @@ def _story():
     return story
 
 
-def _outcome(orders):
-    delivered = SalesOrder.objects.filter(pk__in=[o.pk for o in orders],
-                                          status=OrderStatus.DELIVERED).count()
-    held = SalesOrder.objects.filter(pk__in=[o.pk for o in orders],
-                                     credit_holds__status="open").count()
-    return delivered, held
+def _first_then_second(first, second, meanwhile=None) -> dict:
+    """Run ``first`` in a transaction that stays open until ``second`` has started (and had
+    time to reach its locks) and ``meanwhile`` has run; then commit. Returns what each
+    returned or raised."""
+    decided, started, out = threading.Event(), threading.Event(), {}
+
+    def one():
+        try:
+            with transaction.atomic():
+                out["first"] = first()
+                decided.set()
+                started.wait(5)
+                time.sleep(0.5)  # the second is now waiting on a lock (or has decided)
+                if meanwhile is not None:
+                    meanwhile()
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out["first"] = exc
+        finally:
+            decided.set()
+            connection.close()
+
+    def two():
+        try:
+            decided.wait(10)
+            started.set()
+            out["second"] = second()
+        except Exception as exc:  # noqa: BLE001
+            out["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one), threading.Thread(target=two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return out
+
+
+def _delivered(orders):
+    return SalesOrder.objects.filter(pk__in=[o.pk for o in orders],
+                                     status=OrderStatus.DELIVERED).count()
 
 
 def test_two_orders_of_one_customer_cannot_both_pass_the_same_limit():
     story = _story()
     customer = story.customer(limit=1000)
-    orders = [story.order(customer, "600.00") for _ in range(2)]
-    outcomes = race(2, lambda i: story.post(orders[i], "packing_slip"))
-    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-    assert _outcome(orders) == (1, 1)
+    a, b = story.order(customer, "600.00"), story.order(customer, "600.00")
+    out = _first_then_second(lambda: story.post(a, "packing_slip"),
+                             lambda: story.post(b, "packing_slip"))
+    assert out["first"].posted and not out["second"].posted, out
+    assert _delivered([a, b]) == 1
 
 
 def test_two_customers_of_one_credit_group_cannot_both_pass_the_group_limit():
@@ -51,7 +92,72 @@ def test_two_customers_of_one_credit_group_cannot_both_pass_the_group_limit():
     customers = [story.customer(limit=0) for _ in range(2)]
     for customer in customers:
         services.credit_group_add(group=group, customer=customer, actor=SYSTEM)
-    orders = [story.order(c, "600.00") for c in customers]
-    outcomes = race(2, lambda i: story.post(orders[i], "packing_slip", on=DAY))
-    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-    assert _outcome(orders) == (1, 1)
+    a, b = (story.order(c, "600.00") for c in customers)
+    out = _first_then_second(lambda: story.post(a, "packing_slip"),
+                             lambda: story.post(b, "packing_slip"))
+    assert out["first"].posted and not out["second"].posted, out
+    assert _delivered([a, b]) == 1
+
+
+def test_an_automatic_release_and_a_group_members_posting_share_no_headroom():
+    story = _story()
+    story.params(limit_type="balance_packing", auto_release="with_posting")
+    group = services.credit_group_create(code="G", description="G", currency="NOK",
+                                         credit_limit=100, limit_expires=date(2027, 6, 30),
+                                         actor=SYSTEM)
+    a, b = story.customer(limit=0), story.customer(limit=0)
+    for customer in (a, b):
+        services.credit_group_add(group=group, customer=customer, actor=SYSTEM)
+    order_a, order_b = story.order(a, "600.00"), story.order(b, "600.00")
+    assert not story.post(order_a, "packing_slip").posted  # held: the group has 100
+    journal = adjustments.adjustment_create(legal_entity=story.entity, kind="limit",
+                                            actor=SYSTEM)
+    adjustments.adjustment_line_add(adjustment=journal, credit_group=group, new_limit=1000,
+                                    new_to=date(2027, 6, 30), actor=SYSTEM)
+    adjustments.adjustment_post(adjustment=journal, on=DAY, actor=SYSTEM)
+    out = _first_then_second(
+        lambda: story.post(order_b, "packing_slip"),
+        lambda: holds.holds_evaluate(legal_entity=story.entity, as_of=DAY, actor=SYSTEM))
+    assert out["first"].posted, out
+    assert out["second"].released == 0, out  # it waited, then saw b's delivery
+    assert _delivered([order_a, order_b]) == 1
+
+
+def test_adjustment_posting_locks_groups_in_key_order_whatever_the_line_order():
+    """Journal lines naming G2 then G1: posting waits for G1 before it takes G2, so two
+    journals naming them in opposite orders cannot deadlock. While another transaction holds
+    G1 and the posting waits, G2 is still free."""
+    from remit.credit.models import CreditGroup
+
+    story = _story()
+    g1, g2 = (services.credit_group_create(code=code, description=code, currency="NOK",
+                                           credit_limit=100, limit_expires=date(2027, 1, 1),
+                                           actor=SYSTEM) for code in ("G1", "G2"))
+    journal = adjustments.adjustment_create(legal_entity=story.entity, kind="limit",
+                                            actor=SYSTEM)
+    for group in (g2, g1):
+        adjustments.adjustment_line_add(adjustment=journal, credit_group=group, new_limit=500,
+                                        new_to=date(2027, 1, 1), actor=SYSTEM)
+    probe = {}
+
+    def g2_free():  # on its own connection, while the posting waits for G1
+        try:
+            with transaction.atomic():
+                CreditGroup.objects.select_for_update(nowait=True).get(pk=g2.pk)
+            probe["g2"] = "free"
+        except Exception as exc:  # noqa: BLE001
+            probe["g2"] = repr(exc)[:80]
+        finally:
+            connection.close()
+
+    def check_g2():
+        thread = threading.Thread(target=g2_free)
+        thread.start()
+        thread.join(10)
+
+    out = _first_then_second(
+        lambda: CreditGroup.objects.select_for_update().get(pk=g1.pk),
+        lambda: adjustments.adjustment_post(adjustment=journal, on=DAY, actor=SYSTEM),
+        meanwhile=check_g2)
+    assert not isinstance(out.get("second"), Exception), out
+    assert probe == {"g2": "free"}

@@ -204,6 +204,8 @@ def test_grace_days_skip_the_next_checkpoint_until_they_pass(cs):
     assert cs.post(order, "packing_slip", on=date(2026, 3, 3)).posted  # within grace
     last = CreditCheck.objects.filter(order=order).first()
     assert last.outcome == "skipped" and "grace" in last.detail
+    # day 4: the grace days have passed, the invoice step is checked again and held
+    assert not cs.post(order, "invoice", on=date(2026, 3, 4)).posted
 
 
 def test_no_checkpoint_at_picking_by_default(cs):
@@ -220,6 +222,8 @@ def test_pro_forma_checks_without_holding(cs):
     order = cs.order(customer, "900.00")
     result = cs.post(order, pro_forma=True)
     assert not result.posted and not CreditHold.objects.filter(order=order).exists()
+    check = CreditCheck.objects.get(order=order)
+    assert check.outcome == "held" and check.detail.startswith("pro forma:")
 
 
 def test_the_nightly_task_scores_and_evaluates_holds(cs):

@@ -51,10 +51,9 @@ def test_insurance_adds_to_the_total_limit_while_in_force(cs, eur_rate):
     assert position(customer, DAY - timedelta(days=1)).total_limit == Decimal(100_000)
     services.insurance_add(customer=customer, kind="guarantee", insurer="Parent AS",
                            effective=DAY, expires=DAY + timedelta(days=365), value=1000,
-                           currency="EUR", update_percent=100, included_in_exposure=True,
-                           actor=SYSTEM)
-    # EUR 1,000 at 11.5: + 11,500 × 100 % − 11,500
-    assert position(customer, DAY).total_limit == Decimal(125_000)
+                           currency="EUR", update_percent=40, actor=SYSTEM)
+    # EUR 1,000 at 11.5 is NOK 11,500; 40 % of it raises the limit by 4,600
+    assert position(customer, DAY).total_limit == Decimal(129_600)
     with pytest.raises(InvalidInput, match="coverage type"):
         services.insurance_add(customer=customer, kind="guarantee", insurer="X", effective=DAY,
                                expires=DAY, value=1, currency="NOK", update_percent=1,
@@ -166,8 +165,6 @@ def test_credit_group_shares_one_limit_across_legal_entities(cs, other_entity):
     assert cs.post(cs.order(norway, "6000.00")).posted
     held = cs.post(cs.order(norway, "0.01"))
     assert not held.posted and "group NORD" in held.hold.reasons.get().text
-    # scenario 1: an individual limit below the group's binds first
-    cs.params(allow_manual_limit_edit=True)
     single = cs.customer(limit=0)
     services.credit_group_add(group=group, customer=single, actor=SYSTEM)
     with pytest.raises(RuleViolation, match="already in credit group"):
