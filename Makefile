@@ -23,6 +23,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
+	@scripts/ensure-libgomp
 	$(PIP) -r requirements.txt
 	$(PIP) --no-deps -e .
 	@touch $@

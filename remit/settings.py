@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "remit.collections",
     "remit.sales",
     "remit.credit",
+    "remit.insights",
     "remit.jobs",
     "remit.demo",
     "remit.web",

@@ -210,7 +210,7 @@ def allowed(role: str, permission: str) -> bool:
         return True
     if role == ADMINISTRATOR:
         return permission.split(".")[0] in {"core", "ledger", "receivables", "collections",
-                                            "sales", "credit", "jobs"}
+                                            "sales", "credit", "insights", "jobs"}
     return permission in ROLE_PERMISSIONS[role]
 
 

@@ -101,7 +101,8 @@ ROLE_SLUGS = {
     "sales-rep": SALES_REP,
 }
 
-REMIT_APPS = ("core", "ledger", "receivables", "collections", "sales", "credit", "jobs")
+REMIT_APPS = ("core", "ledger", "receivables", "collections", "sales", "credit", "insights",
+              "jobs")
 
 
 def administrator_permissions(permission_model, using: str) -> list:

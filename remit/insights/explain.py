@@ -1,0 +1,89 @@
+"""Top factors of a prediction in words a collections agent understands: each feature's
+contribution (exact tree SHAP values from LightGBM), the strongest few, said with the
+customer's own numbers ("customer paid 7 of its last 10 invoices late")."""
+
+from __future__ import annotations
+
+import calendar
+import math
+
+TOP = 4
+
+
+def _pct(v) -> str:
+    return f"{round(v * 100)} %"
+
+
+def phrase(name: str, value, row: dict) -> str:
+    """The feature and its value as a sentence fragment."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return {"hist_n": "no payment history yet",
+                "days_since_last_payment": "no invoice settled before"}.get(
+            name, f"no {name.replace('_', ' ')} known")
+    n = row.get("hist_n") or 0
+    if name == "last10_late":
+        return f"customer paid {int(value)} of its last {min(int(n), 10)} invoices late"
+    if name == "hist_on_time_share":
+        return f"{_pct(value)} of the customer's {int(n)} earlier invoices were paid on time"
+    if name == "hist_late_share":
+        return f"{_pct(value)} of the customer's earlier invoices were paid late"
+    if name == "hist_very_late_share":
+        return f"{_pct(value)} of the customer's earlier invoices were paid very late"
+    if name == "hist_avg_days_late":
+        days = round(value)
+        return (f"on average the customer pays {days} days after the due date" if days > 0
+                else f"on average the customer pays {-days} days before the due date"
+                if days < 0 else "on average the customer pays on the due date")
+    if name == "hist_max_days_late":
+        return f"the customer once paid {int(value)} days after the due date"
+    if name == "recent_late_weighted":
+        return f"lately about {_pct(value)} of its invoices were paid late"
+    if name == "late_trend":
+        return ("paying later than before" if value > 0 else "paying earlier than before"
+                if value < 0 else "paying as before")
+    if name == "open_count":
+        return f"{int(value)} other invoices open"
+    if name == "overdue_count":
+        return f"{int(value)} other invoices already overdue"
+    if name in ("open_amount_log", "overdue_amount_log", "amount_log"):
+        amount = 10 ** value - 1
+        what = {"open_amount_log": "other open balance", "overdue_amount_log":
+                "other overdue balance", "amount_log": "invoice amount"}[name]
+        return f"{what} about {amount:,.0f}"
+    if name == "terms_days":
+        return f"{int(value)}-day payment terms"
+    if name == "days_since_last_payment":
+        return f"last invoice settled {int(value)} days before"
+    if name == "tenure_days":
+        years = value / 365
+        return (f"customer for {years:.1f} years" if years >= 1
+                else f"new customer ({int(value)} days)")
+    if name == "hist_n":
+        return f"{int(value)} invoices settled before"
+    if name == "invoices_90d":
+        return f"{int(value)} invoices in the 90 days before"
+    if name == "credit_notes_180d":
+        return f"{int(value)} credit notes (disputes) in the 180 days before"
+    if name == "month":
+        return f"invoiced in {calendar.month_name[int(value)]}"
+    if name == "foreign_currency":
+        return "invoice in a foreign currency" if value else "invoice in the home currency"
+    if name == "has_discount":
+        return "cash discount offered" if value else "no cash discount"
+    if name.startswith("attr_"):
+        return f"{name[5:]}: {value}"
+    return f"{name.replace('_', ' ')}: {value}"
+
+
+def top_factors(names: list[str], contributions, row: dict, top: int = TOP) -> list[dict]:
+    """The ``top`` features that moved this prediction most, strongest first."""
+    order = sorted(range(len(names)), key=lambda j: -abs(contributions[j]))
+    factors = []
+    for j in order[:top]:
+        weight = contributions[j]
+        if abs(weight) < 1e-6:
+            break
+        factors.append({"feature": names[j], "effect": "late" if weight > 0 else "on_time",
+                        "weight": round(weight, 3),
+                        "text": phrase(names[j], row.get(names[j]), row)})
+    return factors

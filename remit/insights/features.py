@@ -1,0 +1,186 @@
+"""Features of an invoice as of a date — only what was known on that date.
+
+Training rows are closed invoices as of their own invoice date; open invoices are scored as
+of the scoring date. The customer's history at date D is built from invoices *issued* before D
+and *settled* before D; an invoice's own settlement, and anything later than D, never enters.
+(``tests/insights/test_features.py`` proves it: a row computed as of D is identical whether
+or not later history exists.)
+
+The computation walks each customer's invoices once in date order (two pointers: issues and
+settlements), so a million invoices take seconds, and the same code serves training and
+scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .labels import LATE, ON_TIME, VERY_LATE, outcome
+
+HALF_LIFE = 5  # invoices: the recency weight halves every five settled invoices
+DECAY = 0.5 ** (1 / HALF_LIFE)
+
+# name → what it means, in words for the page that explains a prediction
+FEATURES: dict[str, str] = {
+    "amount_log": "invoice amount (log10, accounting currency)",
+    "terms_days": "payment terms in days",
+    "foreign_currency": "invoice in a foreign currency",
+    "has_discount": "cash discount offered",
+    "month": "month of the invoice date",
+    "hist_n": "invoices the customer settled before",
+    "hist_on_time_share": "share of earlier invoices paid on time",
+    "hist_late_share": "share of earlier invoices paid late",
+    "hist_very_late_share": "share of earlier invoices paid very late",
+    "hist_avg_days_late": "average days after due date the customer paid",
+    "hist_max_days_late": "most days after due date the customer paid",
+    "last10_late": "late payments among the customer's last 10 invoices",
+    "recent_late_weighted": "recency-weighted share paid late",
+    "late_trend": "late share of the last 5 invoices minus the 5 before",
+    "open_count": "other invoices open at the time",
+    "open_amount_log": "other open balance (log10)",
+    "overdue_count": "other invoices overdue at the time",
+    "overdue_amount_log": "other overdue balance (log10)",
+    "days_since_last_payment": "days since the customer last settled an invoice",
+    "tenure_days": "days as a customer",
+    "invoices_90d": "invoices in the 90 days before",
+    "credit_notes_180d": "credit notes in the 180 days before (disputes)",
+}
+DEFAULT_FEATURES = list(FEATURES)
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    customer_id: int
+    document_date: date
+    due_date: date
+    amount: Decimal                  # accounting currency, the full amount
+    closed_on: date | None = None
+    foreign: bool = False
+    has_discount: bool = False
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    """A customer's history as of the current date of the walk."""
+    n: int = 0
+    counts: list = field(default_factory=lambda: [0, 0, 0])
+    days_sum: int = 0
+    days_max: int | None = None
+    last: deque = field(default_factory=lambda: deque(maxlen=10))
+    weighted_late: float = 0.0
+    weight: float = 0.0
+    last_close: date | None = None
+
+
+def _log(amount) -> float:
+    return math.log10(1 + max(float(amount), 0.0))
+
+
+class CustomerHistory:
+    """One customer's invoices (and credit-note dates), walked forward in time."""
+
+    def __init__(self, invoices: Sequence[InvoiceRow], credit_notes: Sequence[date] = (),
+                 customer_since: date | None = None, late_days: int = 0,
+                 very_late_days: int = 30):
+        self.by_issue = sorted(invoices, key=lambda i: (i.document_date, i.id))
+        self.by_close = sorted((i for i in invoices if i.closed_on is not None),
+                               key=lambda i: (i.closed_on, i.id))
+        self.credit_notes = sorted(credit_notes)
+        self.since = customer_since or (self.by_issue[0].document_date if self.by_issue else None)
+        self.late_days, self.very_late_days = late_days, very_late_days
+        self.state = _State()
+        self._closed = 0
+        self._issued = 0
+        self._open: dict[int, InvoiceRow] = {}
+        self._now: date | None = None
+
+    def advance(self, day: date) -> None:
+        """Move the walk to ``day``: everything issued, and everything settled, before it."""
+        if self._now is not None and day < self._now:
+            raise ValueError("the walk only goes forward")
+        self._now = day
+        while self._issued < len(self.by_issue) and self.by_issue[self._issued].document_date < day:
+            row = self.by_issue[self._issued]
+            self._open[row.id] = row
+            self._issued += 1
+        s = self.state
+        while self._closed < len(self.by_close) and self.by_close[self._closed].closed_on < day:
+            row = self.by_close[self._closed]
+            self._closed += 1
+            self._open.pop(row.id, None)
+            label = outcome(row.due_date, row.closed_on, self.late_days, self.very_late_days)
+            days = (row.closed_on - row.due_date).days
+            s.n += 1
+            s.counts[label] += 1
+            s.days_sum += days
+            s.days_max = days if s.days_max is None else max(s.days_max, days)
+            s.last.append(label != ON_TIME)
+            s.weighted_late = s.weighted_late * DECAY + (label != ON_TIME)
+            s.weight = s.weight * DECAY + 1
+            s.last_close = row.closed_on if s.last_close is None else max(s.last_close,
+                                                                          row.closed_on)
+
+    def features(self, invoice: InvoiceRow, day: date) -> dict[str, float]:
+        """The feature row of ``invoice`` as of ``day`` (after ``advance(day)``)."""
+        s = self.state
+        nan = math.nan
+        others = [o for o in self._open.values() if o.id != invoice.id]
+        overdue = [o for o in others if o.due_date < day]
+        recent = list(s.last)
+        last5, prev5 = recent[-5:], recent[-10:-5]
+        row = {
+            "amount_log": _log(invoice.amount),
+            "terms_days": (invoice.due_date - invoice.document_date).days,
+            "foreign_currency": float(invoice.foreign),
+            "has_discount": float(invoice.has_discount),
+            "month": invoice.document_date.month,
+            "hist_n": s.n,
+            "hist_on_time_share": s.counts[ON_TIME] / s.n if s.n else nan,
+            "hist_late_share": s.counts[LATE] / s.n if s.n else nan,
+            "hist_very_late_share": s.counts[VERY_LATE] / s.n if s.n else nan,
+            "hist_avg_days_late": s.days_sum / s.n if s.n else nan,
+            "hist_max_days_late": s.days_max if s.days_max is not None else nan,
+            "last10_late": sum(recent) if recent else nan,
+            "recent_late_weighted": s.weighted_late / s.weight if s.weight else nan,
+            "late_trend": (sum(last5) / len(last5) - sum(prev5) / len(prev5)
+                           if last5 and prev5 else nan),
+            "open_count": len(others),
+            "open_amount_log": _log(sum((o.amount for o in others), Decimal(0))),
+            "overdue_count": len(overdue),
+            "overdue_amount_log": _log(sum((o.amount for o in overdue), Decimal(0))),
+            "days_since_last_payment": (day - s.last_close).days if s.last_close else nan,
+            "tenure_days": (day - self.since).days if self.since else nan,
+            "invoices_90d": sum(1 for o in self.by_issue[:self._issued]
+                                if (day - o.document_date).days <= 90),
+            "credit_notes_180d": sum(1 for d in self.credit_notes
+                                     if d < day and (day - d).days <= 180),
+        }
+        for key, value in invoice.attributes.items():
+            row[f"attr_{key}"] = str(value)
+        return row
+
+
+def training_rows(history: CustomerHistory) -> Iterable[tuple[InvoiceRow, dict, int]]:
+    """Each closed invoice of the customer, with its features as of its own invoice date and
+    its outcome: (invoice, features, label)."""
+    for invoice in history.by_issue:
+        history.advance(invoice.document_date)
+        if invoice.closed_on is not None:
+            yield invoice, history.features(invoice, invoice.document_date), outcome(
+                invoice.due_date, invoice.closed_on, history.late_days, history.very_late_days)
+
+
+def scoring_rows(history: CustomerHistory, day: date) -> Iterable[tuple[InvoiceRow, dict]]:
+    """The customer's invoices still open on ``day``, with their features as of ``day``."""
+    history.advance(day)
+    for invoice in history.by_issue:
+        if invoice.document_date <= day and (invoice.closed_on is None
+                                             or invoice.closed_on >= day):
+            yield invoice, history.features(invoice, day)

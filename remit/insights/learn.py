@@ -1,0 +1,227 @@
+"""Training and evaluation, free of the database: a time split (train on the earlier period,
+calibrate on its last slice, test on the later period — never shuffled across time), LightGBM
+for the classes, isotonic calibration per class, and the two baselines on the same test rows
+(the training majority class; the customer's own history of on-time / late / very late as of
+each invoice's date).
+
+A trained model is plain data: LightGBM's model text, the calibration curves, the category
+codes and the feature list — stored in the database, never pickled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from . import metrics
+from .labels import LATE, NAMES, ON_TIME, VERY_LATE
+
+PARAMS = {"objective": "multiclass", "learning_rate": 0.05, "num_leaves": 15,
+          "min_data_in_leaf": 20, "feature_fraction": 0.9, "bagging_fraction": 0.9,
+          "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "seed": 7,
+          "deterministic": True, "force_row_wise": True, "num_threads": 2}
+ROUNDS = 300
+MIN_ROWS = 100
+MIN_PER_CLASS = 10
+
+
+class NotEnoughData(Exception):
+    """Too little closed history to train, saying what is there and what is needed."""
+
+
+@dataclass
+class Dataset:
+    """Rows in time order of their invoice dates."""
+    dates: list[date]
+    features: list[dict]
+    labels: list[int]
+    customers: list[int]
+    classes: list[int]
+
+
+@dataclass
+class Matrix:
+    names: list[str]
+    categories: dict[str, list[str]]   # categorical column → its values, in code order
+
+    def encode(self, rows: list[dict]) -> np.ndarray:
+        out = np.full((len(rows), len(self.names)), np.nan)
+        for i, row in enumerate(rows):
+            for j, name in enumerate(self.names):
+                value = row.get(name)
+                if name in self.categories:
+                    codes = self.categories[name]
+                    out[i, j] = codes.index(value) if value in codes else np.nan
+                elif value is not None:
+                    out[i, j] = value
+        return out
+
+
+def matrix_for(rows: list[dict], chosen: list[str]) -> Matrix:
+    """The columns: the chosen features, and the imported attributes (channel, region, ...) as
+    categories when "attributes" is chosen."""
+    names = [n for n in chosen if n != "attributes"]
+    attrs = (sorted({k for row in rows for k in row if k.startswith("attr_")})
+             if "attributes" in chosen else [])
+    categories = {name: sorted({str(row[name]) for row in rows if name in row})
+                  for name in attrs}
+    return Matrix(names + attrs, categories)
+
+
+def readiness(labels: list[int], classes: list[int]) -> str | None:
+    """None when there is enough closed history; otherwise what is there and what is needed."""
+    counts = {NAMES[c]: labels.count(c) for c in classes}
+    have = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if len(labels) < MIN_ROWS:
+        return (f"{len(labels)} settled invoices ({have}); at least {MIN_ROWS} are needed to "
+                "train a model")
+    thin = [k for k, n in counts.items() if n < MIN_PER_CLASS]
+    if thin:
+        return (f"too few settled invoices {' and '.join(thin)} ({have}); each class needs "
+                f"at least {MIN_PER_CLASS}. Change the late or very-late threshold (0 and 0 "
+                "makes two classes), or import more history")
+    return None
+
+
+@dataclass
+class Split:
+    train: np.ndarray      # row indexes
+    calibrate: np.ndarray
+    test: np.ndarray
+    test_from: date
+    test_to: date
+
+
+def time_split(dates: list[date], test_share: float = 0.2,
+               calibrate_share: float = 0.15) -> Split:
+    """By invoice date: the last ``test_share`` of the rows is the test period; the last
+    ``calibrate_share`` of the rest calibrates. Rows of one day stay together."""
+    order = np.argsort(np.array([d.toordinal() for d in dates]), kind="stable")
+    n = len(order)
+    cut_test = _day_boundary(dates, order, int(n * (1 - test_share)))
+    cut_cal = _day_boundary(dates, order, int(cut_test * (1 - calibrate_share)))
+    test = order[cut_test:]
+    return Split(order[:cut_cal], order[cut_cal:cut_test], test,
+                 dates[test[0]], dates[test[-1]])
+
+
+def _day_boundary(dates, order, i: int) -> int:
+    while 0 < i < len(order) and dates[order[i]] == dates[order[i - 1]]:
+        i += 1
+    return i
+
+
+@dataclass
+class Trained:
+    classes: list[int]
+    matrix: Matrix
+    booster_text: str
+    calibration: list[dict]          # per class: {"x": [...], "y": [...]}
+    metrics: dict = field(default_factory=dict)
+    n_train: int = 0
+    n_test: int = 0
+    test_from: date | None = None
+    test_to: date | None = None
+    train_from: date | None = None
+
+    def booster(self) -> lgb.Booster:
+        if not hasattr(self, "_booster"):
+            self._booster = lgb.Booster(model_str=self.booster_text)
+        return self._booster
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        raw = self.booster().predict(x)
+        return calibrate(raw, self.calibration)
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Per row and feature, how much it pushed the prediction away from *on time*: minus
+        its contribution to the on-time class's raw score (LightGBM's exact tree SHAP values,
+        ``pred_contrib``). Positive: towards late."""
+        k = len(self.classes)
+        contrib = self.booster().predict(x, pred_contrib=True).reshape(len(x), k, -1)
+        return -contrib[:, 0, :-1]
+
+
+def calibrate(raw: np.ndarray, curves: list[dict]) -> np.ndarray:
+    if not curves:
+        return raw
+    out = np.column_stack([np.interp(raw[:, k], c["x"], c["y"]) for k, c in enumerate(curves)])
+    out = np.clip(out, 1e-4, 1.0)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _fit(x, y, classes, matrix: Matrix) -> lgb.Booster:
+    index = {c: k for k, c in enumerate(classes)}
+    params = dict(PARAMS, num_class=len(classes))
+    categorical = [j for j, name in enumerate(matrix.names) if name in matrix.categories]
+    data = lgb.Dataset(x, label=[index[v] for v in y], feature_name=matrix.names,
+                       categorical_feature=categorical or "auto", free_raw_data=False)
+    return lgb.train(params, data, num_boost_round=ROUNDS)
+
+
+def train(data: Dataset, chosen: list[str]) -> Trained:
+    problem = readiness(data.labels, data.classes)
+    if problem:
+        raise NotEnoughData(problem)
+    split = time_split(data.dates)
+    matrix = matrix_for([data.features[i] for i in split.train], chosen)
+    x = matrix.encode(data.features)
+    y = np.array(data.labels)
+    booster = _fit(x[split.train], y[split.train], data.classes, matrix)
+    curves = []
+    if len(split.calibrate) >= 30:
+        raw = booster.predict(x[split.calibrate])
+        for k, c in enumerate(data.classes):
+            iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+            iso.fit(raw[:, k], (y[split.calibrate] == c).astype(int))
+            curves.append({"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()})
+    model = Trained(data.classes, matrix, booster.model_to_string(), curves,
+                    n_train=len(split.train) + len(split.calibrate), n_test=len(split.test),
+                    test_from=split.test_from, test_to=split.test_to,
+                    train_from=data.dates[split.train[0]] if len(split.train) else None)
+    test_y = y[split.test]
+    model.metrics = {
+        "model": metrics.evaluate(test_y, model.predict(x[split.test]), data.classes),
+        "baselines": {
+            "majority": metrics.evaluate(test_y, majority(y[split.train], len(split.test),
+                                                          data.classes), data.classes),
+            "customer_history": metrics.evaluate(
+                test_y, customer_history([data.features[i] for i in split.test],
+                                         y[split.train], data.classes), data.classes),
+        },
+    }
+    return model
+
+
+def majority(train_y: np.ndarray, n: int, classes: list[int]) -> np.ndarray:
+    """Always the training period's most frequent class, with its training share as the
+    probability (so log loss is defined)."""
+    shares = np.array([(train_y == c).mean() for c in classes])
+    return np.tile(shares, (n, 1))
+
+
+def customer_history(rows: list[dict], train_y: np.ndarray, classes: list[int]) -> np.ndarray:
+    """The customer's own shares of on time / late / very late as of the invoice date,
+    smoothed towards the training shares (a customer without history gets those)."""
+    prior = np.array([(train_y == c).mean() for c in classes])
+    out = np.zeros((len(rows), len(classes)))
+    shares = {ON_TIME: "hist_on_time_share", LATE: "hist_late_share",
+              VERY_LATE: "hist_very_late_share"}
+    for i, row in enumerate(rows):
+        n = row.get("hist_n") or 0
+        own = np.array([0.0 if _missing(row.get(shares[c])) else row[shares[c]]
+                        for c in classes])
+        if len(classes) == 2:  # two classes: late and very late are both late
+            own[1] = 0.0 if _missing(row.get("hist_on_time_share")) else \
+                1 - row["hist_on_time_share"]
+        out[i] = (own * n + prior * 2) / (n + 2)
+    return out
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

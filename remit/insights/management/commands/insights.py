@@ -1,0 +1,147 @@
+"""``remit insights``: configure, train, evaluate (``--json`` is a contract scripts rely on),
+publish or revert, and score the open invoices."""
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django_typer.management import TyperCommand, command
+from rich.console import Console
+from rich.table import Table
+
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError
+from remit.core.models import LegalEntity
+from remit.insights import services
+from remit.insights.models import PredictionModel
+
+Entity = Annotated[str, typer.Option(help="Legal entity code.")]
+METRICS = ("accuracy", "macro_f1", "auc_late", "log_loss", "brier")
+
+
+def _entity(code: str) -> LegalEntity:
+    found = LegalEntity.objects.filter(code=code.upper()).first()
+    if found is None:
+        raise CommandError(f"--entity: no legal entity {code}")
+    return found
+
+
+def _date(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        raise CommandError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def evaluation(model: PredictionModel) -> dict:
+    """The contract of ``evaluate --json``."""
+    def pick(block):
+        return {k: block.get(k) for k in (*METRICS, "per_class", "confusion")}
+
+    return {"model_version": model.version, "model": pick(model.metrics["model"]),
+            "baselines": {name: pick(block)
+                          for name, block in model.metrics["baselines"].items()},
+            "test_period": {"from": model.test_from.isoformat() if model.test_from else None,
+                            "to": model.test_to.isoformat() if model.test_to else None},
+            "n_train": model.n_train, "n_test": model.n_test,
+            "thresholds": {"late_days": model.late_days,
+                           "very_late_days": model.very_late_days},
+            "status": model.status}
+
+
+class Command(TyperCommand):
+    help = "Customer payment predictions: on time, late or very late, for every open invoice."
+
+    @command(help="Set the late and very-late thresholds (days) and the fields the model uses.")
+    def configure(self, entity: Entity,
+                  late_days: Annotated[int | None, typer.Option()] = None,
+                  very_late_days: Annotated[int | None, typer.Option()] = None,
+                  features: Annotated[str | None, typer.Option(
+                      help="Comma-separated field names ('attributes' for imported "
+                           "columns).")] = None):
+        try:
+            found = services.settings_save(
+                legal_entity=_entity(entity), late_days=late_days, very_late_days=very_late_days,
+                features=[f.strip() for f in features.split(",") if f.strip()]
+                if features is not None else None, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        Console().print(f"late after {found.late_days} days, very late after "
+                        f"{found.very_late_days} days; fields: {', '.join(found.features)}")
+
+    @command(help="Train a new model version on the history settled before --as-of.")
+    def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
+              publish: Annotated[bool, typer.Option(help="Publish it at once.")] = False):
+        legal_entity = _entity(entity)
+        try:
+            model = services.model_train(legal_entity=legal_entity, as_of=_date(as_of),
+                                         actor=Actor.cli())
+            if publish:
+                model = services.model_publish(model=model, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        _print(evaluation(model))
+
+    @command(help="The test-period metrics of a model version beside both baselines.")
+    def evaluate(self, entity: Entity,
+                 version: Annotated[int | None, typer.Option(help="Default: the latest.")]
+                 = None,
+                 as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
+                 = False):
+        models = PredictionModel.objects.filter(legal_entity=_entity(entity))
+        model = (models.filter(version=version).first() if version else models.first())
+        if model is None:
+            raise CommandError("no such model: train one first (remit insights train)")
+        result = evaluation(model)
+        if as_json:
+            self.stdout.write(json.dumps(result))
+        else:
+            _print(result)
+
+    @command(help="Put a model version in use (also reverts to an older one).")
+    def publish(self, entity: Entity, version: Annotated[int, typer.Option()]):
+        model = PredictionModel.objects.filter(legal_entity=_entity(entity),
+                                               version=version).first()
+        if model is None:
+            raise CommandError(f"--version: no model v{version}")
+        try:
+            services.model_publish(model=model, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        Console().print(f"v{version} is in use")
+
+    @command(help="Score every open invoice with the published model.")
+    def predict(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None):
+        try:
+            n = services.predictions_score(legal_entity=_entity(entity), as_of=_date(as_of),
+                                           actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        Console().print(f"{n} open invoices scored")
+
+    @command(help="The model versions of a legal entity.")
+    def models(self, entity: Entity):
+        table = Table("version", "status", "thresholds", "trained on", "tested on",
+                      "macro F1", "log loss", "baseline F1")
+        for m in PredictionModel.objects.filter(legal_entity=_entity(entity)):
+            table.add_row(f"v{m.version}", m.get_status_display(),
+                          f"{m.late_days}/{m.very_late_days}", str(m.n_train),
+                          f"{m.n_test} ({m.test_from}–{m.test_to})",
+                          str(m.metrics["model"]["macro_f1"]),
+                          str(m.metrics["model"]["log_loss"]),
+                          str(m.metrics["baselines"]["customer_history"]["macro_f1"]))
+        Console().print(table)
+
+
+def _print(result: dict) -> None:
+    table = Table(f"v{result['model_version']} on {result['n_test']} invoices of "
+                  f"{result['test_period']['from']}–{result['test_period']['to']}", "model",
+                  "majority class", "customer's history")
+    for name in METRICS:
+        table.add_row(name, *(str(block[name]) for block in (
+            result["model"], result["baselines"]["majority"],
+            result["baselines"]["customer_history"])))
+    Console().print(table)

@@ -1,0 +1,47 @@
+"""Evaluation numbers, always for a model and its baselines on the same rows: accuracy, macro
+F1, per-class precision and recall, late-vs-on-time AUC, log loss, multi-class Brier score and
+the confusion matrix. Computed with scikit-learn's metrics (the library made for it)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    log_loss,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
+
+from .labels import NAMES, ON_TIME
+
+EPS = 1e-6
+
+
+def evaluate(y: np.ndarray, proba: np.ndarray, classes: list[int]) -> dict:
+    """``proba[:, k]`` is the probability of ``classes[k]``; rows sum to 1."""
+    proba = np.clip(proba, EPS, 1.0)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    precision, recall, _, support = precision_recall_fscore_support(
+        y, predicted, labels=classes, zero_division=0)
+    late = (y != ON_TIME).astype(int)
+    p_late = 1.0 - proba[:, classes.index(ON_TIME)]
+    onehot = np.zeros_like(proba)
+    for k, c in enumerate(classes):
+        onehot[:, k] = (y == c)
+    return {
+        "accuracy": round(float(accuracy_score(y, predicted)), 4),
+        "macro_f1": round(float(f1_score(y, predicted, labels=classes, average="macro",
+                                         zero_division=0)), 4),
+        "auc_late": (round(float(roc_auc_score(late, p_late)), 4)
+                     if 0 < late.sum() < len(late) else None),
+        "log_loss": round(float(log_loss(y, proba, labels=classes)), 4),
+        "brier": round(float(np.mean(np.sum((proba - onehot) ** 2, axis=1))), 4),
+        "per_class": {NAMES[c]: {"precision": round(float(precision[k]), 4),
+                                 "recall": round(float(recall[k]), 4),
+                                 "support": int(support[k])}
+                      for k, c in enumerate(classes)},
+        "confusion": confusion_matrix(y, predicted, labels=classes).tolist(),
+    }

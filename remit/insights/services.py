@@ -1,0 +1,242 @@
+"""Payment prediction use cases: the settings, training a model version from the receivables
+history, publishing (or reverting to) a version, and scoring every open invoice with the
+published one — each prediction stored with its model version and its top factors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.receivables.models import (
+    CashDiscountDate,
+    Customer,
+    CustomerTransaction,
+    TransactionKind,
+)
+
+from . import explain, labels, learn
+from .features import FEATURES, CustomerHistory, InvoiceRow, scoring_rows, training_rows
+from .models import InsightsSettings, ModelStatus, Prediction, PredictionModel
+
+FOUR = Decimal("0.0001")
+
+
+def settings_for(legal_entity) -> InsightsSettings:
+    found, _ = InsightsSettings.objects.get_or_create(legal_entity=legal_entity)
+    return found
+
+
+@transaction.atomic
+def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
+                  very_late_days: int | None = None, features: list[str] | None = None,
+                  late_benchmark=None, very_late_benchmark=None) -> InsightsSettings:
+    """Thresholds and fields. Changing the thresholds relabels the history: the models made
+    with the old ones stay for comparison, but a new one must be trained and published."""
+    actor.require("insights.change_insightssettings")
+    found = InsightsSettings.objects.select_for_update().get(pk=settings_for(legal_entity).pk)
+    before = {"late_days": found.late_days, "very_late_days": found.very_late_days,
+              "features": found.features}
+    for name, value in (("late_days", late_days), ("very_late_days", very_late_days)):
+        if value is not None:
+            if not 0 <= value <= 3650:
+                raise InvalidInput.field(name, "days between 0 and 3650")
+            setattr(found, name, value)
+    if features is not None:
+        unknown = [f for f in features if f not in FEATURES and f != "attributes"]
+        if unknown:
+            raise InvalidInput.field("features", f"no field {unknown[0]}; choose from "
+                                     f"{', '.join([*FEATURES, 'attributes'])}")
+        if not features:
+            raise InvalidInput.field("features", "choose at least one field")
+        found.features = list(dict.fromkeys(features))
+    for name, value in (("late_benchmark", late_benchmark),
+                        ("very_late_benchmark", very_late_benchmark)):
+        if value is not None:
+            if not 0 <= value <= 100:
+                raise InvalidInput.field(name, "a percentage")
+            setattr(found, name, value)
+    found.save()
+    audit_record(actor=actor, action="insights.settings.save", legal_entity=legal_entity,
+                 data={"before": before, "late_days": found.late_days,
+                       "very_late_days": found.very_late_days, "features": found.features})
+    return found
+
+
+def histories(legal_entity, settings: InsightsSettings, *, customers=None) \
+        -> dict[int, CustomerHistory]:
+    """Every customer's invoices and credit-note dates, read in two queries."""
+    items = CustomerTransaction.objects.filter(legal_entity=legal_entity)
+    if customers is not None:
+        items = items.filter(customer__in=customers)
+    acc = legal_entity.accounting_currency
+    discounted = set(CashDiscountDate.objects.filter(transaction__in=items)
+                     .values_list("transaction_id", flat=True))
+    invoices = defaultdict(list)
+    for pk, cid, doc, due, amount, closed, currency, attributes in (
+            items.filter(kind=TransactionKind.INVOICE)
+            .values_list("id", "customer_id", "document_date", "due_date", "amount_acc",
+                         "closed_on", "currency", "attributes")
+            .order_by("customer_id", "document_date", "id")):
+        invoices[cid].append(InvoiceRow(pk, cid, doc, due, amount, closed, currency != acc,
+                                        pk in discounted, attributes or {}))
+    notes = defaultdict(list)
+    for cid, day in items.filter(kind=TransactionKind.CREDIT_NOTE).values_list(
+            "customer_id", "document_date"):
+        notes[cid].append(day)
+    since = dict(Customer.objects.filter(legal_entity=legal_entity)
+                 .values_list("pk", "customer_since"))
+    return {cid: CustomerHistory(rows, notes.get(cid, ()), since.get(cid), settings.late_days,
+                                 settings.very_late_days)
+            for cid, rows in invoices.items()}
+
+
+def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Dataset:
+    """Every invoice settled before ``as_of``, with its features as of its invoice date."""
+    rows = []
+    for history in histories(legal_entity, settings).values():
+        for invoice, features, label in training_rows(history):
+            if invoice.closed_on < as_of:
+                rows.append((invoice.document_date, invoice.id, features, label,
+                             invoice.customer_id))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return learn.Dataset([r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
+                         [r[4] for r in rows],
+                         labels.classes(settings.late_days, settings.very_late_days))
+
+
+@transaction.atomic
+def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
+    """A new model version from the history settled before ``as_of``: trained on the earlier
+    period, tested on the later one, beside both baselines. Not used until published."""
+    actor.require("insights.add_predictionmodel")
+    settings = settings_for(legal_entity)
+    data = dataset(legal_entity, as_of, settings)
+    try:
+        trained = learn.train(data, settings.features)
+    except learn.NotEnoughData as exc:
+        raise RuleViolation(f"{legal_entity.code}: not enough history to train — {exc}",
+                            code="not_enough_history") from None
+    version = (PredictionModel.objects.select_for_update().filter(legal_entity=legal_entity)
+               .order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    model = PredictionModel.objects.create(
+        legal_entity=legal_entity, version=version, late_days=settings.late_days,
+        very_late_days=settings.very_late_days, classes=trained.classes,
+        features=trained.matrix.names, categories=trained.matrix.categories,
+        train_from=trained.train_from, test_from=trained.test_from, test_to=trained.test_to,
+        n_train=trained.n_train, n_test=trained.n_test, metrics=trained.metrics,
+        booster=trained.booster_text, calibration=trained.calibration, created_by=actor.user)
+    audit_record(actor=actor, action="insights.model.train", obj=model,
+                 data={"version": version, "n_train": model.n_train, "n_test": model.n_test,
+                       "macro_f1": trained.metrics["model"]["macro_f1"]})
+    return model
+
+
+def trained_from(model: PredictionModel) -> learn.Trained:
+    return learn.Trained(model.classes, learn.Matrix(model.features, model.categories),
+                         model.booster, model.calibration)
+
+
+@transaction.atomic
+def model_publish(*, model: PredictionModel, actor: Actor) -> PredictionModel:
+    """Put this version in use (also how to revert to an older one). Its thresholds must be
+    the current settings: a model trained on other labels is not published."""
+    actor.require("insights.publish_predictionmodel")
+    locked = PredictionModel.objects.select_for_update().get(pk=model.pk)
+    settings = settings_for(locked.legal_entity)
+    if (locked.late_days, locked.very_late_days) != (settings.late_days,
+                                                     settings.very_late_days):
+        raise RuleViolation(f"v{locked.version} was trained with thresholds "
+                            f"{locked.late_days}/{locked.very_late_days} days; the settings "
+                            f"say {settings.late_days}/{settings.very_late_days}. Train a new "
+                            "model", code="thresholds_changed")
+    PredictionModel.objects.filter(legal_entity=locked.legal_entity,
+                                   status=ModelStatus.PUBLISHED).exclude(pk=locked.pk).update(
+        status=ModelStatus.RETIRED)
+    locked.status, locked.published_at = ModelStatus.PUBLISHED, timezone.now()
+    locked.save(update_fields=["status", "published_at"])
+    audit_record(actor=actor, action="insights.model.publish", obj=locked,
+                 data={"version": locked.version})
+    return locked
+
+
+def published(legal_entity) -> PredictionModel | None:
+    return PredictionModel.objects.filter(legal_entity=legal_entity,
+                                          status=ModelStatus.PUBLISHED).first()
+
+
+def _probability(value) -> Decimal:
+    return Decimal(str(value)).quantize(FOUR, ROUND_HALF_UP)
+
+
+def _three(proba: np.ndarray, classes: list[int]) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(on time, late, very late) per row, four decimals, summing to exactly 1."""
+    out = []
+    for row in proba:
+        values = dict(zip(classes, row))
+        on_time = _probability(values.get(labels.ON_TIME, 0))
+        very_late = _probability(values.get(labels.VERY_LATE, 0))
+        out.append((on_time, Decimal(1) - on_time - very_late, very_late))
+    return out
+
+
+@transaction.atomic
+def predictions_score(*, legal_entity, as_of: date, actor: Actor,
+                      model: PredictionModel | None = None, customers=None) -> int:
+    """Score the open invoices (of some customers, or all) with the published model as of
+    ``as_of``: their current predictions are replaced, each with the model version and its
+    top factors."""
+    actor.require("insights.add_prediction")
+    model = model or published(legal_entity)
+    if model is None:
+        raise RuleViolation(f"{legal_entity.code} has no published prediction model yet: "
+                            "train one and publish it", code="no_model")
+    settings = InsightsSettings(late_days=model.late_days, very_late_days=model.very_late_days)
+    rows = []
+    for history in histories(legal_entity, settings, customers=customers).values():
+        rows.extend(scoring_rows(history, as_of))
+    open_ids = set(CustomerTransaction.objects.filter(
+        legal_entity=legal_entity, kind=TransactionKind.INVOICE, is_open=True)
+        .values_list("pk", flat=True))
+    rows = [(invoice, features) for invoice, features in rows if invoice.id in open_ids]
+    scope = Prediction.objects.filter(legal_entity=legal_entity)
+    if customers is not None:
+        scope = scope.filter(customer__in=customers)
+    scope.delete()
+    if not rows:
+        return 0
+    trained = trained_from(model)
+    x = trained.matrix.encode([f for _, f in rows])
+    proba = trained.predict(x)
+    contributions = trained.contributions(x)
+    made = [Prediction(legal_entity=legal_entity, item_id=invoice.id,
+                       customer_id=invoice.customer_id, model=model, as_of=as_of,
+                       on_time=p[0], late=p[1], very_late=p[2],
+                       factors=explain.top_factors(trained.matrix.names, contributions[i],
+                                                   features))
+            for i, ((invoice, features), p) in enumerate(zip(rows, _three(proba,
+                                                                          model.classes)))]
+    Prediction.objects.bulk_create(made, batch_size=2000)
+    audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
+                 data={"model": model.version, "as_of": as_of.isoformat(),
+                       "invoices": len(made)})
+    return len(made)
+
+
+def expected_payments(predictions) -> dict[str, Decimal]:
+    """Σ open balance × probability, per class (spec §1.2): the customer-level view."""
+    totals = {"balance": Decimal(0), "on_time": Decimal(0), "late": Decimal(0),
+              "very_late": Decimal(0)}
+    for p in predictions:
+        balance = p.item.amount_acc - p.item.settled_acc
+        totals["balance"] += balance
+        for name in ("on_time", "late", "very_late"):
+            totals[name] += balance * getattr(p, name)
+    return {k: v.quantize(Decimal("0.01"), ROUND_HALF_UP) for k, v in totals.items()}

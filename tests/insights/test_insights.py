@@ -1,0 +1,167 @@
+"""Payment predictions end to end on the database: labels from settled invoices, features as
+of a date that never see later history, a model trained on the earlier period and tested on
+the later one beside both baselines, published, scoring every open invoice with its factors."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+
+from remit.core.exceptions import RuleViolation
+from remit.core.money import Money
+from remit.insights import services
+from remit.insights.features import scoring_rows, training_rows
+from remit.insights.labels import LATE, ON_TIME, VERY_LATE, classes, outcome
+from remit.insights.models import ModelStatus, Prediction
+from remit.receivables.models import CustomerGroup, SalesTaxCode
+from remit.receivables.services import (
+    LineSpec,
+    MarkSpec,
+    customer_create,
+    invoice_issue,
+    payment_register,
+)
+from tests.helpers import SYSTEM
+
+pytestmark = pytest.mark.django_db
+START = date(2025, 1, 6)
+
+
+def test_labels_by_the_two_thresholds():
+    due = date(2026, 3, 1)
+    assert outcome(due, due, 0, 30) == ON_TIME
+    assert outcome(due, due + timedelta(days=1), 0, 30) == LATE
+    assert outcome(due, due + timedelta(days=30), 0, 30) == LATE
+    assert outcome(due, due + timedelta(days=31), 0, 30) == VERY_LATE
+    assert outcome(due, due + timedelta(days=5), 5, 30) == ON_TIME
+    assert classes(0, 0) == [ON_TIME, LATE] and outcome(due, due + timedelta(days=99), 0, 0) \
+        == LATE
+
+
+def test_expected_payments_worked_example():
+    def p(balance, on_time, late, very_late):
+        return SimpleNamespace(item=SimpleNamespace(amount_acc=Decimal(balance),
+                                                    settled_acc=Decimal(0)),
+                               on_time=Decimal(on_time), late=Decimal(late),
+                               very_late=Decimal(very_late))
+
+    result = services.expected_payments([p(100, "0.10", "0.50", "0.40"),
+                                         p(1000, "0.50", "0.30", "0.20"),
+                                         p(10000, "0.01", "0.04", "0.95")])
+    assert result == {"balance": Decimal("11100.00"), "on_time": Decimal("610.00"),
+                      "late": Decimal("750.00"), "very_late": Decimal("9740.00")}
+
+
+class Book:
+    """Customers who pay on time, late or very late, invoiced every two weeks for a year."""
+
+    def __init__(self, entity):
+        self.entity = entity
+        self.group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Dom")
+        self.tax = SalesTaxCode.objects.get(legal_entity=entity, code="Z")
+        self.n = 0
+
+    def customer(self, delay_days: int, invoices: int, start=START, every=14,
+                 pay: bool = True):
+        self.n += 1
+        customer = customer_create(legal_entity=self.entity, account_number=str(30000 + self.n),
+                                   name=f"Payer {self.n}", group=self.group,
+                                   customer_since=start - timedelta(days=30), actor=SYSTEM)
+        for k in range(invoices):
+            day = start + timedelta(days=every * k + self.n % 5)
+            posted = invoice_issue(customer=customer, invoice_date=day,
+                                   due_date=day + timedelta(days=14), actor=SYSTEM,
+                                   lines=[LineSpec("Service", Decimal(1000 + 37 * k),
+                                                   tax_code=self.tax)])
+            paid_on = day + timedelta(days=14 + delay_days + (k % 3))
+            if pay and paid_on < date(2026, 3, 1):
+                payment_register(customer=customer, payment_date=paid_on,
+                                 amount=Money.of(posted.total_amount, "NOK"),
+                                 marks=[MarkSpec(posted.transactions.get())], actor=SYSTEM)
+        return customer
+
+
+@pytest.fixture
+def book(entity):
+    book = Book(entity)
+    for delay in (-3, -1, 0, 6, 12, 20, 45, 60):
+        book.customer(delay, 26)
+    return book
+
+
+def test_a_feature_row_as_of_a_date_ignores_later_history(entity):
+    book = Book(entity)
+    customer = book.customer(10, 8)
+    settings = services.settings_for(entity)
+
+    def rows():
+        history = services.histories(entity, settings)[customer.pk]
+        return [(i.id, f) for i, f, _ in training_rows(history)]
+
+    before = rows()
+    scored_before = list(scoring_rows(services.histories(entity, settings)[customer.pk],
+                                      date(2025, 3, 1)))
+    # later history: more invoices, and the open ones settled long after
+    book2 = customer
+    for k in range(4):
+        day = date(2025, 9, 1) + timedelta(days=7 * k)
+        posted = invoice_issue(customer=book2, invoice_date=day, actor=SYSTEM,
+                               lines=[LineSpec("Later", Decimal(500), tax_code=book.tax)])
+        payment_register(customer=book2, payment_date=day + timedelta(days=90),
+                         amount=Money.of(posted.total_amount, "NOK"),
+                         marks=[MarkSpec(posted.transactions.get())], actor=SYSTEM)
+    after = dict(rows())
+    for pk, features in before:
+        assert after[pk] == features or all(
+            after[pk][k] == v or (v != v and after[pk][k] != after[pk][k])
+            for k, v in features.items())
+    scored_after = list(scoring_rows(services.histories(entity, settings)[customer.pk],
+                                     date(2025, 3, 1)))
+    assert [i.id for i, _ in scored_after] == [i.id for i, _ in scored_before]
+
+
+def test_too_little_history_says_what_is_there_and_what_is_needed(entity):
+    Book(entity).customer(5, 6)
+    with pytest.raises(RuleViolation, match=r"6 settled invoices .*at least 100"):
+        services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+
+
+def test_train_evaluate_publish_and_score(book, entity, capsys):
+    model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    assert model.version == 1 and model.status == ModelStatus.TRAINED
+    assert model.test_from > model.train_from and model.n_test > 20
+    result = model.metrics
+    # the customers pay the way they always did: the model must beat the majority class
+    assert result["model"]["macro_f1"] > result["baselines"]["majority"]["macro_f1"]
+    assert result["model"]["log_loss"] < result["baselines"]["majority"]["log_loss"]
+    call_command("insights", "evaluate", "--entity", "NO01", "--json")
+    contract = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for block in (contract["model"], contract["baselines"]["majority"],
+                  contract["baselines"]["customer_history"]):
+        assert {"accuracy", "macro_f1", "auc_late", "log_loss", "brier"} <= set(block)
+    assert {"test_period", "n_train", "n_test", "model_version"} <= set(contract)
+
+    with pytest.raises(RuleViolation, match="no published"):
+        services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.model_publish(model=model, actor=SYSTEM)
+    slow = book.customer(50, 3, start=date(2026, 1, 10), pay=False)
+    n = services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    assert n == Prediction.objects.count() > 0
+    for p in Prediction.objects.all():
+        assert p.on_time + p.late + p.very_late == 1
+        assert p.model_id == model.pk and p.factors
+    worst = Prediction.objects.filter(customer=slow).order_by("on_time").first()
+    assert worst.on_time < Decimal("0.5")
+    assert any(f["effect"] == "late" for f in worst.factors)
+
+
+def test_changing_the_thresholds_needs_a_new_model(book, entity):
+    model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.settings_save(legal_entity=entity, late_days=5, very_late_days=40, actor=SYSTEM)
+    with pytest.raises(RuleViolation, match="Train a new model"):
+        services.model_publish(model=model, actor=SYSTEM)
+    again = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    assert again.version == 2 and (again.late_days, again.very_late_days) == (5, 40)
