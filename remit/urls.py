@@ -6,6 +6,7 @@ from remit.collections import interest_views, letter_views
 from remit.collections import views as collections
 from remit.core import views as core
 from remit.credit import views as credit
+from remit.insights import views as insights
 from remit.jobs import views as jobs
 from remit.ledger import views as ledger
 from remit.receivables import views as receivables
@@ -110,6 +111,13 @@ urlpatterns = [
     path("credit/rules/<int:rule_id>/toggle/", credit.rule_toggle, name="credit_rule_toggle"),
     path("credit/checkpoints/", credit.checkpoints_edit, name="credit_checkpoints"),
     path("credit/tasks/<str:task>/", credit.run_task, name="credit_task"),
+    path("insights/predictions/", insights.predictions, name="insights_predictions"),
+    path("insights/predictions/<int:item_id>/pane/", insights.prediction_pane,
+         name="insights_pane"),
+    path("insights/customers/", insights.customers, name="insights_customers"),
+    path("insights/models/", insights.models_page, name="insights_models"),
+    path("insights/models/<str:action>/", insights.models_action,
+         name="insights_models_action"),
     path("ledger/entries/", ledger.entries, name="entries"),
     path("ledger/entries/new/", ledger.entry_new, name="entry_new"),
     path("ledger/entries/<int:entry_id>/", ledger.entry, name="entry"),

@@ -106,6 +106,11 @@ PAGE_RULES = {
     "credit_rule_toggle": "credit.change_blockingrule",
     "credit_task": "credit.add_balancestatistic",
     "credit_checkpoints": "credit.change_blockingrule",
+    "insights_predictions": "insights.view_prediction",
+    "insights_pane": "insights.view_prediction",
+    "insights_customers": "insights.view_prediction",
+    "insights_models": "insights.view_predictionmodel",
+    "insights_models_action": "insights.add_predictionmodel",
 }
 API_RULES = {
     "GET /api/core/me": "core.use_api",
@@ -176,7 +181,7 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_insurance_add": "post", "credit_adjustment_new": "post",
                "credit_adjustment_action": "post", "credit_rule_add": "post",
                "credit_rule_toggle": "post", "credit_task": "post",
-               "credit_checkpoints": "post"}
+               "credit_checkpoints": "post", "insights_models_action": "post"}
 
 
 def page_patterns():

@@ -48,6 +48,10 @@ CREDIT_WORK = CREDIT_READ + (
     "credit.change_creditparameters", "credit.add_balancestatistic",
     "credit.delete_balancestatistic", "credit.view_balancestatistic",
     "sales.post_salesorder")
+INSIGHTS_READ = ("insights.view_prediction", "insights.view_predictionmodel")
+INSIGHTS_WORK = INSIGHTS_READ + ("insights.add_prediction", "insights.add_predictionmodel",
+                                 "insights.publish_predictionmodel",
+                                 "insights.change_insightssettings")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
                  "receivables.view_paymentjournal")
@@ -56,12 +60,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # The administrator holds every permission of remit's own apps (filled in below).
     ADMINISTRATOR: (),
     CREDIT_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + CREDIT_WORK + (
+        *INSIGHTS_WORK,
         "core.view_auditlog", "core.view_exchangerate", "ledger.check_ledger",
         "collections.view_agingsnapshot", "collections.view_activity",
         "collections.view_collectionscase",
     ),
     COLLECTIONS_MANAGER: EVERYONE + LEDGER_READ + CUSTOMER_READ + COLLECTIONS_WORK + (
-        *CREDIT_READ,
+        *CREDIT_READ, *INSIGHTS_WORK,
         "core.view_auditlog", "core.view_exchangerate",
         "collections.add_customerpool", "collections.change_customerpool",
         "collections.view_customerpool", "collections.add_collectionsagent",
@@ -74,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "collections.add_emailtemplate", "collections.change_emailtemplate",
         "collections.view_emailtemplate",
     ),
-    COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + (
+    COLLECTIONS_AGENT: EVERYONE + CUSTOMER_READ + COLLECTIONS_WORK + INSIGHTS_READ + (
         "ledger.view_journalentry",),
     AR_CLERK: EVERYONE + LEDGER_READ + CUSTOMER_READ + (
         "core.view_exchangerate",
@@ -87,7 +92,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "receivables.register_nsf",
         "receivables.view_importbatch",
     ) + SALES_WORK,
-    SALES_MANAGER: EVERYONE + SALES_WORK + ("receivables.view_customer",),
+    SALES_MANAGER: EVERYONE + SALES_WORK + ("receivables.view_customer",
+                                            "insights.view_prediction"),
     SALES_REP: EVERYONE + SALES_WORK + ("receivables.view_customer",),
 }
 

@@ -31,9 +31,12 @@ from remit.receivables.models import Customer, CustomerStatus, CustomerTransacti
 from remit.receivables.services import LineSpec
 from remit.sales.services import sales_order_create, sales_order_post
 
-PRODUCTS = [("Hydraulic pump HP-200", Decimal("18500.00")), ("Valve set V-12", Decimal("2450.00")),
-            ("Pressure sensor PS-4", Decimal("1890.00")), ("Service visit", Decimal("6200.00")),
-            ("Filter cartridge pack", Decimal("740.00")), ("Control unit CU-9", Decimal("42000.00"))]
+PRODUCTS = [("Hydraulic pump HP-200", Decimal("18500.00")),
+            ("Valve set V-12", Decimal("2450.00")),
+            ("Pressure sensor PS-4", Decimal("1890.00")),
+            ("Service visit", Decimal("6200.00")),
+            ("Filter cartridge pack", Decimal("740.00")),
+            ("Control unit CU-9", Decimal("42000.00"))]
 TEN_THOUSAND = Decimal(10000)
 ZERO = Decimal(0)
 

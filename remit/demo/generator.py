@@ -21,6 +21,7 @@ from remit.core.models import ExchangeRate, LegalEntity
 from remit.core.money import Money
 from remit.core.services import legal_entity_create, user_create
 from remit.demo.credit import demo_credit
+from remit.demo.insights import demo_insights
 from remit.ledger.models import AccountRole
 from remit.ledger.rules import PostingLine
 from remit.ledger.selectors import account_by_number, account_for_role, journal_by_code
@@ -124,6 +125,7 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
             result.journal_entries += _general_journal(rng, entity, as_of, actor)
             demo_credit(entity, as_of, rng, actor)
             _collections(entity, as_of, actor)
+            demo_insights(entity, as_of, actor)
     result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
     return result
 

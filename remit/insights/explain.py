@@ -7,7 +7,10 @@ from __future__ import annotations
 import calendar
 import math
 
+from .features import FEATURES
+
 TOP = 4
+HISTORY = {"last10_late", "recent_late_weighted", "late_trend"}
 
 
 def _pct(v) -> str:
@@ -17,9 +20,9 @@ def _pct(v) -> str:
 def phrase(name: str, value, row: dict) -> str:
     """The feature and its value as a sentence fragment."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return {"hist_n": "no payment history yet",
-                "days_since_last_payment": "no invoice settled before"}.get(
-            name, f"no {name.replace('_', ' ')} known")
+        if name.startswith("hist_") or name in HISTORY or name == "days_since_last_payment":
+            return "no payment history yet"
+        return f"{FEATURES.get(name, name.replace('_', ' '))}: not known"
     n = row.get("hist_n") or 0
     if name == "last10_late":
         return f"customer paid {int(value)} of its last {min(int(n), 10)} invoices late"
@@ -42,9 +45,9 @@ def phrase(name: str, value, row: dict) -> str:
         return ("paying later than before" if value > 0 else "paying earlier than before"
                 if value < 0 else "paying as before")
     if name == "open_count":
-        return f"{int(value)} other invoices open"
+        return _count(value, "other invoice", "open")
     if name == "overdue_count":
-        return f"{int(value)} other invoices already overdue"
+        return _count(value, "other invoice", "already overdue")
     if name in ("open_amount_log", "overdue_amount_log", "amount_log"):
         amount = 10 ** value - 1
         what = {"open_amount_log": "other open balance", "overdue_amount_log":
@@ -59,11 +62,12 @@ def phrase(name: str, value, row: dict) -> str:
         return (f"customer for {years:.1f} years" if years >= 1
                 else f"new customer ({int(value)} days)")
     if name == "hist_n":
-        return f"{int(value)} invoices settled before"
+        return "no payment history yet" if not value else _count(value, "invoice",
+                                                                 "settled before")
     if name == "invoices_90d":
-        return f"{int(value)} invoices in the 90 days before"
+        return _count(value, "invoice", "in the 90 days before")
     if name == "credit_notes_180d":
-        return f"{int(value)} credit notes (disputes) in the 180 days before"
+        return _count(value, "credit note", "(disputes) in the 180 days before")
     if name == "month":
         return f"invoiced in {calendar.month_name[int(value)]}"
     if name == "foreign_currency":
@@ -75,15 +79,24 @@ def phrase(name: str, value, row: dict) -> str:
     return f"{name.replace('_', ' ')}: {value}"
 
 
+def _count(value, noun: str, rest: str) -> str:
+    n = int(value)
+    return f"{n} {noun}{'' if n == 1 else 's'} {rest}"
+
+
 def top_factors(names: list[str], contributions, row: dict, top: int = TOP) -> list[dict]:
-    """The ``top`` features that moved this prediction most, strongest first."""
+    """The ``top`` features that moved this prediction most, strongest first; one line per
+    thing said (the history features of a customer without history say it once)."""
     order = sorted(range(len(names)), key=lambda j: -abs(contributions[j]))
-    factors = []
-    for j in order[:top]:
+    factors, said = [], set()
+    for j in order:
         weight = contributions[j]
-        if abs(weight) < 1e-6:
+        if abs(weight) < 1e-6 or len(factors) == top:
             break
+        text = phrase(names[j], row.get(names[j]), row)
+        if text in said:
+            continue
+        said.add(text)
         factors.append({"feature": names[j], "effect": "late" if weight > 0 else "on_time",
-                        "weight": round(weight, 3),
-                        "text": phrase(names[j], row.get(names[j]), row)})
+                        "weight": round(weight, 3), "text": text})
     return factors

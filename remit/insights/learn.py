@@ -225,3 +225,24 @@ def customer_history(rows: list[dict], train_y: np.ndarray, classes: list[int]) 
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def condition_on_age(proba: np.ndarray, classes: list[int], days_past_due: np.ndarray,
+                     late_days: int, very_late_days: int) -> np.ndarray:
+    """An invoice still open on the scoring date can no longer be paid in a class whose
+    window has passed: past the late threshold it is not on time, past the very-late one it
+    is very late. The model's odds of the classes still possible are kept."""
+    out = proba.copy()
+    index = {c: k for k, c in enumerate(classes)}
+    for row, age in zip(out, days_past_due):
+        if age > late_days:
+            row[index[ON_TIME]] = 0.0
+        if VERY_LATE in index and age > very_late_days:
+            row[index[LATE]] = 0.0
+        total = row.sum()
+        if total <= 0:  # the model gave the only possible class nothing: it is certain
+            row[index[VERY_LATE if VERY_LATE in index and age > very_late_days
+                      else LATE]] = 1.0
+        else:
+            row /= total
+    return out

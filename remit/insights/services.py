@@ -214,15 +214,19 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
         return 0
     trained = trained_from(model)
     x = trained.matrix.encode([f for _, f in rows])
-    proba = trained.predict(x)
+    ages = np.array([(as_of - invoice.due_date).days for invoice, _ in rows])
+    proba = learn.condition_on_age(trained.predict(x), model.classes, ages, model.late_days,
+                             model.very_late_days)
     contributions = trained.contributions(x)
-    made = [Prediction(legal_entity=legal_entity, item_id=invoice.id,
-                       customer_id=invoice.customer_id, model=model, as_of=as_of,
-                       on_time=p[0], late=p[1], very_late=p[2],
-                       factors=explain.top_factors(trained.matrix.names, contributions[i],
-                                                   features))
-            for i, ((invoice, features), p) in enumerate(zip(rows, _three(proba,
-                                                                          model.classes)))]
+    made = []
+    for i, ((invoice, features), p) in enumerate(zip(rows, _three(proba, model.classes))):
+        factors = explain.top_factors(trained.matrix.names, contributions[i], features)
+        if ages[i] > model.late_days:
+            factors.insert(0, {"feature": "days_past_due", "effect": "late", "weight": None,
+                               "text": f"already {int(ages[i])} days past the due date"})
+        made.append(Prediction(legal_entity=legal_entity, item_id=invoice.id,
+                               customer_id=invoice.customer_id, model=model, as_of=as_of,
+                               on_time=p[0], late=p[1], very_late=p[2], factors=factors))
     Prediction.objects.bulk_create(made, batch_size=2000)
     audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
                  data={"model": model.version, "as_of": as_of.isoformat(),

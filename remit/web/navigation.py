@@ -43,7 +43,14 @@ AREAS = [
                 "/credit/adjustments"),
         NavItem("Blocking rules", "credit_rules", "credit.view_blockingrule", "/credit/rules"),
     ]),
-    ("Insights", [NavItem("Predictions", None, None, planned=True)]),
+    ("Insights", [
+        NavItem("Payment predictions", "insights_predictions", "insights.view_prediction",
+                "/insights/predictions"),
+        NavItem("Customer predictions", "insights_customers", "insights.view_prediction",
+                "/insights/customers"),
+        NavItem("Prediction models", "insights_models", "insights.view_predictionmodel",
+                "/insights/models"),
+    ]),
     ("Sales", [
         NavItem("Sales orders", "sales_orders", "sales.view_salesorder", "/sales/orders"),
         NavItem("Leads", None, None, planned=True),

@@ -16,18 +16,17 @@ from remit.insights import services
 from remit.insights.features import scoring_rows, training_rows
 from remit.insights.labels import LATE, ON_TIME, VERY_LATE, classes, outcome
 from remit.insights.models import ModelStatus, Prediction
-from remit.receivables.models import CustomerGroup, SalesTaxCode
 from remit.receivables.services import (
     LineSpec,
     MarkSpec,
-    customer_create,
     invoice_issue,
     payment_register,
 )
 from tests.helpers import SYSTEM
 
+from .conftest import Book
+
 pytestmark = pytest.mark.django_db
-START = date(2025, 1, 6)
 
 
 def test_labels_by_the_two_thresholds():
@@ -53,43 +52,6 @@ def test_expected_payments_worked_example():
                                          p(10000, "0.01", "0.04", "0.95")])
     assert result == {"balance": Decimal("11100.00"), "on_time": Decimal("610.00"),
                       "late": Decimal("750.00"), "very_late": Decimal("9740.00")}
-
-
-class Book:
-    """Customers who pay on time, late or very late, invoiced every two weeks for a year."""
-
-    def __init__(self, entity):
-        self.entity = entity
-        self.group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Dom")
-        self.tax = SalesTaxCode.objects.get(legal_entity=entity, code="Z")
-        self.n = 0
-
-    def customer(self, delay_days: int, invoices: int, start=START, every=14,
-                 pay: bool = True):
-        self.n += 1
-        customer = customer_create(legal_entity=self.entity, account_number=str(30000 + self.n),
-                                   name=f"Payer {self.n}", group=self.group,
-                                   customer_since=start - timedelta(days=30), actor=SYSTEM)
-        for k in range(invoices):
-            day = start + timedelta(days=every * k + self.n % 5)
-            posted = invoice_issue(customer=customer, invoice_date=day,
-                                   due_date=day + timedelta(days=14), actor=SYSTEM,
-                                   lines=[LineSpec("Service", Decimal(1000 + 37 * k),
-                                                   tax_code=self.tax)])
-            paid_on = day + timedelta(days=14 + delay_days + (k % 3))
-            if pay and paid_on < date(2026, 3, 1):
-                payment_register(customer=customer, payment_date=paid_on,
-                                 amount=Money.of(posted.total_amount, "NOK"),
-                                 marks=[MarkSpec(posted.transactions.get())], actor=SYSTEM)
-        return customer
-
-
-@pytest.fixture
-def book(entity):
-    book = Book(entity)
-    for delay in (-3, -1, 0, 6, 12, 20, 45, 60):
-        book.customer(delay, 26)
-    return book
 
 
 def test_a_feature_row_as_of_a_date_ignores_later_history(entity):
@@ -165,3 +127,17 @@ def test_changing_the_thresholds_needs_a_new_model(book, entity):
         services.model_publish(model=model, actor=SYSTEM)
     again = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
     assert again.version == 2 and (again.late_days, again.very_late_days) == (5, 40)
+
+
+def test_an_open_invoice_past_a_threshold_cannot_be_in_a_class_whose_window_passed():
+    import numpy as np
+
+    from remit.insights.learn import condition_on_age
+
+    proba = np.array([[0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [1.0, 0.0, 0.0]])
+    out = condition_on_age(proba, [ON_TIME, LATE, VERY_LATE], np.array([-5, 10, 40, 40]),
+                           0, 30)
+    assert np.allclose(out[0], [0.6, 0.3, 0.1])          # not yet due: the model's odds
+    assert np.allclose(out[1], [0.0, 0.75, 0.25])        # 10 days past due: not on time
+    assert np.allclose(out[2], [0.0, 0.0, 1.0])          # 40 days: very late
+    assert np.allclose(out[3], [0.0, 0.0, 1.0])          # certain even if the model said not

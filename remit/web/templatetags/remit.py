@@ -68,3 +68,43 @@ def quantity(value):
         return ""
     text = f"{Decimal(value).normalize():f}"
     return text
+
+
+# --- payment predictions -------------------------------------------------------------------
+
+@register.filter
+def pct(value) -> str:
+    """A probability as a whole percentage: 0.4213 → '42 %'."""
+    if value in (None, ""):
+        return ""
+    return f"{(Decimal(value) * 100).quantize(Decimal(1))} %"
+
+
+@register.filter
+def pct_width(value) -> str:
+    """A probability as a CSS width: 0.4213 → '42.13%'."""
+    return f"{(Decimal(value or 0) * 100).quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def sub(value, other):
+    return Decimal(value or 0) - Decimal(other or 0)
+
+
+@register.filter
+def history_bars(history: dict) -> list[dict]:
+    """A customer's settled invoices by class, as bar rows (widths relative to the largest)."""
+    rows = [("on time", "on", history.get("on_time", 0)), ("late", "late",
+            history.get("late", 0)), ("very late", "very", history.get("very_late", 0))]
+    top = max((n for _, _, n in rows), default=0) or 1
+    return [{"label": label, "css": css, "count": n,
+             "width": f"{Decimal(n * 100) / top:.1f}%"} for label, css, n in rows]
+
+
+@register.filter
+def shares(row: dict) -> dict:
+    """Expected amounts of a customer as shares of its balance, for the gauge."""
+    balance = row.get("balance") or 0
+    if not balance:
+        return {"on_time": 0, "late": 0, "very_late": 0}
+    return {k: row[k] / balance for k in ("on_time", "late", "very_late")}

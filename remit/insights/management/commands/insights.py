@@ -87,31 +87,32 @@ class Command(TyperCommand):
 
     @command(help="The test-period metrics of a model version beside both baselines.")
     def evaluate(self, entity: Entity,
-                 version: Annotated[int | None, typer.Option(help="Default: the latest.")]
-                 = None,
+                 model: Annotated[int | None, typer.Option(
+                     help="Model version number (default: the latest).")] = None,
                  as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
                  = False):
         models = PredictionModel.objects.filter(legal_entity=_entity(entity))
-        model = (models.filter(version=version).first() if version else models.first())
-        if model is None:
+        found = (models.filter(version=model).first() if model else models.first())
+        if found is None:
             raise CommandError("no such model: train one first (remit insights train)")
-        result = evaluation(model)
+        result = evaluation(found)
         if as_json:
             self.stdout.write(json.dumps(result))
         else:
             _print(result)
 
     @command(help="Put a model version in use (also reverts to an older one).")
-    def publish(self, entity: Entity, version: Annotated[int, typer.Option()]):
-        model = PredictionModel.objects.filter(legal_entity=_entity(entity),
-                                               version=version).first()
-        if model is None:
-            raise CommandError(f"--version: no model v{version}")
+    def publish(self, entity: Entity,
+                model: Annotated[int, typer.Option(help="Model version number.")]):
+        found = PredictionModel.objects.filter(legal_entity=_entity(entity),
+                                               version=model).first()
+        if found is None:
+            raise CommandError(f"--model: no model v{model}")
         try:
-            services.model_publish(model=model, actor=Actor.cli())
+            services.model_publish(model=found, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        Console().print(f"v{version} is in use")
+        Console().print(f"v{model} is in use")
 
     @command(help="Score every open invoice with the published model.")
     def predict(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None):

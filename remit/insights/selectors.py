@@ -1,0 +1,75 @@
+"""Read side of the predictions: per-customer expected payments (Σ open balance ×
+probability), the at-risk worklist, the workspace counts, and a customer's payment history by
+class."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F
+
+from remit.receivables.models import Customer, CustomerTransaction, TransactionKind
+
+from .labels import LATE, ON_TIME, VERY_LATE, outcome
+from .models import Prediction
+
+CENT = Decimal("0.01")
+
+
+def _rows(legal_entity, customer=None):
+    qs = Prediction.objects.filter(legal_entity=legal_entity)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.values_list("customer_id", "on_time", "late", "very_late",
+                          F("item__amount_acc"), F("item__settled_acc"))
+
+
+def expected_by_customer(legal_entity, customer=None) -> dict[int, dict]:
+    """Per customer: open balance and the expected amounts paid on time, late and very late
+    (exact Decimals; the products are summed in Python, where they stay exact)."""
+    totals: dict[int, dict] = defaultdict(lambda: {"balance": Decimal(0), "on_time": Decimal(0),
+                                                   "late": Decimal(0), "very_late": Decimal(0),
+                                                   "invoices": 0, "red": 0})
+    for cid, on_time, late, very_late, amount, settled in _rows(legal_entity, customer):
+        balance = amount - settled
+        t = totals[cid]
+        t["balance"] += balance
+        t["on_time"] += balance * on_time
+        t["late"] += balance * late
+        t["very_late"] += balance * very_late
+        t["invoices"] += 1
+        t["red"] += on_time < Decimal("0.5")
+    for t in totals.values():
+        for key in ("balance", "on_time", "late", "very_late"):
+            t[key] = t[key].quantize(CENT, ROUND_HALF_UP)
+        t["at_risk"] = t["late"] + t["very_late"]
+        t["late_share"] = (t["at_risk"] / t["balance"] if t["balance"] > 0 else Decimal(0))
+    return dict(totals)
+
+
+def workspace_counts(legal_entity) -> dict:
+    """The two tiles: open transactions under 50 % on time; customers with more than half of
+    their balance predicted late or very late."""
+    expected = expected_by_customer(legal_entity)
+    return {"red_invoices": Prediction.objects.filter(legal_entity=legal_entity,
+                                                      on_time__lt=Decimal("0.5")).count(),
+            "late_customers": sum(1 for t in expected.values()
+                                  if t["balance"] > 0 and t["late_share"] > Decimal("0.5"))}
+
+
+def customer_history(customer: Customer, late_days: int, very_late_days: int) -> dict:
+    """The customer's settled invoices by class, and some payment statistics."""
+    counts = {ON_TIME: 0, LATE: 0, VERY_LATE: 0}
+    days = []
+    for due, closed in (CustomerTransaction.objects.filter(
+            customer=customer, kind=TransactionKind.INVOICE, is_open=False,
+            closed_on__isnull=False).values_list("due_date", "closed_on")):
+        counts[outcome(due, closed, late_days, very_late_days)] += 1
+        days.append((closed - due).days)
+    n = sum(counts.values())
+    return {"on_time": counts[ON_TIME], "late": counts[LATE], "very_late": counts[VERY_LATE],
+            "settled": n, "average_days": round(sum(days) / n, 1) if n else None,
+            "open": CustomerTransaction.objects.filter(customer=customer,
+                                                       kind=TransactionKind.INVOICE,
+                                                       is_open=True).count()}

@@ -1,0 +1,138 @@
+"""Payment prediction pages: every open invoice with its three probabilities (a red marker
+under 50 % on time) and a side pane with the factors; customers by expected payments; the
+models page (settings, versions beside their baselines, train, publish, score)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from remit.core.access import page
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.forms import posted_date
+from remit.receivables.models import Customer
+
+from . import selectors, services
+from .features import FEATURES
+from .models import Prediction, PredictionModel
+
+HALF = Decimal("0.5")  # the red marker: under 50 % on time
+
+
+@page("insights.view_prediction")
+def predictions(request):
+    qs = (Prediction.objects.filter(legal_entity=request.legal_entity)
+          .select_related("item", "customer", "model"))
+    if request.GET.get("risk"):
+        qs = qs.filter(on_time__lt=HALF)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(customer__search_name__contains=q.casefold())
+                       | Q(customer__account_number__startswith=q)
+                       | Q(item__document_number__icontains=q))
+    order = {"on_time": ("on_time", "item__due_date"), "due": ("item__due_date",),
+             "customer": ("customer__name", "item__due_date")}.get(request.GET.get("sort"),
+                                                                   ("on_time",))
+    page_obj = Paginator(qs.order_by(*order, "pk"), 50).get_page(request.GET.get("page"))
+    selected = None
+    if request.GET.get("item"):
+        selected = _pane(request, request.GET["item"])
+    return render(request, "insights/predictions.html", {
+        "page_obj": page_obj, "q": q, "risk": request.GET.get("risk", ""),
+        "sort": request.GET.get("sort", "on_time"), "selected": selected,
+        "model": services.published(request.legal_entity),
+        "counts": selectors.workspace_counts(request.legal_entity)})
+
+
+def _pane(request, item_id: str) -> dict | None:
+    if not item_id.isdigit():
+        return None
+    p = (Prediction.objects.filter(legal_entity=request.legal_entity, item_id=int(item_id))
+         .select_related("item", "customer", "model").first())
+    if p is None:
+        return None
+    settings = services.settings_for(request.legal_entity)
+    return {"p": p, "history": selectors.customer_history(p.customer, settings.late_days,
+                                                          settings.very_late_days),
+            "expected": selectors.expected_by_customer(request.legal_entity,
+                                                       p.customer).get(p.customer_id)}
+
+
+@page("insights.view_prediction")
+def prediction_pane(request, item_id: int):
+    selected = _pane(request, str(item_id))
+    if selected is None:  # scored away meanwhile: say so in the pane
+        return render(request, "insights/_pane_empty.html", {})
+    return render(request, "insights/_pane.html", {"selected": selected})
+
+
+@page("insights.view_prediction")
+def customers(request):
+    expected = selectors.expected_by_customer(request.legal_entity)
+    names = {c.pk: c for c in Customer.objects.filter(pk__in=expected.keys())}
+    rows = sorted(({"customer": names[cid], **t} for cid, t in expected.items()),
+                  key=lambda r: (-r["at_risk"], r["customer"].account_number))
+    if request.GET.get("late_only"):
+        rows = [r for r in rows if r["balance"] > 0 and r["late_share"] > HALF]
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "insights/customers.html", {
+        "page_obj": page_obj, "late_only": request.GET.get("late_only", ""),
+        "model": services.published(request.legal_entity)})
+
+
+@page("insights.view_predictionmodel")
+def models_page(request):
+    entity = request.legal_entity
+    return render(request, "insights/models.html", {
+        "models": PredictionModel.objects.filter(legal_entity=entity).select_related(
+            "created_by"),
+        "settings": services.settings_for(entity), "features": FEATURES,
+        "today": timezone.localdate()})
+
+
+@require_POST
+@page("insights.add_predictionmodel")
+def models_action(request, action: str):
+    entity, actor = request.legal_entity, Actor.web(request.user)
+    try:
+        if action == "settings":
+            late, very = request.POST.get("late_days", ""), request.POST.get("very_late_days", "")
+            for name, value in (("late_days", late), ("very_late_days", very)):
+                if not value.isdigit():
+                    raise InvalidInput.field(name, "whole days")
+            services.settings_save(legal_entity=entity, late_days=int(late),
+                                   very_late_days=int(very),
+                                   features=request.POST.getlist("features"), actor=actor)
+            messages.success(request, "Settings saved. Train a new model for them to apply.")
+        elif action == "train":
+            model = services.model_train(legal_entity=entity,
+                                         as_of=posted_date(request, "as_of"), actor=actor)
+            messages.success(request, f"Trained v{model.version}: macro F1 "
+                                      f"{model.metrics['model']['macro_f1']} (customer history "
+                                      f"{model.metrics['baselines']['customer_history']['macro_f1']}"
+                                      "). Publish it to use it.")
+        elif action == "publish":
+            version = request.POST.get("version", "")
+            model = PredictionModel.objects.filter(
+                legal_entity=entity, version=int(version) if version.isdigit() else 0).first()
+            if model is None:
+                raise InvalidInput.field("version", "choose a model")
+            services.model_publish(model=model, actor=actor)
+            messages.success(request, f"v{model.version} is in use. Score the open invoices "
+                                      "to see its predictions.")
+        elif action == "score":
+            n = services.predictions_score(legal_entity=entity,
+                                           as_of=posted_date(request, "as_of"), actor=actor)
+            messages.success(request, f"{n} open invoices scored.")
+        else:
+            raise InvalidInput.field("action", "settings, train, publish or score")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("insights_models")

@@ -1,0 +1,28 @@
+"""Top factors said in words an agent understands, once each."""
+
+import math
+
+from remit.insights.explain import phrase, top_factors
+
+
+def test_factor_sentences_use_the_customers_own_numbers():
+    row = {"hist_n": 14, "last10_late": 7, "hist_on_time_share": 0.25, "open_count": 1,
+           "hist_avg_days_late": -3.2, "tenure_days": 800}
+    assert phrase("last10_late", 7, row) == "customer paid 7 of its last 10 invoices late"
+    assert phrase("hist_on_time_share", 0.25, row) == ("25 % of the customer's 14 earlier "
+                                                       "invoices were paid on time")
+    assert phrase("open_count", 1, row) == "1 other invoice open"
+    assert phrase("hist_avg_days_late", -3.2, row) == ("on average the customer pays 3 days "
+                                                       "before the due date")
+    assert phrase("tenure_days", 800, row) == "customer for 2.2 years"
+
+
+def test_a_customer_without_history_is_said_once():
+    nan = math.nan
+    names = ["hist_on_time_share", "hist_n", "days_since_last_payment", "amount_log"]
+    row = {"hist_on_time_share": nan, "hist_n": 0, "days_since_last_payment": nan,
+           "amount_log": 3.0}
+    factors = top_factors(names, [0.9, 0.8, 0.7, -0.2], row)
+    assert [f["text"] for f in factors] == ["no payment history yet",
+                                            "invoice amount about 999"]
+    assert [f["effect"] for f in factors] == ["late", "on_time"]
