@@ -115,6 +115,7 @@ urlpatterns = [
     path("insights/predictions/<int:item_id>/pane/", insights.prediction_pane,
          name="insights_pane"),
     path("insights/customers/", insights.customers, name="insights_customers"),
+    path("insights/expected-cash/", insights.expected_cash, name="insights_expected_cash"),
     path("insights/models/", insights.models_page, name="insights_models"),
     path("insights/models/<str:action>/", insights.models_action,
          name="insights_models_action"),

@@ -109,6 +109,7 @@ PAGE_RULES = {
     "insights_predictions": "insights.view_prediction",
     "insights_pane": "insights.view_prediction",
     "insights_customers": "insights.view_prediction",
+    "insights_expected_cash": "insights.view_prediction",
     "insights_models": "insights.view_predictionmodel",
     "insights_models_action": "insights.add_predictionmodel",
 }
@@ -158,6 +159,9 @@ API_RULES = {
     "GET /api/credit/holds": "credit.view_credithold",
     "POST /api/credit/holds/{hold_id}/release": "credit.release_credithold",
     "POST /api/credit/holds/{hold_id}/reject": "credit.release_credithold",
+    "GET /api/insights/predictions": "insights.view_prediction",
+    "GET /api/insights/customers/{account_number}": "insights.view_prediction",
+    "GET /api/insights/expected-cash": "insights.view_prediction",
     "GET /api/jobs/": "jobs.view_schedule",
     "GET /api/jobs/schedules": "jobs.view_schedule",
     "POST /api/jobs/{job_id}/retry": "jobs.run_job",

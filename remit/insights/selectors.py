@@ -73,3 +73,68 @@ def customer_history(customer: Customer, late_days: int, very_late_days: int) ->
             "open": CustomerTransaction.objects.filter(customer=customer,
                                                        kind=TransactionKind.INVOICE,
                                                        is_open=True).count()}
+
+
+def expected_payment_date(due, as_of, cls: int, late_days: int, very_late_days: int):
+    """When a class's payment is expected: on time by the due date, late in the middle of the
+    late window, very late 30 days into the very-late one — never before the scoring date."""
+    from datetime import timedelta
+
+    if cls == ON_TIME:
+        day = due + timedelta(days=late_days)
+    elif cls == LATE:
+        top = very_late_days if very_late_days > late_days else late_days + 30
+        day = due + timedelta(days=(late_days + top) // 2 + 1)
+    else:
+        day = due + timedelta(days=very_late_days + 30)
+    return max(day, as_of)
+
+
+def expected_cash(legal_entity, as_of, weeks: int = 13) -> dict:
+    """The open balance spread over the next ``weeks`` weeks (Monday-based) by each invoice's
+    class probabilities and the expected date of each class; what falls later is 'later'."""
+    from datetime import timedelta
+
+    from .services import published, settings_for
+
+    model = published(legal_entity)
+    late_days, very_late_days = ((model.late_days, model.very_late_days) if model else
+                                 (settings_for(legal_entity).late_days,
+                                  settings_for(legal_entity).very_late_days))
+    start = as_of - timedelta(days=as_of.weekday())
+    buckets = [{"week": (start + timedelta(weeks=k)).isoformat(), "on_time": Decimal(0),
+                "late": Decimal(0), "very_late": Decimal(0)} for k in range(weeks)]
+    later = Decimal(0)
+    names = {ON_TIME: "on_time", LATE: "late", VERY_LATE: "very_late"}
+    for due, on_time, late, very_late, amount, settled in (
+            Prediction.objects.filter(legal_entity=legal_entity).values_list(
+                "item__due_date", "on_time", "late", "very_late", "item__amount_acc",
+                "item__settled_acc")):
+        balance = amount - settled
+        for cls, p in ((ON_TIME, on_time), (LATE, late), (VERY_LATE, very_late)):
+            if not p:
+                continue
+            day = expected_payment_date(due, as_of, cls, late_days, very_late_days)
+            k = (day - start).days // 7
+            if k < weeks:
+                buckets[k][names[cls]] += balance * p
+            else:
+                later += balance * p
+    for b in buckets:
+        for key in ("on_time", "late", "very_late"):
+            b[key] = b[key].quantize(CENT, ROUND_HALF_UP)
+        b["total"] = b["on_time"] + b["late"] + b["very_late"]
+    return {"as_of": as_of.isoformat(), "weeks": buckets,
+            "later": later.quantize(CENT, ROUND_HALF_UP)}
+
+
+def worklist(legal_entity):
+    """Open invoices by amount at risk — open balance × (late + very late) — largest first."""
+    from django.db.models import DecimalField, ExpressionWrapper
+
+    at_risk = ExpressionWrapper((F("item__amount_acc") - F("item__settled_acc"))
+                                * (F("late") + F("very_late")),
+                                output_field=DecimalField(max_digits=30, decimal_places=8))
+    return (Prediction.objects.filter(legal_entity=legal_entity)
+            .select_related("item", "customer", "model")
+            .annotate(at_risk=at_risk).order_by("-at_risk", "pk"))

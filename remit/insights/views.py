@@ -37,16 +37,20 @@ def predictions(request):
         qs = qs.filter(Q(customer__search_name__contains=q.casefold())
                        | Q(customer__account_number__startswith=q)
                        | Q(item__document_number__icontains=q))
-    order = {"on_time": ("on_time", "item__due_date"), "due": ("item__due_date",),
-             "customer": ("customer__name", "item__due_date")}.get(request.GET.get("sort"),
-                                                                   ("on_time",))
-    page_obj = Paginator(qs.order_by(*order, "pk"), 50).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "on_time")
+    if sort == "risk":  # the collections worklist: largest amount at risk first
+        qs = selectors.worklist(request.legal_entity).filter(pk__in=qs.values("pk"))
+    else:
+        order = {"on_time": ("on_time", "item__due_date"), "due": ("item__due_date",),
+                 "customer": ("customer__name", "item__due_date")}.get(sort, ("on_time",))
+        qs = qs.order_by(*order, "pk")
+    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     selected = None
     if request.GET.get("item"):
         selected = _pane(request, request.GET["item"])
     return render(request, "insights/predictions.html", {
         "page_obj": page_obj, "q": q, "risk": request.GET.get("risk", ""),
-        "sort": request.GET.get("sort", "on_time"), "selected": selected,
+        "sort": sort, "selected": selected,
         "model": services.published(request.legal_entity),
         "counts": selectors.workspace_counts(request.legal_entity)})
 
@@ -85,6 +89,17 @@ def customers(request):
     return render(request, "insights/customers.html", {
         "page_obj": page_obj, "late_only": request.GET.get("late_only", ""),
         "model": services.published(request.legal_entity)})
+
+
+@page("insights.view_prediction")
+def expected_cash(request):
+    today = timezone.localdate()
+    cash = selectors.expected_cash(request.legal_entity, today)
+    top = max((w["total"] for w in cash["weeks"]), default=0) or 1
+    for w in cash["weeks"]:
+        w["bars"] = [(name, w[name] / top * 100) for name in ("on_time", "late", "very_late")]
+    return render(request, "insights/expected_cash.html", {
+        "cash": cash, "model": services.published(request.legal_entity)})
 
 
 @page("insights.view_predictionmodel")

@@ -48,6 +48,8 @@ AREAS = [
                 "/insights/predictions"),
         NavItem("Customer predictions", "insights_customers", "insights.view_prediction",
                 "/insights/customers"),
+        NavItem("Expected cash", "insights_expected_cash", "insights.view_prediction",
+                "/insights/expected-cash"),
         NavItem("Prediction models", "insights_models", "insights.view_predictionmodel",
                 "/insights/models"),
     ]),

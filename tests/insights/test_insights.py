@@ -141,3 +141,37 @@ def test_an_open_invoice_past_a_threshold_cannot_be_in_a_class_whose_window_pass
     assert np.allclose(out[1], [0.0, 0.75, 0.25])        # 10 days past due: not on time
     assert np.allclose(out[2], [0.0, 0.0, 1.0])          # 40 days: very late
     assert np.allclose(out[3], [0.0, 0.0, 1.0])          # certain even if the model said not
+
+
+def test_expected_cash_worklist_and_the_api(book, entity, make_user):
+    from django.test import Client
+
+    from remit.core.services import api_token_create
+    from remit.insights import selectors
+
+    model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.model_publish(model=model, actor=SYSTEM)
+    as_of = date(2026, 3, 1)
+    services.predictions_score(legal_entity=entity, as_of=as_of, actor=SYSTEM)
+    predictions = list(Prediction.objects.select_related("item"))
+    total_open = sum(p.item.amount_acc - p.item.settled_acc for p in predictions)
+    cash = selectors.expected_cash(entity, as_of)
+    spread = sum(w["total"] for w in cash["weeks"]) + cash["later"]
+    assert abs(spread - total_open) <= Decimal("0.01") * len(cash["weeks"])
+    assert cash["weeks"][0]["week"] == "2026-02-23"  # the Monday of the scoring week
+    worklist = list(selectors.worklist(entity)[:5])
+    risks = [(p.item.amount_acc - p.item.settled_acc) * (p.late + p.very_late) for p in worklist]
+    assert risks == sorted(risks, reverse=True)
+
+    secret = api_token_create(user=make_user("Collections agent", [entity]), name="t",
+                              actor=SYSTEM)[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = client.get("/api/insights/predictions?order=risk&limit=5").json()
+    assert [row["invoice"] for row in body] == [p.item.document_number for p in worklist]
+    assert all(Decimal(r["on_time"]) + Decimal(r["late"]) + Decimal(r["very_late"]) == 1
+               for r in body)
+    first = body[0]["customer"]
+    expected = client.get(f"/api/insights/customers/{first}").json()
+    assert expected["invoices"] >= 1 and Decimal(expected["balance"]) > 0
+    weeks = client.get("/api/insights/expected-cash?as_of=2026-03-01").json()
+    assert len(weeks["weeks"]) == 13

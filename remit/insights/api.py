@@ -1,0 +1,96 @@
+"""Payment predictions over the API: the open invoices' predictions (or the worklist by amount
+at risk), one customer's expected payments, and the expected cash by week."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from remit.api_auth import Rule
+from remit.receivables import selectors as receivables
+
+from . import selectors
+from .models import Prediction
+
+router = Router(tags=["insights"])
+
+
+class PredictionOut(Schema):
+    invoice: str = Field(..., alias="item.document_number")
+    customer: str = Field(..., alias="customer.account_number")
+    due_date: date = Field(..., alias="item.due_date")
+    open_amount: Decimal
+    on_time: Decimal
+    late: Decimal
+    very_late: Decimal
+    red: bool
+    model_version: int = Field(..., alias="model.version")
+    as_of: date
+    factors: list[dict]
+
+    @staticmethod
+    def resolve_open_amount(obj):
+        return obj.item.amount_acc - obj.item.settled_acc
+
+    @staticmethod
+    def resolve_red(obj):
+        return obj.on_time < Decimal("0.5")
+
+
+@router.get("/predictions", response=list[PredictionOut], auth=Rule("insights.view_prediction"))
+def predictions(request, order: str = "on_time", limit: int = 100, offset: int = 0):
+    """``order``: ``on_time`` (least likely first) or ``risk`` (the worklist: open balance ×
+    late + very late, largest first)."""
+    if order == "risk":
+        qs = selectors.worklist(request.legal_entity)
+    else:
+        qs = (Prediction.objects.filter(legal_entity=request.legal_entity)
+              .select_related("item", "customer", "model").order_by("on_time", "pk"))
+    limit = max(1, min(limit, 1000))
+    return list(qs[max(offset, 0):max(offset, 0) + limit])
+
+
+class ExpectedOut(Schema):
+    customer: str
+    balance: Decimal
+    on_time: Decimal
+    late: Decimal
+    very_late: Decimal
+    invoices: int
+    predictions: list[PredictionOut]
+
+
+@router.get("/customers/{account_number}", response=ExpectedOut,
+            auth=Rule("insights.view_prediction"))
+def customer_expected(request, account_number: str):
+    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    totals = selectors.expected_by_customer(request.legal_entity, customer).get(customer.pk)
+    rows = list(Prediction.objects.filter(customer=customer)
+                .select_related("item", "customer", "model").order_by("on_time"))
+    zero = Decimal("0.00")
+    return {"customer": customer.account_number,
+            "balance": totals["balance"] if totals else zero,
+            "on_time": totals["on_time"] if totals else zero,
+            "late": totals["late"] if totals else zero,
+            "very_late": totals["very_late"] if totals else zero,
+            "invoices": len(rows), "predictions": rows}
+
+
+class WeekOut(Schema):
+    week: date
+    on_time: Decimal
+    late: Decimal
+    very_late: Decimal
+    total: Decimal
+
+
+class CashOut(Schema):
+    as_of: date
+    weeks: list[WeekOut]
+    later: Decimal
+
+
+@router.get("/expected-cash", response=CashOut, auth=Rule("insights.view_prediction"))
+def expected_cash(request, as_of: date | None = None):
+    return selectors.expected_cash(request.legal_entity, as_of or timezone.localdate())
