@@ -5,3 +5,10 @@ class InsightsConfig(AppConfig):
     name = "remit.insights"
     label = "insights"
     verbose_name = "payment predictions"
+
+    def ready(self) -> None:
+        from remit.receivables.signals import invoice_posted
+
+        from .tasks import on_invoice_posted
+
+        invoice_posted.connect(on_invoice_posted, dispatch_uid="insights.score_new_invoice")

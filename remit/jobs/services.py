@@ -32,6 +32,8 @@ DEFAULT_SCHEDULES = [
      "remit.collections.automation.collections_automation_daily", {"daily_at": time(6, 0)}),
     ("Credit statistics, risk scores and hold evaluation",
      "remit.credit.tasks.credit_nightly", {"daily_at": time(4, 0)}),
+    ("Payment predictions for every open invoice",
+     "remit.insights.tasks.predictions_nightly", {"daily_at": time(4, 30)}),
 ]
 
 

@@ -175,3 +175,20 @@ def test_expected_cash_worklist_and_the_api(book, entity, make_user):
     assert expected["invoices"] >= 1 and Decimal(expected["balance"]) > 0
     weeks = client.get("/api/insights/expected-cash?as_of=2026-03-01").json()
     assert len(weeks["weeks"]) == 13
+
+
+def test_a_new_invoice_is_scored_after_it_posts_and_every_night(
+        book, entity, django_capture_on_commit_callbacks):
+    from remit.insights.tasks import predictions_nightly
+    from tests.services.test_jobs import run_worker
+
+    model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.model_publish(model=model, actor=SYSTEM)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer = book.customer(5, 1, start=date(2026, 11, 2), pay=False)
+    item = Prediction.objects.filter(item__customer=customer)
+    assert not item.exists()
+    run_worker()  # the task queued when the invoice posted
+    assert item.count() == 1 and item.get().model_id == model.pk
+    done = predictions_nightly.call()
+    assert done[entity.code] == Prediction.objects.count() > 1

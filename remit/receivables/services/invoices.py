@@ -37,6 +37,7 @@ from ..models import (
     SettlementKind,
     TransactionKind,
 )
+from ..signals import invoice_posted
 from .customers import customers_lock, receivable_account_for
 from .settlement import MarkSpec, settle, settle_date
 from .setup import parameters_for
@@ -275,6 +276,7 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
     audit_record(actor=actor, action="receivables.invoice.post", obj=locked,
                  data={"number": locked.number, "total": locked.total_amount,
                        "currency": locked.currency, "entry": entry.number})
+    invoice_posted.send(sender=Invoice, invoice=locked, item=item)
     if locked.original_id and apply_to_original:
         original_item = locked.original.transactions.filter(is_open=True).first()
         if original_item is not None:

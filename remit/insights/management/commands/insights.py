@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_typer.management import TyperCommand, command
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from remit.core.actor import Actor
@@ -116,12 +117,16 @@ class Command(TyperCommand):
 
     @command(help="Score every open invoice with the published model.")
     def predict(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None):
-        try:
-            n = services.predictions_score(legal_entity=_entity(entity), as_of=_date(as_of),
-                                           actor=Actor.cli())
-        except DomainError as exc:
-            raise CommandError(exc.message) from None
-        Console().print(f"{n} open invoices scored")
+        console = Console()
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            bar.add_task(f"scoring the open invoices of {entity.upper()}")
+            try:
+                n = services.predictions_score(legal_entity=_entity(entity),
+                                               as_of=_date(as_of), actor=Actor.cli())
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
+        console.print(f"{n} open invoices scored")
 
     @command(help="The model versions of a legal entity.")
     def models(self, entity: Entity):

@@ -1,0 +1,45 @@
+"""Predictions kept fresh: every night all open invoices of every legal entity with a
+published model, and a customer's open invoices soon after one of its invoices posts."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.models import LegalEntity
+from remit.jobs.registry import remit_task
+from remit.receivables.models import Customer
+
+from .models import ModelStatus, PredictionModel
+from .services import predictions_score
+
+
+@remit_task()
+def predictions_nightly() -> dict:
+    today = timezone.localdate()
+    done = {}
+    for entity in LegalEntity.objects.filter(
+            is_active=True, pk__in=PredictionModel.objects.filter(
+                status=ModelStatus.PUBLISHED).values("legal_entity")):
+        done[entity.code] = predictions_score(legal_entity=entity, as_of=today,
+                                              actor=Actor.task("predictions nightly"))
+    return done
+
+
+@remit_task()
+def predictions_for_customer(customer_id: int, as_of: str) -> int:
+    customer = Customer.objects.select_related("legal_entity").get(pk=customer_id)
+    return predictions_score(legal_entity=customer.legal_entity, as_of=date.fromisoformat(as_of),
+                             customers=[customer], actor=Actor.task("new invoice"))
+
+
+def on_invoice_posted(sender, invoice, item, **kwargs) -> None:
+    """A new invoice of a legal entity with a model in use: score its customer once the
+    posting has committed (in the background; the posting never waits for a model)."""
+    if item.amount <= 0 or not PredictionModel.objects.filter(
+            legal_entity_id=invoice.legal_entity_id, status=ModelStatus.PUBLISHED).exists():
+        return
+    as_of = max(timezone.localdate(), invoice.invoice_date).isoformat()
+    transaction.on_commit(lambda: predictions_for_customer.enqueue(
+        customer_id=invoice.customer_id, as_of=as_of))
