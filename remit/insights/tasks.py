@@ -11,6 +11,7 @@ from remit.core.models import LegalEntity
 from remit.jobs.registry import remit_task
 from remit.receivables.models import Customer
 
+from .automation import prediction_activities_create
 from .models import ModelStatus, PredictionModel
 from .services import predictions_score
 
@@ -22,8 +23,11 @@ def predictions_nightly() -> dict:
     for entity in LegalEntity.objects.filter(
             is_active=True, pk__in=PredictionModel.objects.filter(
                 status=ModelStatus.PUBLISHED).values("legal_entity")):
-        done[entity.code] = predictions_score(legal_entity=entity, as_of=today,
-                                              actor=Actor.task("predictions nightly"))
+        actor = Actor.task("predictions nightly")
+        done[entity.code] = {
+            "scored": predictions_score(legal_entity=entity, as_of=today, actor=actor),
+            "activities": prediction_activities_create(legal_entity=entity, on=today,
+                                                       actor=actor)}
     return done
 
 

@@ -191,4 +191,31 @@ def test_a_new_invoice_is_scored_after_it_posts_and_every_night(
     run_worker()  # the task queued when the invoice posted
     assert item.count() == 1 and item.get().model_id == model.pk
     done = predictions_nightly.call()
-    assert done[entity.code] == Prediction.objects.count() > 1
+    assert done[entity.code]["scored"] == Prediction.objects.count() > 1
+
+
+def test_the_automation_hook_creates_one_activity_per_customer_very_late_first(book, entity):
+    from remit.collections.models import Activity
+    from remit.insights.automation import prediction_activities_create
+
+    model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.model_publish(model=model, actor=SYSTEM)
+    services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    assert prediction_activities_create(legal_entity=entity, on=date(2026, 3, 1),
+                                        actor=SYSTEM) == 0  # no benchmarks: nothing
+    services.settings_save(legal_entity=entity, late_benchmark=Decimal(60),
+                           very_late_benchmark=Decimal(60), actor=SYSTEM)
+    made = prediction_activities_create(legal_entity=entity, on=date(2026, 3, 1), actor=SYSTEM)
+    activities = list(Activity.objects.all())
+    assert made == len(activities) > 0
+    assert len({a.customer_id for a in activities}) == made  # one per customer
+    from remit.insights import selectors
+    expected = selectors.expected_by_customer(entity)
+    for a in activities:
+        t = expected[a.customer_id]
+        very = t["very_late"] / t["balance"] * 100
+        assert ("very late" in a.purpose) == (very >= 60)
+        assert (t["late"] + t["very_late"]) / t["balance"] * 100 >= 60
+    # run again: the open activities are not made twice
+    assert prediction_activities_create(legal_entity=entity, on=date(2026, 3, 2),
+                                        actor=SYSTEM) == 0
