@@ -17,6 +17,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
+from remit.core.money import amount_in_range
 from remit.receivables.models import Customer
 
 from . import selectors, services
@@ -122,9 +123,13 @@ def models_action(request, action: str):
             for name, value in (("late_days", late), ("very_late_days", very)):
                 if not value.isdigit():
                     raise InvalidInput.field(name, "whole days")
+            benchmarks = {name: amount_in_range(name, request.POST[name])
+                          for name in ("late_benchmark", "very_late_benchmark")
+                          if request.POST.get(name, "").strip()}
             services.settings_save(legal_entity=entity, late_days=int(late),
                                    very_late_days=int(very),
-                                   features=request.POST.getlist("features"), actor=actor)
+                                   features=request.POST.getlist("features"), actor=actor,
+                                   **benchmarks)
             messages.success(request, "Settings saved. Train a new model for them to apply.")
         elif action == "train":
             model = services.model_train(legal_entity=entity,

@@ -178,9 +178,14 @@ def test_expected_cash_worklist_and_the_api(book, entity, make_user):
 
 
 def test_a_new_invoice_is_scored_after_it_posts_and_every_night(
-        book, entity, django_capture_on_commit_callbacks):
+        book, entity, django_capture_on_commit_callbacks, monkeypatch):
     from remit.insights.tasks import predictions_nightly
     from tests.services.test_jobs import run_worker
+
+    # the worker closes stale connections between jobs; on PostgreSQL that would close the
+    # connection holding this test's transaction
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections",
+                        lambda: None)
 
     model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
     services.model_publish(model=model, actor=SYSTEM)
@@ -219,3 +224,26 @@ def test_the_automation_hook_creates_one_activity_per_customer_very_late_first(b
     # run again: the open activities are not made twice
     assert prediction_activities_create(legal_entity=entity, on=date(2026, 3, 2),
                                         actor=SYSTEM) == 0
+
+
+def test_the_models_page_saves_settings_trains_publishes_and_scores(book, entity, make_user,
+                                                                   client):
+    from remit.insights.models import InsightsSettings, PredictionModel
+
+    client.force_login(make_user("Credit manager", [entity]))
+    page = client.post("/insights/models/settings/", {
+        "late_days": "3", "very_late_days": "x"}, follow=True).content.decode()
+    assert "very late days: whole days" in page
+    client.post("/insights/models/settings/", {
+        "late_days": "0", "very_late_days": "30", "late_benchmark": "60",
+        "features": ["hist_on_time_share", "last10_late", "terms_days"]})
+    saved = InsightsSettings.objects.get(legal_entity=entity)
+    assert saved.late_benchmark == 60 and saved.features == [
+        "hist_on_time_share", "last10_late", "terms_days"]
+    client.post("/insights/models/train/", {"as_of": "2026-03-01"})
+    model = PredictionModel.objects.get(legal_entity=entity)
+    assert model.features == ["hist_on_time_share", "last10_late", "terms_days"]
+    client.post("/insights/models/publish/", {"version": str(model.version)})
+    client.post("/insights/models/score/", {"as_of": "2026-03-01"})
+    assert Prediction.objects.filter(model=model).exists()
+    assert f"v{model.version}" in client.get("/insights/models/").content.decode()

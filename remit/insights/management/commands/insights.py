@@ -62,16 +62,30 @@ class Command(TyperCommand):
                   very_late_days: Annotated[int | None, typer.Option()] = None,
                   features: Annotated[str | None, typer.Option(
                       help="Comma-separated field names ('attributes' for imported "
-                           "columns).")] = None):
+                           "columns).")] = None,
+                  late_benchmark: Annotated[str | None, typer.Option(
+                      help="Percent: a collections activity when this share of a customer's "
+                           "balance is predicted late or very late.")] = None,
+                  very_late_benchmark: Annotated[str | None, typer.Option(
+                      help="Percent, checked first, for the very-late share.")] = None):
+        from remit.core.money import amount_in_range
+
         try:
             found = services.settings_save(
                 legal_entity=_entity(entity), late_days=late_days, very_late_days=very_late_days,
                 features=[f.strip() for f in features.split(",") if f.strip()]
-                if features is not None else None, actor=Actor.cli())
+                if features is not None else None,
+                late_benchmark=amount_in_range("late_benchmark", late_benchmark)
+                if late_benchmark else None,
+                very_late_benchmark=amount_in_range("very_late_benchmark", very_late_benchmark)
+                if very_late_benchmark else None, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
         Console().print(f"late after {found.late_days} days, very late after "
-                        f"{found.very_late_days} days; fields: {', '.join(found.features)}")
+                        f"{found.very_late_days} days; benchmarks late "
+                        f"{found.late_benchmark or '—'} %, very late "
+                        f"{found.very_late_benchmark or '—'} %; fields: "
+                        f"{', '.join(found.features)}")
 
     @command(help="Train a new model version on the history settled before --as-of.")
     def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
