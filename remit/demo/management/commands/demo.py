@@ -87,6 +87,28 @@ class Command(TyperCommand):
                 raise CommandError(exc.message) from None
         console.print(f"added {made[0]} customers and {made[1]} open items to {legal_entity}")
 
+    @command(help="Write another system's export (customers.csv, invoices.csv with settled "
+                  "dates, a dispute flag and a channel) to try predictions on imported history.")
+    def csv(
+        self,
+        folder: Annotated[str, typer.Argument(help="Where to write the two files.")],
+        customers: Annotated[int, typer.Option(help="How many customers.")] = 120,
+        as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+    ):
+        from datetime import date
+        from pathlib import Path
+
+        from django.utils import timezone
+
+        from remit.demo.csv_history import write
+
+        try:
+            on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+        made = write(Path(folder), as_of=on, customers=customers)
+        self.stdout.write(f"{made[0]} customers and {made[1]} invoices written to {folder}/")
+
     @command(help="The demo logins (user, password, role).")
     def users(self):
         from rich.table import Table
