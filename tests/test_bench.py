@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [("posting", ["--n", "4"]),
-           ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"])]
+           ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"]),
+           ("predictions", ["--items", "200", "--customers", "20"])]
 
 
 @pytest.mark.parametrize("name,args", BENCHES)
