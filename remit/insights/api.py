@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from remit.api_auth import Rule
 from remit.receivables import selectors as receivables
 
-from . import selectors
+from . import selectors, services
 from .models import Prediction
 
 router = Router(tags=["insights"])
@@ -36,6 +36,10 @@ class PredictionOut(Schema):
     @staticmethod
     def resolve_red(obj):
         return obj.on_time < Decimal("0.5")
+
+    @staticmethod
+    def resolve_factors(obj):
+        return services.prediction_explain(obj).factors
 
 
 @router.get("/predictions", response=list[PredictionOut], auth=Rule("insights.view_prediction"))

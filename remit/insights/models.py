@@ -99,6 +99,10 @@ class Prediction(EntityOwned):
     late = models.DecimalField(max_digits=5, decimal_places=4)
     very_late = models.DecimalField(max_digits=5, decimal_places=4)
     factors = models.JSONField(default=list)
+    features = models.JSONField(default=dict, help_text="The feature row it was made from: "
+                                "the prediction explains itself from it, now or later.")
+    explained = models.BooleanField(default=False, help_text="Factors computed (eagerly for "
+                                    "invoices under 50 % on time, else when first shown).")
 
     class Meta:
         indexes = [models.Index(fields=["legal_entity", "on_time"], name="insights_pred_ontime"),

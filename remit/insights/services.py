@@ -27,6 +27,7 @@ from .features import FEATURES, CustomerHistory, InvoiceRow, scoring_rows, train
 from .models import InsightsSettings, ModelStatus, Prediction, PredictionModel
 
 FOUR = Decimal("0.0001")
+HALF = Decimal("0.5")
 
 
 def settings_for(legal_entity) -> InsightsSettings:
@@ -139,9 +140,21 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
     return model
 
 
+_TRAINED: dict[int, learn.Trained] = {}
+
+
 def trained_from(model: PredictionModel) -> learn.Trained:
-    return learn.Trained(model.classes, learn.Matrix(model.features, model.categories),
-                         model.booster, model.calibration)
+    """The model ready to predict. A version never changes once stored, so the parsed booster
+    is kept per process (parsing LightGBM's text costs more than one prediction)."""
+    found = _TRAINED.get(model.pk)
+    if found is None:
+        found = learn.Trained(model.classes, learn.Matrix(model.features, model.categories),
+                              model.booster, model.calibration)
+        if model.pk is not None:
+            if len(_TRAINED) > 8:
+                _TRAINED.clear()
+            _TRAINED[model.pk] = found
+    return found
 
 
 @transaction.atomic
@@ -217,21 +230,55 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
     ages = np.array([(as_of - invoice.due_date).days for invoice, _ in rows])
     proba = learn.condition_on_age(trained.predict(x), model.classes, ages, model.late_days,
                              model.very_late_days)
-    contributions = trained.contributions(x)
+    three = _three(proba, model.classes)
+    # explanations cost far more than predictions (tree SHAP): made now for the invoices an
+    # agent will look at first (under 50 % on time), for the rest when first shown
+    red = [i for i, p in enumerate(three) if p[0] < HALF]
+    contributions = dict(zip(red, trained.contributions(x[red]))) if red else {}
     made = []
-    for i, ((invoice, features), p) in enumerate(zip(rows, _three(proba, model.classes))):
-        factors = explain.top_factors(trained.matrix.names, contributions[i], features)
-        if ages[i] > model.late_days:
-            factors.insert(0, {"feature": "days_past_due", "effect": "late", "weight": None,
-                               "text": f"already {int(ages[i])} days past the due date"})
-        made.append(Prediction(legal_entity=legal_entity, item_id=invoice.id,
-                               customer_id=invoice.customer_id, model=model, as_of=as_of,
-                               on_time=p[0], late=p[1], very_late=p[2], factors=factors))
+    for i, ((invoice, features), p) in enumerate(zip(rows, three)):
+        made.append(Prediction(
+            legal_entity=legal_entity, item_id=invoice.id, customer_id=invoice.customer_id,
+            model=model, as_of=as_of, on_time=p[0], late=p[1], very_late=p[2],
+            features=_storable(features), explained=i in contributions,
+            factors=_factors(trained, contributions[i], features, int(ages[i]), model)
+            if i in contributions else []))
     Prediction.objects.bulk_create(made, batch_size=2000)
     audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
                  data={"model": model.version, "as_of": as_of.isoformat(),
                        "invoices": len(made)})
     return len(made)
+
+
+def _storable(features: dict) -> dict:
+    """JSON for the database: NaN (unknown) becomes null, which encoding reads back as NaN."""
+    return {k: (None if isinstance(v, float) and v != v else v) for k, v in features.items()}
+
+
+def _factors(trained: learn.Trained, contributions, features: dict, age: int,
+             model: PredictionModel) -> list[dict]:
+    factors = explain.top_factors(trained.matrix.names, contributions, features)
+    if age > model.late_days:
+        factors.insert(0, {"feature": "days_past_due", "effect": "late", "weight": None,
+                           "text": f"already {age} days past the due date"})
+    return factors
+
+
+def prediction_explain(prediction: Prediction) -> Prediction:
+    """The prediction's top factors, computed from its stored feature row and model the first
+    time they are asked for (the same numbers as if they had been computed when scored)."""
+    if prediction.explained:
+        return prediction
+    model = prediction.model
+    trained = trained_from(model)
+    x = trained.matrix.encode([prediction.features])
+    age = (prediction.as_of - prediction.item.due_date).days
+    prediction.factors = _factors(trained, trained.contributions(x)[0], prediction.features,
+                                  age, model)
+    prediction.explained = True
+    Prediction.objects.filter(pk=prediction.pk).update(factors=prediction.factors,
+                                                       explained=True)
+    return prediction
 
 
 def expected_payments(predictions) -> dict[str, Decimal]:

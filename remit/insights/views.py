@@ -63,6 +63,7 @@ def _pane(request, item_id: str) -> dict | None:
          .select_related("item", "customer", "model").first())
     if p is None:
         return None
+    services.prediction_explain(p)
     settings = services.settings_for(request.legal_entity)
     return {"p": p, "history": selectors.customer_history(p.customer, settings.late_days,
                                                           settings.very_late_days),

@@ -112,12 +112,21 @@ def test_train_evaluate_publish_and_score(book, entity, capsys):
     slow = book.customer(50, 3, start=date(2026, 1, 10), pay=False)
     n = services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
     assert n == Prediction.objects.count() > 0
-    for p in Prediction.objects.all():
-        assert p.on_time + p.late + p.very_late == 1
-        assert p.model_id == model.pk and p.factors
+    for p in Prediction.objects.select_related("item", "model"):
+        assert p.on_time + p.late + p.very_late == 1 and p.model_id == model.pk
+        # explained when scored if under 50 % on time; otherwise when first asked, the same way
+        assert p.explained == (p.on_time < Decimal("0.5")) == bool(p.factors)
+        assert services.prediction_explain(p).factors
     worst = Prediction.objects.filter(customer=slow).order_by("on_time").first()
     assert worst.on_time < Decimal("0.5")
     assert any(f["effect"] == "late" for f in worst.factors)
+    # an explanation made later is the one that would have been made at scoring time
+    eager = list(Prediction.objects.filter(explained=True).values_list("pk", "factors"))
+    Prediction.objects.update(explained=False, factors=[])
+    for pk, factors in eager:
+        again = services.prediction_explain(Prediction.objects.select_related(
+            "item", "model").get(pk=pk))
+        assert again.factors == factors
 
 
 def test_changing_the_thresholds_needs_a_new_model(book, entity):

@@ -34,7 +34,10 @@ def test_import_train_evaluate_predict_explain(entity, tmp_path: Path, capsys):
     assert model["macro_f1"] > majority["macro_f1"] and model["log_loss"] < majority["log_loss"]
     assert "attr_channel" in PredictionModel.objects.get().features
     call_command("insights", "predict", "--entity", "NO01", "--as-of", AS_OF.isoformat())
-    predictions = list(Prediction.objects.all())
+    from remit.insights.services import prediction_explain
+
+    predictions = [prediction_explain(p) for p in Prediction.objects.select_related(
+        "item", "model")]
     assert predictions and all(p.factors for p in predictions)
     assert any("channel" in f["text"] or "dispute" in f["text"] or "late" in f["text"]
                for p in predictions for f in p.factors)
