@@ -49,7 +49,7 @@ def predictions(request, order: str = "on_time", limit: int = 100, offset: int =
     if order == "risk":
         qs = selectors.worklist(request.legal_entity)
     else:
-        qs = (Prediction.objects.filter(legal_entity=request.legal_entity)
+        qs = (Prediction.objects.filter(legal_entity=request.legal_entity, item__is_open=True)
               .select_related("item", "customer", "model").order_by("on_time", "pk"))
     limit = max(1, min(limit, 1000))
     return list(qs[max(offset, 0):max(offset, 0) + limit])
@@ -70,8 +70,8 @@ class ExpectedOut(Schema):
 def customer_expected(request, account_number: str):
     customer = receivables.customer_by_number(request.legal_entity, account_number)
     totals = selectors.expected_by_customer(request.legal_entity, customer).get(customer.pk)
-    rows = list(Prediction.objects.filter(customer=customer)
-                .select_related("item", "customer", "model").order_by("on_time"))
+    rows = list(Prediction.objects.filter(customer=customer, item__is_open=True)
+                .select_related("item", "customer", "model").order_by("on_time")[:500])
     zero = Decimal("0.00")
     return {"customer": customer.account_number,
             "balance": totals["balance"] if totals else zero,

@@ -29,7 +29,7 @@ def phrase(name: str, value, row: dict) -> str:
     if name == "hist_on_time_share":
         return f"{_pct(value)} of the customer's {int(n)} earlier invoices were paid on time"
     if name == "hist_late_share":
-        return f"{_pct(value)} of the customer's earlier invoices were paid late"
+        return f"{_pct(value)} of the customer's earlier invoices were paid late (not very late)"
     if name == "hist_very_late_share":
         return f"{_pct(value)} of the customer's earlier invoices were paid very late"
     if name == "hist_avg_days_late":
@@ -38,7 +38,8 @@ def phrase(name: str, value, row: dict) -> str:
                 else f"on average the customer pays {-days} days before the due date"
                 if days < 0 else "on average the customer pays on the due date")
     if name == "hist_max_days_late":
-        return f"the customer once paid {int(value)} days after the due date"
+        return (f"the customer once paid {int(value)} days after the due date" if value > 0
+                else "the customer has never paid after the due date")
     if name == "recent_late_weighted":
         return f"lately about {_pct(value)} of its invoices were paid late"
     if name == "late_trend":

@@ -3,7 +3,7 @@
 Training rows are closed invoices as of their own invoice date; open invoices are scored as
 of the scoring date. The customer's history at date D is built from invoices *issued* before D
 and *settled* before D; an invoice's own settlement, and anything later than D, never enters.
-(``tests/insights/test_features.py`` proves it: a row computed as of D is identical whether
+(``tests/insights/test_insights.py`` proves it: a row computed as of D is identical whether
 or not later history exists.)
 
 The computation walks each customer's invoices once in date order (two pointers: issues and
@@ -93,7 +93,10 @@ class CustomerHistory:
         self.by_close = sorted((i for i in invoices if i.closed_on is not None),
                                key=lambda i: (i.closed_on, i.id))
         self.credit_notes = sorted(credit_notes)
-        self.since = customer_since or (self.by_issue[0].document_date if self.by_issue else None)
+        first = self.by_issue[0].document_date if self.by_issue else None
+        # imported history can start before the customer was created in remit
+        self.since = min(d for d in (customer_since, first) if d) if (customer_since or first) \
+            else None
         self.late_days, self.very_late_days = late_days, very_late_days
         self.state = _State()
         self._closed = 0

@@ -16,7 +16,6 @@ from datetime import date
 
 import lightgbm as lgb
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 
 from . import metrics
 from .labels import LATE, NAMES, ON_TIME, VERY_LATE
@@ -42,6 +41,7 @@ class Dataset:
     labels: list[int]
     customers: list[int]
     classes: list[int]
+    closed: list[date] | None = None   # when each row's outcome became known
 
 
 @dataclass
@@ -97,22 +97,40 @@ class Split:
     test_to: date
 
 
-def time_split(dates: list[date], test_share: float = 0.2,
-               calibrate_share: float = 0.15) -> Split:
+def time_split(dates: list[date], test_share: float = 0.2, calibrate_share: float = 0.15,
+               closed: list[date] | None = None) -> Split:
     """By invoice date: the last ``test_share`` of the rows is the test period; the last
-    ``calibrate_share`` of the rest calibrates. Rows of one day stay together."""
+    ``calibrate_share`` of the rest calibrates. Rows of one day stay together (a company
+    that invoices everyone on one day gets whole days). With ``closed`` (when each outcome
+    became known), earlier rows whose outcome was only known inside a later period are left
+    out: the model never learns from what happened in the period it is judged on."""
     order = np.argsort(np.array([d.toordinal() for d in dates]), kind="stable")
     n = len(order)
     cut_test = _day_boundary(dates, order, int(n * (1 - test_share)))
-    cut_cal = _day_boundary(dates, order, int(cut_test * (1 - calibrate_share)))
-    test = order[cut_test:]
-    return Split(order[:cut_cal], order[cut_cal:cut_test], test,
-                 dates[test[0]], dates[test[-1]])
+    cut_cal = _day_boundary(dates, order, int(cut_test * (1 - calibrate_share)), cut_test)
+    train, calibrate, test = order[:cut_cal], order[cut_cal:cut_test], order[cut_test:]
+    if len(test) == 0 or len(train) < MIN_PER_CLASS:
+        raise NotEnoughData(f"the invoices fall on too few days ({len(set(dates))}) to keep "
+                            "an earlier period to learn from and a later one to test on")
+    test_from = dates[test[0]]
+    if closed is not None:
+        cal_from = dates[calibrate[0]] if len(calibrate) else test_from
+        train = np.array([i for i in train if closed[i] < cal_from], dtype=int)
+        calibrate = np.array([i for i in calibrate if closed[i] < test_from], dtype=int)
+    return Split(train, calibrate, test, test_from, dates[test[-1]])
 
 
-def _day_boundary(dates, order, i: int) -> int:
-    while 0 < i < len(order) and dates[order[i]] == dates[order[i - 1]]:
-        i += 1
+def _day_boundary(dates, order, i: int, limit: int | None = None) -> int:
+    """The nearest day boundary at or after row ``i`` — or before it, when going forward
+    would leave nothing after it (or pass ``limit``)."""
+    end = len(order) if limit is None else limit
+    j = i
+    while 0 < j < end and dates[order[j]] == dates[order[j - 1]]:
+        j += 1
+    if j < end:
+        return j
+    while 0 < i and dates[order[i - 1]] == dates[order[min(i, len(order) - 1)]]:
+        i -= 1
     return i
 
 
@@ -139,20 +157,47 @@ class Trained:
         return calibrate(raw, self.calibration)
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Per row and feature, how much it pushed the prediction away from *on time*: minus
-        its contribution to the on-time class's raw score (LightGBM's exact tree SHAP values,
-        ``pred_contrib``). Positive: towards late."""
+        """Per row and feature, how much it pushed the prediction away from *on time*
+        (positive: towards late). In a softmax model every class has its own trees, so a
+        feature's effect on log P(on time) is its on-time contribution less the
+        probability-weighted contributions to every class: −(φ₀ − Σₖ pₖ φₖ), with φ the exact
+        tree SHAP values (LightGBM's ``pred_contrib``)."""
         k = len(self.classes)
-        contrib = self.booster().predict(x, pred_contrib=True).reshape(len(x), k, -1)
-        return -contrib[:, 0, :-1]
+        contrib = self.booster().predict(x, pred_contrib=True).reshape(len(x), k, -1)[:, :, :-1]
+        p = self.booster().predict(x)
+        return -(contrib[:, 0, :] - np.einsum("nk,nkf->nf", p, contrib))
 
 
 def calibrate(raw: np.ndarray, curves: list[dict]) -> np.ndarray:
+    """Temperature scaling (``[{"temperature": T}]``: p^(1/T), renormalised); per-class
+    isotonic curves in models stored before it."""
     if not curves:
         return raw
+    if "temperature" in curves[0]:
+        return _temper(raw, curves[0]["temperature"])
     out = np.column_stack([np.interp(raw[:, k], c["x"], c["y"]) for k, c in enumerate(curves)])
     out = np.clip(out, 1e-4, 1.0)
     return out / out.sum(axis=1, keepdims=True)
+
+
+def _temper(raw: np.ndarray, temperature: float) -> np.ndarray:
+    logits = np.log(np.clip(raw, 1e-9, 1.0)) / temperature
+    out = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(raw: np.ndarray, y: np.ndarray, classes: list[int]) -> float:
+    """The one number that best calibrates the calibration slice (log loss over a grid that
+    includes 1, 'leave as is'): it cannot bend the model's ranking, and a small slice cannot
+    overfit it the way per-class curves do."""
+    index = np.array([classes.index(v) for v in y])
+    best, best_loss = 1.0, None
+    for t in sorted({1.0, *np.round(np.linspace(0.5, 3.0, 26), 2)}):
+        p = _temper(raw, t)
+        loss = -np.mean(np.log(np.clip(p[np.arange(len(y)), index], 1e-12, 1.0)))
+        if best_loss is None or loss < best_loss - 1e-9:
+            best, best_loss = float(t), loss
+    return best
 
 
 def _fit(x, y, classes, matrix: Matrix) -> lgb.Booster:
@@ -168,18 +213,15 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
     problem = readiness(data.labels, data.classes)
     if problem:
         raise NotEnoughData(problem)
-    split = time_split(data.dates)
+    split = time_split(data.dates, closed=data.closed)
     matrix = matrix_for([data.features[i] for i in split.train], chosen)
     x = matrix.encode(data.features)
     y = np.array(data.labels)
     booster = _fit(x[split.train], y[split.train], data.classes, matrix)
     curves = []
     if len(split.calibrate) >= 30:
-        raw = booster.predict(x[split.calibrate])
-        for k, c in enumerate(data.classes):
-            iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-            iso.fit(raw[:, k], (y[split.calibrate] == c).astype(int))
-            curves.append({"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()})
+        curves = [{"temperature": fit_temperature(booster.predict(x[split.calibrate]),
+                                                  y[split.calibrate], data.classes)}]
     model = Trained(data.classes, matrix, booster.model_to_string(), curves,
                     n_train=len(split.train) + len(split.calibrate), n_test=len(split.test),
                     test_from=split.test_from, test_to=split.test_to,

@@ -18,7 +18,7 @@ CENT = Decimal("0.01")
 
 
 def _rows(legal_entity, customer=None):
-    qs = Prediction.objects.filter(legal_entity=legal_entity)
+    qs = Prediction.objects.filter(legal_entity=legal_entity, item__is_open=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.values_list("customer_id", "on_time", "late", "very_late",
@@ -53,6 +53,7 @@ def workspace_counts(legal_entity) -> dict:
     their balance predicted late or very late."""
     expected = expected_by_customer(legal_entity)
     return {"red_invoices": Prediction.objects.filter(legal_entity=legal_entity,
+                                                      item__is_open=True,
                                                       on_time__lt=Decimal("0.5")).count(),
             "late_customers": sum(1 for t in expected.values()
                                   if t["balance"] > 0 and t["late_share"] > Decimal("0.5"))}
@@ -107,7 +108,8 @@ def expected_cash(legal_entity, as_of, weeks: int = 13) -> dict:
     later = Decimal(0)
     names = {ON_TIME: "on_time", LATE: "late", VERY_LATE: "very_late"}
     for due, on_time, late, very_late, amount, settled in (
-            Prediction.objects.filter(legal_entity=legal_entity).values_list(
+            Prediction.objects.filter(legal_entity=legal_entity,
+                                      item__is_open=True).values_list(
                 "item__due_date", "on_time", "late", "very_late", "item__amount_acc",
                 "item__settled_acc")):
         balance = amount - settled
@@ -135,6 +137,6 @@ def worklist(legal_entity):
     at_risk = ExpressionWrapper((F("item__amount_acc") - F("item__settled_acc"))
                                 * (F("late") + F("very_late")),
                                 output_field=DecimalField(max_digits=30, decimal_places=8))
-    return (Prediction.objects.filter(legal_entity=legal_entity)
+    return (Prediction.objects.filter(legal_entity=legal_entity, item__is_open=True)
             .select_related("item", "customer", "model")
             .annotate(at_risk=at_risk).order_by("-at_risk", "pk"))

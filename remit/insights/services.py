@@ -106,11 +106,12 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
         for invoice, features, label in training_rows(history):
             if invoice.closed_on < as_of:
                 rows.append((invoice.document_date, invoice.id, features, label,
-                             invoice.customer_id))
+                             invoice.customer_id, invoice.closed_on))
     rows.sort(key=lambda r: (r[0], r[1]))
     return learn.Dataset([r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
                          [r[4] for r in rows],
-                         labels.classes(settings.late_days, settings.very_late_days))
+                         labels.classes(settings.late_days, settings.very_late_days),
+                         closed=[r[5] for r in rows])
 
 
 @transaction.atomic
@@ -195,7 +196,7 @@ def _three(proba: np.ndarray, classes: list[int]) -> list[tuple[Decimal, Decimal
     for row in proba:
         values = dict(zip(classes, row))
         on_time = _probability(values.get(labels.ON_TIME, 0))
-        very_late = _probability(values.get(labels.VERY_LATE, 0))
+        very_late = min(_probability(values.get(labels.VERY_LATE, 0)), Decimal(1) - on_time)
         out.append((on_time, Decimal(1) - on_time - very_late, very_late))
     return out
 

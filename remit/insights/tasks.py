@@ -44,6 +44,6 @@ def on_invoice_posted(sender, invoice, item, **kwargs) -> None:
     if item.amount <= 0 or not PredictionModel.objects.filter(
             legal_entity_id=invoice.legal_entity_id, status=ModelStatus.PUBLISHED).exists():
         return
-    as_of = max(timezone.localdate(), invoice.invoice_date).isoformat()
+    as_of = timezone.localdate().isoformat()  # never a future invoice date: it would age the rest
     transaction.on_commit(lambda: predictions_for_customer.enqueue(
         customer_id=invoice.customer_id, as_of=as_of))

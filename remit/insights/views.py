@@ -29,8 +29,8 @@ HALF = Decimal("0.5")  # the red marker: under 50 % on time
 
 @page("insights.view_prediction")
 def predictions(request):
-    qs = (Prediction.objects.filter(legal_entity=request.legal_entity)
-          .select_related("item", "customer", "model"))
+    qs = (Prediction.objects.filter(legal_entity=request.legal_entity, item__is_open=True)
+          .select_related("item", "customer", "model"))  # settled since the last scoring: gone
     if request.GET.get("risk"):
         qs = qs.filter(on_time__lt=HALF)
     q = request.GET.get("q", "").strip()

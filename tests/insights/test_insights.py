@@ -16,6 +16,7 @@ from remit.insights import services
 from remit.insights.features import scoring_rows, training_rows
 from remit.insights.labels import LATE, ON_TIME, VERY_LATE, classes, outcome
 from remit.insights.models import ModelStatus, Prediction
+from remit.receivables.models import CustomerTransaction
 from remit.receivables.services import (
     LineSpec,
     MarkSpec,
@@ -54,35 +55,54 @@ def test_expected_payments_worked_example():
                       "late": Decimal("750.00"), "very_late": Decimal("9740.00")}
 
 
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)  # NaN equals NaN here
+
+
 def test_a_feature_row_as_of_a_date_ignores_later_history(entity):
+    """Rows as of D — training rows of invoices dated up to D, and the scoring rows of the
+    invoices open on D — are identical before and after: invoices open on D are settled on D
+    itself and a hundred days later, and more invoices come."""
     book = Book(entity)
-    customer = book.customer(10, 8)
+    customer = book.customer(10, 8, start=date(2025, 1, 6), pay=False)
+    d = date(2025, 3, 1)
     settings = services.settings_for(entity)
 
     def rows():
         history = services.histories(entity, settings)[customer.pk]
-        return [(i.id, f) for i, f, _ in training_rows(history)]
+        train = {i.id: f for i, f, _ in training_rows(history) if i.document_date <= d}
+        history = services.histories(entity, settings)[customer.pk]
+        return train, {i.id: f for i, f in scoring_rows(history, d)}
 
-    before = rows()
-    scored_before = list(scoring_rows(services.histories(entity, settings)[customer.pk],
-                                      date(2025, 3, 1)))
-    # later history: more invoices, and the open ones settled long after
-    book2 = customer
-    for k in range(4):
-        day = date(2025, 9, 1) + timedelta(days=7 * k)
-        posted = invoice_issue(customer=book2, invoice_date=day, actor=SYSTEM,
+    # the first invoices are paid before D (history), the rest stay open on D
+    open_on_d = []
+    for item in CustomerTransaction.objects.filter(customer=customer).order_by("document_date"):
+        if item.document_date + timedelta(days=20) < d:
+            payment_register(customer=customer, payment_date=item.document_date
+                             + timedelta(days=20), amount=Money.of(item.amount, "NOK"),
+                             marks=[MarkSpec(item)], actor=SYSTEM)
+        elif item.document_date <= d:
+            open_on_d.append(item)
+    assert open_on_d, "the story needs invoices open on D"
+    before_train, before_scoring = rows()
+    assert before_scoring.keys() == {i.pk for i in open_on_d}
+    for k, item in enumerate(open_on_d):  # settled on D itself (known only after), and later
+        payment_register(customer=customer, payment_date=d + timedelta(days=100 * k),
+                         amount=Money.of(item.amount, "NOK"), marks=[MarkSpec(item)],
+                         actor=SYSTEM)
+    for k in range(3):
+        day = d + timedelta(days=5 + 7 * k)
+        posted = invoice_issue(customer=customer, invoice_date=day, actor=SYSTEM,
                                lines=[LineSpec("Later", Decimal(500), tax_code=book.tax)])
-        payment_register(customer=book2, payment_date=day + timedelta(days=90),
+        payment_register(customer=customer, payment_date=day + timedelta(days=90),
                          amount=Money.of(posted.total_amount, "NOK"),
                          marks=[MarkSpec(posted.transactions.get())], actor=SYSTEM)
-    after = dict(rows())
-    for pk, features in before:
-        assert after[pk] == features or all(
-            after[pk][k] == v or (v != v and after[pk][k] != after[pk][k])
-            for k, v in features.items())
-    scored_after = list(scoring_rows(services.histories(entity, settings)[customer.pk],
-                                     date(2025, 3, 1)))
-    assert [i.id for i, _ in scored_after] == [i.id for i, _ in scored_before]
+    after_train, after_scoring = rows()
+    assert after_train.keys() >= before_train.keys()
+    assert all(_same(before_train[k], after_train[k]) for k in before_train)
+    assert after_scoring.keys() == before_scoring.keys()
+    assert all(_same(before_scoring[k], after_scoring[k]) for k in before_scoring)
 
 
 def test_too_little_history_says_what_is_there_and_what_is_needed(entity):

@@ -1,0 +1,67 @@
+"""The learning side without a database: the time split (whole days, nothing learnt from the
+period it is judged on), temperature calibration, and the direction of the explanations."""
+
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from remit.insights import learn
+from remit.insights.labels import LATE, ON_TIME, VERY_LATE
+
+
+def test_a_company_that_invoices_on_one_day_a_month_gets_whole_days_not_a_crash():
+    dates = [date(2026, m, 28) for m in (1, 2, 3, 4) for _ in range(30)]
+    split = learn.time_split(dates)
+    assert len(split.test) == 30 and split.test_from == date(2026, 4, 28)
+    with pytest.raises(learn.NotEnoughData, match="too few days"):
+        learn.time_split([date(2026, 1, 28)] * 40)
+
+
+def test_earlier_rows_settled_inside_a_later_period_are_left_out():
+    dates = [date(2026, 1, 1) + timedelta(days=i) for i in range(100)]
+    closed = [d + timedelta(days=5) for d in dates]   # each known five days later
+    kept = learn.time_split(dates)
+    split = learn.time_split(dates, closed=closed)
+    cal_from = dates[kept.calibrate[0]]
+    assert all(closed[i] < cal_from for i in split.train)
+    assert all(closed[i] < split.test_from for i in split.calibrate)
+    # the last five days before each later period are the ones left out
+    assert len(kept.train) - len(split.train) == 5
+    assert len(kept.calibrate) - len(split.calibrate) == 5
+    assert list(split.test) == list(kept.test)
+
+
+def _synthetic(n=600, seed=3):
+    rng = random.Random(seed)
+    rows, labels, dates = [], [], []
+    for i in range(n):
+        share = rng.random()
+        late = share > 0.6
+        label = (VERY_LATE if share > 0.85 else LATE) if late else ON_TIME
+        rows.append({"hist_late_share": share, "terms_days": rng.choice([14, 30])})
+        labels.append(label)
+        dates.append(date(2025, 1, 1) + timedelta(days=i // 3))
+    return learn.Dataset(dates, rows, labels, [0] * n, [ON_TIME, LATE, VERY_LATE])
+
+
+def test_a_feature_that_makes_customers_late_pushes_their_invoices_towards_late():
+    data = _synthetic()
+    model = learn.train(data, ["hist_late_share", "terms_days"])
+    x = model.matrix.encode([{"hist_late_share": 0.95, "terms_days": 30},
+                             {"hist_late_share": 0.05, "terms_days": 30}])
+    contrib = model.contributions(x)
+    share = model.matrix.names.index("hist_late_share")
+    assert contrib[0, share] > 0 > contrib[1, share]
+    p = model.predict(x)
+    assert p[0, 0] < 0.5 < p[1, 0] and np.allclose(p.sum(axis=1), 1)
+
+
+def test_temperature_is_fitted_and_one_when_the_model_is_already_calibrated():
+    rng = np.random.default_rng(5)
+    p = rng.dirichlet([2, 2, 2], size=400)
+    y = np.array([rng.choice(3, p=row) for row in p])
+    assert learn.fit_temperature(p, y, [0, 1, 2]) == pytest.approx(1.0, abs=0.2)
+    sharp = p ** 3 / (p ** 3).sum(axis=1, keepdims=True)  # overconfident: cooled back down
+    assert learn.fit_temperature(sharp, y, [0, 1, 2]) > 2
