@@ -1,11 +1,11 @@
 """Training and evaluation, free of the database: a time split (train on the earlier period,
 calibrate on its last slice, test on the later period — never shuffled across time), LightGBM
-for the classes, isotonic calibration per class, and the two baselines on the same test rows
-(the training majority class; the customer's own history of on-time / late / very late as of
-each invoice's date).
+for the classes, temperature scaling fitted on the calibration slice, and the two baselines on
+the same test rows (the training majority class; the customer's own history of on-time / late
+/ very late as of each invoice's date).
 
-A trained model is plain data: LightGBM's model text, the calibration curves, the category
-codes and the feature list — stored in the database, never pickled.
+A trained model is plain data: LightGBM's model text, the calibration (a temperature), the
+category codes and the feature list — stored in the database, never pickled.
 """
 
 from __future__ import annotations

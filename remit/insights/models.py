@@ -52,7 +52,7 @@ class PredictionModel(EntityOwned):
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=ModelStatus.choices,
                               default=ModelStatus.TRAINED)
-    algorithm = models.CharField(max_length=60, default="LightGBM multiclass + isotonic")
+    algorithm = models.CharField(max_length=60, default="LightGBM multiclass + temperature scaling")
     late_days = models.PositiveSmallIntegerField()
     very_late_days = models.PositiveSmallIntegerField()
     classes = models.JSONField()
