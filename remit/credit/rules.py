@@ -258,13 +258,18 @@ def excludes(rule: Rule, facts: Facts) -> bool:
     return not triggered(rule, facts)
 
 
+def _amount(value: Decimal) -> str:
+    """An amount for a person in a reason: 321,125.00 (the accounting currency's own)."""
+    return f"{value:,.2f}"
+
+
 def _reason(rule: Rule, facts: Facts) -> Reason:
     t = rule.rule_type
     value = rule.value if rule.value is not None else ZERO
     if t == DAYS_OVERDUE:
-        text = (f"Overdue amount {facts.overdue_amount} is over {value}"
+        text = (f"Overdue amount {_amount(facts.overdue_amount)} is over {_amount(value)}"
                 if rule.value_type == "amount" else
-                f"Invoice overdue {facts.days_overdue} days (more than {value:.0f})")
+                f"Oldest open item overdue {facts.days_overdue} days (more than {value:.0f})")
     elif t == ACCOUNT_STATUS:
         text = f"Account status {facts.account_status}"
     elif t == TERMS:
@@ -273,10 +278,11 @@ def _reason(rule: Rule, facts: Facts) -> Reason:
         text = ("Credit limit has no expiry date" if facts.limit_expires is None
                 else f"Credit limit expired on {facts.limit_expires}")
     elif t == OVERDUE_AMOUNT:
-        text = (f"Overdue amount {facts.overdue_amount} with {shown(_max_use(facts))} % of the "
+        text = (f"Overdue amount {_amount(facts.overdue_amount)} with {shown(_max_use(facts))} % "
+                f"of the "
                 f"limit used")
     elif t == ORDER_AMOUNT:
-        text = f"Order amount {facts.order_amount} is over {value}"
+        text = f"Order amount {_amount(facts.order_amount)} is over {_amount(value)}"
     else:
         worst = max(facts.uses, key=lambda u: u[1])
         limit = rule.value if rule.value is not None else HUNDRED

@@ -124,6 +124,9 @@ def holds_action(request):
         if not chosen:
             raise InvalidInput.field("hold", "tick at least one hold")
         reason = _reason_choice(request, ReasonType.RELEASE)
+        if reason is None and action in ("release", "release_posting", "reject"):
+            raise InvalidInput.field("reason", "choose a reason: the hold's history says why "
+                                     "it was released or rejected")
         for hold in chosen:
             try:
                 if action in ("release", "release_posting"):
@@ -148,7 +151,10 @@ def holds_action(request):
     except DomainError as exc:
         errors.append(exc.message)
     if done:
-        messages.success(request, f"{done} hold(s): {action.replace('_', ' with ')} done.")
+        what = {"release": "released without posting", "release_posting":
+                "released with posting", "reject": "rejected", "approve": "request approved",
+                "decline": "request declined"}.get(action, action)
+        messages.success(request, f"{done} hold{'s' if done != 1 else ''} {what}.")
     for error in errors:
         messages.error(request, error)
     return redirect(f"/credit/holds/?status={request.POST.get('status', 'open')}")

@@ -71,7 +71,7 @@ def test_an_order_over_the_limit_is_held_and_a_credit_manager_releases_it(page, 
         label="APPROVED Credit approved by the credit manager")
     page.get_by_label("Note").fill("30 % prepaid; the rest on normal terms")
     page.get_by_role("button", name="Release with posting").click()
-    expect(page.get_by_role("status").first).to_contain_text("1 hold(s): release with posting done")
+    expect(page.get_by_role("status").first).to_contain_text("1 hold released with posting")
 
     page.get_by_role("combobox", name="Which holds").select_option("all")
     page.get_by_role("button", name="Show").click()

@@ -97,9 +97,9 @@ def test_release_from_the_holds_page_and_the_history_shows_who_and_why(cs, peopl
     hold = cs.post(order).hold
     client.force_login(people["credit"])
     approved = reason(cs.entity, "release", "APPROVED")
-    response = client.post("/credit/holds/action/", {"hold": hold.pk, "action": "release_posting",
-                                                     "reason": approved.pk, "note": "Known customer",
-                                                     "on": "2026-03-02"})
+    response = client.post("/credit/holds/action/", {
+        "hold": hold.pk, "action": "release_posting", "reason": approved.pk,
+        "note": "Known customer", "on": "2026-03-02"})
     assert response.status_code == 302
     hold.refresh_from_db()
     assert hold.status == HoldStatus.RELEASED

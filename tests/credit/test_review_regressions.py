@@ -172,3 +172,18 @@ def test_the_credit_page_without_an_exchange_rate_says_so(cs, manager_client):
     response = manager_client.get(f"/credit/customers/{customer.account_number}/", follow=True)
     assert response.status_code == 200
     assert "No exchange rate" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_a_release_from_the_holds_page_needs_a_reason(cs, manager_client):
+    customer = cs.customer(limit=100)
+    hold = cs.post(cs.order(customer, "321125.00")).hold
+    page = manager_client.post("/credit/holds/action/", {"hold": hold.pk,
+                                                         "action": "release_posting",
+                                                         "on": "2026-03-02"}, follow=True)
+    assert "choose a reason" in " ".join(str(m) for m in page.context["messages"])
+    hold.refresh_from_db()
+    assert hold.status == HoldStatus.OPEN
+    # reasons speak in amounts people read
+    cs.rule("order_amount", value_type="amount", value=Decimal(250000))
+    other = cs.post(cs.order(cs.customer(limit=10_000_000), "321125.00")).hold
+    assert other.reasons.get().text == "Order amount 321,125.00 is over 250,000.00"

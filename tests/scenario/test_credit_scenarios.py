@@ -96,7 +96,8 @@ def test_evaluation_order_on_real_orders(entity):
     key = overdue_customer(80, management_group=key_group)
     very_late_key = overdue_customer(120, management_group=key_group)
     held = story.post(story.order(plain, "10.00"))
-    assert not held.posted and held.hold.reasons.get().text.startswith("Invoice overdue 80 days")
+    assert not held.posted and held.hold.reasons.get().text.startswith(
+        "Oldest open item overdue 80 days")
     assert _passes(story, key, "10.00")
     assert not _passes(story, very_late_key, "10.00")
 
