@@ -1,19 +1,17 @@
 """``remit credit``: the credit periodic tasks by hand — balance statistics, risk scores,
 evaluating open holds, forcing holds, deleting old statistics — and the open holds list."""
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django_typer.management import TyperCommand, command
 from rich.console import Console
 from rich.table import Table
 
 from remit.core.actor import Actor
+from remit.core.command_args import day_option, legal_entity_option
 from remit.core.exceptions import DomainError
-from remit.core.models import LegalEntity
 from remit.credit import holds, risk
 from remit.credit.models import CreditHold, CreditReason, HoldStatus, ReasonType
 
@@ -21,18 +19,6 @@ Entity = Annotated[str, typer.Option(help="Legal entity code.")]
 AsOf = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")]
 
 
-def _entity(code: str) -> LegalEntity:
-    found = LegalEntity.objects.filter(code=code.upper()).first()
-    if found is None:
-        raise CommandError(f"--entity: no legal entity {code}")
-    return found
-
-
-def _date(text: str | None, option: str = "--as-of") -> date:
-    try:
-        return date.fromisoformat(text) if text else timezone.localdate()
-    except ValueError:
-        raise CommandError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(TyperCommand):
@@ -40,14 +26,14 @@ class Command(TyperCommand):
 
     @command(help="Calculate balance statistics (balance, DSO, average and highest balance).")
     def statistics(self, entity: Entity, as_of: AsOf = None):
-        legal_entity, on = _entity(entity), _date(as_of)
+        legal_entity, on = legal_entity_option(entity), day_option(as_of)
         n = risk.balance_statistics_calculate(legal_entity=legal_entity, as_of=on,
                                               actor=Actor.cli())
         Console().print(f"{legal_entity.code}: statistics for {n} customers as of {on}")
 
     @command(help="Update every customer's risk score and risk group.")
     def risk(self, entity: Entity, as_of: AsOf = None):
-        legal_entity, on = _entity(entity), _date(as_of)
+        legal_entity, on = legal_entity_option(entity), day_option(as_of)
         result = risk.risk_scores_update(legal_entity=legal_entity, as_of=on, actor=Actor.cli())
         Console().print(f"{legal_entity.code}: {result.customers} customers scored, "
                         f"{result.grouped} in a risk group")
@@ -55,7 +41,7 @@ class Command(TyperCommand):
     @command(help="Evaluate the open credit holds again (releases the ready ones when the "
                   "parameters say so; never forced holds).")
     def evaluate(self, entity: Entity, as_of: AsOf = None):
-        legal_entity, on = _entity(entity), _date(as_of)
+        legal_entity, on = legal_entity_option(entity), day_option(as_of)
         result = holds.holds_evaluate(legal_entity=legal_entity, as_of=on, actor=Actor.cli())
         Console().print(f"{legal_entity.code}: {result.evaluated} evaluated, {result.cleared} "
                         f"reasons cleared, {result.ready} ready, {result.released} released")
@@ -67,7 +53,7 @@ class Command(TyperCommand):
               as_of: AsOf = None):
         from remit.receivables.selectors import customer_by_number
 
-        legal_entity, on = _entity(entity), _date(as_of)
+        legal_entity, on = legal_entity_option(entity), day_option(as_of)
         chosen = CreditReason.objects.filter(legal_entity=legal_entity, kind=ReasonType.HOLD,
                                              code=reason).first()
         if chosen is None:
@@ -83,11 +69,11 @@ class Command(TyperCommand):
     @command(help="Delete balance statistics dated before a day.")
     def prune(self, entity: Entity, until: Annotated[str, typer.Option(help="YYYY-MM-DD.")],
               as_of: AsOf = None):
-        legal_entity = _entity(entity)
+        legal_entity = legal_entity_option(entity)
         try:
             n = risk.balance_statistics_delete(legal_entity=legal_entity,
-                                               until=_date(until, "--until"),
-                                               as_of=_date(as_of), actor=Actor.cli())
+                                               until=day_option(until, "--until"),
+                                               as_of=day_option(as_of), actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
         Console().print(f"{legal_entity.code}: {n} statistics rows deleted")
@@ -99,7 +85,7 @@ class Command(TyperCommand):
               .select_related("legal_entity", "order__customer").prefetch_related("reasons")
               .order_by("legal_entity__code", "held_at"))
         if entity:
-            qs = qs.filter(legal_entity=_entity(entity))
+            qs = qs.filter(legal_entity=legal_entity_option(entity))
         table = Table("entity")
         table.add_column("order", no_wrap=True)
         for name in ("customer", "step", "held", "amount", "reasons", "status"):

@@ -2,20 +2,18 @@
 publish or revert, and score the open invoices."""
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django_typer.management import TyperCommand, command
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from remit.core.actor import Actor
+from remit.core.command_args import day_option, legal_entity_option
 from remit.core.exceptions import DomainError
-from remit.core.models import LegalEntity
 from remit.insights import services
 from remit.insights.models import PredictionModel
 
@@ -23,18 +21,6 @@ Entity = Annotated[str, typer.Option(help="Legal entity code.")]
 METRICS = ("accuracy", "macro_f1", "auc_late", "log_loss", "brier")
 
 
-def _entity(code: str) -> LegalEntity:
-    found = LegalEntity.objects.filter(code=code.upper()).first()
-    if found is None:
-        raise CommandError(f"--entity: no legal entity {code}")
-    return found
-
-
-def _date(text: str | None) -> date:
-    try:
-        return date.fromisoformat(text) if text else timezone.localdate()
-    except ValueError:
-        raise CommandError(f"--as-of: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def evaluation(model: PredictionModel) -> dict:
@@ -72,7 +58,8 @@ class Command(TyperCommand):
 
         try:
             found = services.settings_save(
-                legal_entity=_entity(entity), late_days=late_days, very_late_days=very_late_days,
+                legal_entity=legal_entity_option(entity), late_days=late_days,
+                very_late_days=very_late_days,
                 features=[f.strip() for f in features.split(",") if f.strip()]
                 if features is not None else None,
                 late_benchmark=amount_in_range("late_benchmark", late_benchmark)
@@ -90,9 +77,9 @@ class Command(TyperCommand):
     @command(help="Train a new model version on the history settled before --as-of.")
     def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
               publish: Annotated[bool, typer.Option(help="Publish it at once.")] = False):
-        legal_entity = _entity(entity)
+        legal_entity = legal_entity_option(entity)
         try:
-            model = services.model_train(legal_entity=legal_entity, as_of=_date(as_of),
+            model = services.model_train(legal_entity=legal_entity, as_of=day_option(as_of),
                                          actor=Actor.cli())
             if publish:
                 model = services.model_publish(model=model, actor=Actor.cli())
@@ -106,7 +93,7 @@ class Command(TyperCommand):
                      help="Model version number (default: the latest).")] = None,
                  as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
                  = False):
-        models = PredictionModel.objects.filter(legal_entity=_entity(entity))
+        models = PredictionModel.objects.filter(legal_entity=legal_entity_option(entity))
         found = (models.filter(version=model).first() if model else models.first())
         if found is None:
             raise CommandError("no such model: train one first (remit insights train)")
@@ -119,7 +106,7 @@ class Command(TyperCommand):
     @command(help="Put a model version in use (also reverts to an older one).")
     def publish(self, entity: Entity,
                 model: Annotated[int, typer.Option(help="Model version number.")]):
-        found = PredictionModel.objects.filter(legal_entity=_entity(entity),
+        found = PredictionModel.objects.filter(legal_entity=legal_entity_option(entity),
                                                version=model).first()
         if found is None:
             raise CommandError(f"--model: no model v{model}")
@@ -136,8 +123,8 @@ class Command(TyperCommand):
                       console=console, transient=True) as bar:
             bar.add_task(f"scoring the open invoices of {entity.upper()}")
             try:
-                n = services.predictions_score(legal_entity=_entity(entity),
-                                               as_of=_date(as_of), actor=Actor.cli())
+                n = services.predictions_score(legal_entity=legal_entity_option(entity),
+                                               as_of=day_option(as_of), actor=Actor.cli())
             except DomainError as exc:
                 raise CommandError(exc.message) from None
         console.print(f"{n} open invoices scored")
@@ -146,7 +133,7 @@ class Command(TyperCommand):
     def models(self, entity: Entity):
         table = Table("version", "status", "thresholds", "trained on", "tested on",
                       "macro F1", "log loss", "baseline F1")
-        for m in PredictionModel.objects.filter(legal_entity=_entity(entity)):
+        for m in PredictionModel.objects.filter(legal_entity=legal_entity_option(entity)):
             table.add_row(f"v{m.version}", m.get_status_display(),
                           f"{m.late_days}/{m.very_late_days}", str(m.n_train),
                           f"{m.n_test} ({m.test_from}–{m.test_to})",
