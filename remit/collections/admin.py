@@ -14,6 +14,7 @@ from .models import (
     LetterLevel,
     LetterSequence,
     ProcessStep,
+    WaiveLimit,
 )
 
 
@@ -84,3 +85,9 @@ class CollectionsProcessAdmin(AuditedAdmin):
                     "track_step", "is_active"]
     list_filter = ["legal_entity"]
     inlines = [ProcessStepInline]
+
+
+@admin.register(WaiveLimit)
+class WaiveLimitAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "user", "max_amount"]
+    list_filter = ["legal_entity"]

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +19,17 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.core.forms import posted_date  # noqa: F401 - the forms here use it
+from remit.core.money import ZERO
 from remit.receivables import selectors as receivables
-from remit.receivables.models import CollectionStatus, CustomerTransaction, WriteOffReason
+from remit.receivables.models import (
+    CollectionStatus,
+    CustomerTransaction,
+    WriteOffLimit,
+    WriteOffReason,
+)
 from remit.receivables.services import (
     MarkSpec,
     customer_write_off,
-    parameters_for,
     payment_bounce,
     settle,
 )
@@ -181,9 +186,21 @@ def customer_page(request, account_number: str):
         "kinds": ActivityKind.choices,
         "categories": CaseCategory.objects.filter(legal_entity=request.legal_entity),
         "users": work.assignable_users(request.legal_entity),
-        "default_reason": parameters_for(request.legal_entity).default_write_off_reason_id,
         "open_count": sum(1 for i in items if i.is_open),
+        "write_off": _write_off_reach(request, customer),
         "today": today})
+
+
+def _write_off_reach(request, customer) -> dict:
+    """The user's write-off limit beside the balance it would close (both in the accounting
+    currency), so the page says before the click whether the write-off is theirs to make."""
+    limit = WriteOffLimit.objects.filter(legal_entity=request.legal_entity,
+                                         user=request.user).first()
+    open_acc = customer.transactions.filter(is_open=True).aggregate(
+        total=Sum(F("amount_acc") - F("settled_acc")))["total"] or ZERO
+    return {"limit": limit.max_amount if limit else None, "balance": open_acc,
+            "currency": request.legal_entity.accounting_currency,
+            "allowed": limit is not None and open_acc <= limit.max_amount}
 
 
 def _selected(request, customer):
@@ -250,8 +267,9 @@ def write_off(request, account_number: str):
         reason_id = _id(request, "reason")
         reason = WriteOffReason.objects.filter(legal_entity=request.legal_entity,
                                                pk=reason_id).first() if reason_id else None
-        if reason_id and reason is None:
-            raise DomainError("reason: no such write-off reason", code="reason")
+        if reason is None:  # on the page a person names the reason; no silent default
+            raise DomainError("reason: choose a write-off reason" if not reason_id
+                              else "reason: no such write-off reason", code="reason")
         made = customer_write_off(customer=customer, on=posted_date(request, "on"),
                                   reason=reason, comment=request.POST.get("comment", ""),
                                   actor=Actor.web(request.user))

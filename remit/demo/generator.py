@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from remit.core.actor import Actor
 from remit.core.exceptions import RuleViolation
@@ -168,7 +169,8 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
     pools = {code: pool_save(legal_entity=entity, code=code, description=text, actor=actor,
                              **criteria) for code, text, criteria in POOLS}
     users = {u.username: u for u in get_user_model().objects.filter(
-        username__in=["agent", "colmgr"], remit_profile__legal_entities=entity)}
+        Q(remit_profile__legal_entities=entity) | Q(remit_profile__all_legal_entities=True),
+        username__in=["agent", "colmgr", "admin"]).distinct()}
     if "agent" in users:
         agent_save(legal_entity=entity, user=users["agent"], actor=actor,
                    pools=[pools["OVER30"], pools["KEY"]], default_pool=pools["OVER30"])
@@ -191,8 +193,8 @@ def _collections(entity, as_of: date, actor: Actor) -> None:
 
 
 def _interest(entity, as_of: date, users: dict, pools: dict, actor: Actor) -> None:
-    """Late-payment interest (12 % a year, per day, after 5 days' grace), waive limits for the
-    collections staff, and this month's notes created for review (not posted)."""
+    """Late-payment interest (12 % a year, per day, after 5 days' grace), waive and write-off
+    limits for the collections staff, and this month's notes created for review (not posted)."""
     from remit.collections.interest import VersionSpec, interest_code_save, interest_notes_create
     from remit.collections.models import WaiveLimit
 
@@ -201,10 +203,17 @@ def _interest(entity, as_of: date, users: dict, pools: dict, actor: Actor) -> No
         is_default=True, actor=actor,
         version=VersionSpec(as_of - timedelta(days=HISTORY_DAYS + 60),
                             [(Decimal(0), Decimal(12))], per_day=True, grace_days=5))
-    for username, limit in (("agent", "1000"), ("colmgr", "25000")):
-        if username in users:
+    from remit.receivables.models import WriteOffLimit
+
+    for username, waive, write_off in (("agent", "1000", "5000"),
+                                       ("colmgr", "25000", "500000"),
+                                       ("admin", None, "10000000")):
+        if username in users and waive:
             WaiveLimit.objects.create(legal_entity=entity, user=users[username],
-                                      max_amount=Decimal(limit))
+                                      max_amount=Decimal(waive))
+        if username in users:
+            WriteOffLimit.objects.create(legal_entity=entity, user=users[username],
+                                         max_amount=Decimal(write_off))
     interest_notes_create(legal_entity=entity, to=as_of, actor=actor)
     from remit.collections.letters import letter_sequence_save, letters_create
 

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from remit.core.admin_base import AuditedAdmin, ReadOnlyAdmin
 
-from .models import Customer, CustomerGroup, CustomerTransaction, PostingProfile, PostingProfileLine
+from .models import (
+    Customer,
+    CustomerGroup,
+    CustomerTransaction,
+    PostingProfile,
+    PostingProfileLine,
+    WriteOffLimit,
+)
 
 
 @admin.register(CustomerGroup)
@@ -45,3 +52,9 @@ class CustomerTransactionAdmin(ReadOnlyAdmin):
                     "amount", "settled_amount", "is_open"]
     list_filter = ["legal_entity", "kind", "is_open"]
     search_fields = ["document_number", "customer__name"]
+
+
+@admin.register(WriteOffLimit)
+class WriteOffLimitAdmin(AuditedAdmin):
+    list_display = ["legal_entity", "user", "max_amount"]
+    list_filter = ["legal_entity"]

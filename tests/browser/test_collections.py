@@ -19,7 +19,7 @@ from remit.collections.models import Activity, WaiveLimit
 from remit.collections.services import snapshot_create
 from remit.core.services import user_create
 from remit.ledger.services import ledger_check_run
-from remit.receivables.models import CustomerTransaction, Settlement
+from remit.receivables.models import CustomerTransaction, Settlement, WriteOffLimit
 from tests.browser.conftest import snapshot
 from tests.helpers import SYSTEM
 from tests.receivables.conftest import Story
@@ -51,6 +51,7 @@ def book(entity):
     agent = user_create(username="siri", password="correct-horse-9",
                         roles=["collections-agent"], legal_entities=[entity], actor=SYSTEM)
     WaiveLimit.objects.create(legal_entity=entity, user=agent, max_amount=Decimal("1000"))
+    WriteOffLimit.objects.create(legal_entity=entity, user=agent, max_amount=Decimal("1000"))
     return {"late": late, "small": small, "note": note, "paid": paid}
 
 

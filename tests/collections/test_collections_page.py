@@ -11,7 +11,7 @@ from django.utils import timezone
 from remit.collections.services import collection_status_set, snapshot_create
 from remit.core.exceptions import InvalidInput
 from remit.ledger.services import ledger_check_run
-from remit.receivables.models import CollectionStatus, CustomerTransaction
+from remit.receivables.models import CollectionStatus, CustomerTransaction, WriteOffLimit
 from tests.helpers import SYSTEM
 from tests.receivables.conftest import Story
 
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agent_client(make_user, entity):
     client = Client()
-    client.force_login(make_user("Collections agent", [entity]))
+    user = make_user("Collections agent", [entity])
+    WriteOffLimit.objects.create(legal_entity=entity, user=user, max_amount=Decimal("5000"))
+    client.force_login(user)
     return client
 
 

@@ -15,6 +15,7 @@ from remit.receivables.models import (
     CustomerTransaction,
     SalesTaxCode,
     Settlement,
+    WriteOffLimit,
     WriteOffReason,
 )
 from remit.receivables.services import (
@@ -105,7 +106,9 @@ def test_a_write_off_needs_something_open_a_reason_of_its_own_and_the_right(
     assert refused.value.errors[0][0] == ("on",)
     with pytest.raises(AccessDenied):
         customer_write_off(customer=customer, on=LATER, actor=as_role("AR clerk"))
-    customer_write_off(customer=customer, on=LATER, actor=as_role("Collections agent"))
+    agent = as_role("Collections agent")
+    WriteOffLimit.objects.create(legal_entity=entity, user=agent.user, max_amount=D("80"))
+    customer_write_off(customer=customer, on=LATER, actor=agent)
     assert fresh(invoice).is_open is False and books_ok()
 
 

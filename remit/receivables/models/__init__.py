@@ -30,6 +30,7 @@ from .setup import (  # noqa: F401
     ReceivablesParameters,
     SalesTaxCode,
     TermsMethod,
+    WriteOffLimit,
     WriteOffReason,
 )
 from .transactions import (  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -142,6 +143,23 @@ class WriteOffReason(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+
+class WriteOffLimit(EntityOwned):
+    """The most a user may write off at once (one customer's balance, in the accounting
+    currency). A person with no limit in a legal entity writes off nothing there: a balance
+    closed against bad debt is money given up, so each person's reach is set on purpose."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    max_amount = AmountField(help_text="In the legal entity's accounting currency.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "user"],
+                                               name="%(app_label)s_%(class)s_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} up to {self.max_amount}"
 
 
 class DiscountAdministration(models.TextChoices):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from remit.core.actor import Actor
-from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.exceptions import AccessDenied, InvalidInput, RuleViolation
 from remit.core.money import ZERO, Money, RoundingPoint, quantize
 from remit.ledger.models import Account, AccountRole, JournalType
 from remit.ledger.selectors import account_for_role
@@ -26,6 +26,7 @@ from ..models import (
     Settlement,
     SettlementKind,
     WriteOffKind,
+    WriteOffLimit,
     WriteOffReason,
 )
 from .customers import customers_lock, posting_profile_line_for
@@ -61,6 +62,26 @@ def _tax_split(rows: Sequence[CustomerTransaction], write_off_account: Account):
     return split
 
 
+def write_off_limit_check(customer: Customer, rows, actor: Actor) -> None:
+    """A person writes off no more than their limit in this legal entity (the net of the items
+    at their booked value in the accounting currency); remit itself (a command, a job) is not
+    limited."""
+    if actor.user is None:
+        return
+    entity = customer.legal_entity
+    total = sum((row.amount_acc - row.settled_acc for row in rows), ZERO)
+    limit = WriteOffLimit.objects.filter(legal_entity=entity, user=actor.user).first()
+    if limit is None:
+        raise AccessDenied(f"{actor.name} has no write-off limit in {entity.code}; an "
+                           "administrator sets one under Admin › Write-off limits",
+                           code="write_off_limit")
+    if total > limit.max_amount:
+        raise AccessDenied(f"{actor.name} may write off up to {limit.max_amount:,.2f} "
+                           f"{entity.accounting_currency}; this balance is {total:,.2f} "
+                           f"{entity.accounting_currency} — ask a collections manager",
+                           code="write_off_limit")
+
+
 @transaction.atomic
 def customer_write_off(*, customer: Customer, on: date, actor: Actor,
                        reason: WriteOffReason | None = None, comment: str = "",
@@ -87,6 +108,7 @@ def customer_write_off(*, customer: Customer, on: date, actor: Actor,
         raise RuleViolation(f"{closed[0]} is already settled", code="already_settled")
     if not rows:
         raise RuleViolation(f"{customer} has no open items to write off", code="nothing_open")
+    write_off_limit_check(customer, rows.values(), actor)
     latest = max(row.document_date for row in rows.values())
     if on < latest:
         raise InvalidInput.field("on", f"must be on or after {latest} (the newest item's date)")
