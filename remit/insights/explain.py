@@ -19,6 +19,8 @@ def _pct(v) -> str:
 
 def phrase(name: str, value, row: dict) -> str:
     """The feature and its value as a sentence fragment."""
+    if name == "customer_record":  # where the model starts: the customer's own record
+        return _record(row)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         if name.startswith("hist_") or name in HISTORY or name == "days_since_last_payment":
             return "no payment history yet"
@@ -78,6 +80,22 @@ def phrase(name: str, value, row: dict) -> str:
     if name.startswith("attr_"):
         return f"{name[5:]}: {value}"
     return f"{name.replace('_', ' ')}: {value}"
+
+
+def _record(row: dict) -> str:
+    """The customer's earlier invoices by outcome: "of its 12 earlier invoices the customer
+    paid 2 on time, 7 late and 3 very late"."""
+    n = int(row.get("hist_n") or 0)
+    if not n:
+        return "no payment history yet"
+    parts = []
+    for key, label in (("hist_on_time_share", "on time"), ("hist_late_share", "late"),
+                       ("hist_very_late_share", "very late")):
+        share = row.get(key)
+        if share is not None and not (isinstance(share, float) and math.isnan(share)):
+            parts.append(f"{round(share * n)} {label}")
+    said = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    return f"of its {n} earlier invoice{'' if n == 1 else 's'} the customer paid {said}"
 
 
 def _count(value, noun: str, rest: str) -> str:

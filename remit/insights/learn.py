@@ -4,8 +4,16 @@ for the classes, temperature scaling fitted on the calibration slice, and the tw
 the same test rows (the training majority class; the customer's own history of on-time / late
 / very late as of each invoice's date).
 
-A trained model is plain data: LightGBM's model text, the calibration (a temperature), the
-category codes and the feature list — stored in the database, never pickled.
+The trees start from the customer-history baseline (its log shares are LightGBM's initial
+score) and learn what moves an invoice away from it: with a few hundred invoices the model is
+the customer's record, slightly corrected, rather than trees fitted to noise; with many it
+learns more. Whether to start from it, how strongly to regularise and how many rounds to grow
+are chosen by rolling-origin validation inside the training period (each fold trains on the
+earlier rows and is judged on the next slice), never by looking at the test period.
+
+A trained model is plain data: LightGBM's model text, the calibration (a temperature and the
+anchor's prior), the category codes and the feature list — stored in the database, never
+pickled.
 """
 
 from __future__ import annotations
@@ -24,7 +32,15 @@ PARAMS = {"objective": "multiclass", "learning_rate": 0.05, "num_leaves": 15,
           "min_data_in_leaf": 20, "feature_fraction": 0.9, "bagging_fraction": 0.9,
           "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "seed": 7,
           "deterministic": True, "force_row_wise": True, "num_threads": 2}
-ROUNDS = 150  # more overfits the small companies and doubles the cost of explanations
+RECIPES = {  # the parameter sets the validation chooses between
+    "standard": {},
+    "regularised": {"num_leaves": 7, "min_data_in_leaf": 40, "lambda_l2": 5.0},
+}
+MAX_ROUNDS = 200  # more overfits the small companies and doubles the cost of explanations
+ROUND_STEP = 10
+DEFAULT_RECIPE = ("standard", True, 100)  # when the period is too short to validate in
+FOLDS = ((0.55, 0.70), (0.70, 0.85), (0.85, 1.0))  # validation slices of the fitting period
+MIN_FOLD_ROWS = 30
 MIN_ROWS = 100
 MIN_PER_CLASS = 10
 
@@ -139,7 +155,7 @@ class Trained:
     classes: list[int]
     matrix: Matrix
     booster_text: str
-    calibration: list[dict]          # per class: {"x": [...], "y": [...]}
+    calibration: list[dict]  # [{"temperature": T, "anchor": training shares or None}]
     metrics: dict = field(default_factory=dict)
     n_train: int = 0
     n_test: int = 0
@@ -152,20 +168,55 @@ class Trained:
             self._booster = lgb.Booster(model_str=self.booster_text)
         return self._booster
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        raw = self.booster().predict(x)
-        return calibrate(raw, self.calibration)
+    @property
+    def anchor(self) -> np.ndarray | None:
+        """The training period's class shares when the trees start from the customer's
+        history (the baseline the model corrects); None for a model that starts from zero."""
+        prior = self.calibration[0].get("anchor") if self.calibration else None
+        return None if prior is None else np.array(prior)
 
-    def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Per row and feature, how much it pushed the prediction away from *on time*
-        (positive: towards late). In a softmax model every class has its own trees, so a
-        feature's effect on log P(on time) is its on-time contribution less the
+    @property
+    def explained_names(self) -> list[str]:
+        """The columns of ``contributions``: the features, and the customer's record when
+        the model starts from it."""
+        return self.matrix.names + (["customer_record"] if self.anchor is not None else [])
+
+    def _start(self, rows: list[dict] | None, n: int) -> np.ndarray:
+        if self.anchor is None:
+            return np.zeros((n, len(self.classes)))
+        if rows is None:
+            raise ValueError("this model starts from the customer's history: pass the rows")
+        return np.log(history_shares(rows, self.anchor, self.classes))
+
+    def predict(self, x: np.ndarray, rows: list[dict] | None = None) -> np.ndarray:
+        """Calibrated probabilities; ``rows`` (the feature dicts of ``x``) are needed when
+        the model starts from the customer's history."""
+        raw = self.booster().predict(x, raw_score=True) + self._start(rows, len(x))
+        return calibrate(softmax(raw), self.calibration)
+
+    def contributions(self, x: np.ndarray, rows: list[dict] | None = None) -> np.ndarray:
+        """Per row and column of ``explained_names``, how much it pushed the prediction away
+        from *on time* (positive: towards late). In a softmax model every class has its own
+        trees, so a feature's effect on log P(on time) is its on-time contribution less the
         probability-weighted contributions to every class: −(φ₀ − Σₖ pₖ φₖ), with φ the exact
-        tree SHAP values (LightGBM's ``pred_contrib``)."""
+        tree SHAP values (LightGBM's ``pred_contrib``). The customer's record (the starting
+        point) counts the same way, as its log shares against the training shares."""
         k = len(self.classes)
-        contrib = self.booster().predict(x, pred_contrib=True).reshape(len(x), k, -1)[:, :, :-1]
-        p = self.booster().predict(x)
-        return -(contrib[:, 0, :] - np.einsum("nk,nkf->nf", p, contrib))
+        contrib = self.booster().predict(x, pred_contrib=True).reshape(len(x), k, -1)
+        start = self._start(rows, len(x))
+        p = softmax(contrib.sum(axis=2) + start)
+        phi = contrib[:, :, :-1]
+        effects = -(phi[:, 0, :] - np.einsum("nk,nkf->nf", p, phi))
+        if self.anchor is None:
+            return effects
+        record = start - np.log(self.anchor)
+        own = -(record[:, 0] - np.einsum("nk,nk->n", p, record))
+        return np.column_stack([effects, own])
+
+
+def softmax(raw: np.ndarray) -> np.ndarray:
+    out = np.exp(raw - raw.max(axis=1, keepdims=True))
+    return out / out.sum(axis=1, keepdims=True)
 
 
 def calibrate(raw: np.ndarray, curves: list[dict]) -> np.ndarray:
@@ -194,19 +245,99 @@ def fit_temperature(raw: np.ndarray, y: np.ndarray, classes: list[int]) -> float
     best, best_loss = 1.0, None
     for t in sorted({1.0, *np.round(np.linspace(0.5, 3.0, 26), 2)}):
         p = _temper(raw, t)
-        loss = -np.mean(np.log(np.clip(p[np.arange(len(y)), index], 1e-12, 1.0)))
+        loss = _log_loss(index, p)
         if best_loss is None or loss < best_loss - 1e-9:
             best, best_loss = float(t), loss
     return best
 
 
-def _fit(x, y, classes, matrix: Matrix) -> lgb.Booster:
-    index = {c: k for k, c in enumerate(classes)}
-    params = dict(PARAMS, num_class=len(classes))
-    categorical = [j for j, name in enumerate(matrix.names) if name in matrix.categories]
-    data = lgb.Dataset(x, label=[index[v] for v in y], feature_name=matrix.names,
-                       categorical_feature=categorical or "auto", free_raw_data=False)
-    return lgb.train(params, data, num_boost_round=ROUNDS)
+def _log_loss(index: np.ndarray, p: np.ndarray) -> float:
+    return float(-np.mean(np.log(np.clip(p[np.arange(len(index)), index], 1e-12, 1.0))))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    params: str      # a key of RECIPES
+    anchored: bool   # the trees start from the customer's history
+    rounds: int
+
+
+class _Fitter:
+    """Fits boosters on subsets of the rows, each with the prior of its own training rows."""
+
+    def __init__(self, data: Dataset, x: np.ndarray, y: np.ndarray, matrix: Matrix):
+        self.data, self.x, self.y, self.matrix = data, x, y, matrix
+        self.index = np.array([data.classes.index(v) for v in y])
+
+    def prior(self, rows: np.ndarray) -> np.ndarray:
+        return shares(self.y[rows], self.data.classes)
+
+    def start(self, rows: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        return np.log(history_shares([self.data.features[i] for i in rows], prior,
+                                     self.data.classes))
+
+    def fit(self, rows: np.ndarray, params: str, anchored: bool, rounds: int) -> lgb.Booster:
+        classes = self.data.classes
+        categorical = [j for j, name in enumerate(self.matrix.names)
+                       if name in self.matrix.categories]
+        init = self.start(rows, self.prior(rows)).ravel(order="F") if anchored else None
+        data = lgb.Dataset(self.x[rows], label=self.index[rows], init_score=init,
+                           feature_name=self.matrix.names,
+                           categorical_feature=categorical or "auto", free_raw_data=False)
+        return lgb.train(dict(PARAMS, num_class=len(classes), **RECIPES[params]), data,
+                         num_boost_round=rounds)
+
+    def probabilities(self, booster, rows, fitted_on, anchored: bool, rounds=None):
+        raw = booster.predict(self.x[rows], raw_score=True, num_iteration=rounds)
+        if anchored:
+            raw = raw + self.start(rows, self.prior(fitted_on))
+        return softmax(raw)
+
+
+def _folds(data: Dataset, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rolling origins over the fitting period: each fold learns from the rows before its
+    slice whose outcome was known before the slice starts, and is judged on the slice."""
+    folds = []
+    n = len(rows)
+    for low, high in FOLDS:
+        judged = rows[int(n * low):int(n * high)]
+        if len(judged) == 0:
+            continue
+        since = data.dates[judged[0]]
+        learned = np.array([i for i in rows[:int(n * low)]
+                            if data.dates[i] < since
+                            and (data.closed is None or data.closed[i] < since)], dtype=int)
+        if len(learned) >= MIN_FOLD_ROWS and len(judged) >= MIN_FOLD_ROWS // 3:
+            folds.append((learned, judged))
+    return folds
+
+
+def choose_recipe(fitter: _Fitter, rows: np.ndarray) -> tuple[Recipe, dict]:
+    """The recipe with the lowest mean log loss over the rolling folds (rounds in steps of
+    ten), with every candidate's score, and the customer-history baseline's on the same
+    folds, for the record."""
+    folds = _folds(fitter.data, rows)
+    if not folds:
+        return Recipe(*DEFAULT_RECIPE), {"folds": 0}
+    steps = list(range(ROUND_STEP, MAX_ROUNDS + 1, ROUND_STEP))
+    scores = {}
+    for params in RECIPES:
+        for anchored in (True, False):
+            curve = np.zeros(len(steps))
+            for learned, judged in folds:
+                booster = fitter.fit(learned, params, anchored, MAX_ROUNDS)
+                curve += [_log_loss(fitter.index[judged], fitter.probabilities(
+                    booster, judged, learned, anchored, r)) for r in steps]
+            curve /= len(folds)
+            best = int(np.argmin(curve))
+            scores[(params, anchored, steps[best])] = float(curve[best])
+    chosen = min(scores, key=lambda key: (scores[key], key[2]))
+    history = np.mean([_log_loss(fitter.index[judged], np.exp(fitter.start(
+        judged, fitter.prior(learned)))) for learned, judged in folds])
+    record = {"folds": len(folds), "customer_history_log_loss": round(float(history), 4),
+              "candidates": [{"params": p, "anchored": a, "rounds": r, "log_loss": round(v, 4)}
+                             for (p, a, r), v in sorted(scores.items(), key=lambda kv: kv[1])]}
+    return Recipe(*chosen), record
 
 
 def train(data: Dataset, chosen: list[str]) -> Trained:
@@ -217,52 +348,64 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
     matrix = matrix_for([data.features[i] for i in split.train], chosen)
     x = matrix.encode(data.features)
     y = np.array(data.labels)
-    booster = _fit(x[split.train], y[split.train], data.classes, matrix)
-    curves = []
+    fitter = _Fitter(data, x, y, matrix)
+    order = np.argsort(np.array([d.toordinal() for d in data.dates]), kind="stable")
+    kept = set(split.train.tolist()) | set(split.calibrate.tolist())
+    fitting = np.array([i for i in order if i in kept], dtype=int)
+    recipe, search = choose_recipe(fitter, fitting)
+    booster = fitter.fit(split.train, recipe.params, recipe.anchored, recipe.rounds)
+    anchor = fitter.prior(split.train).tolist() if recipe.anchored else None
+    temperature = 1.0
     if len(split.calibrate) >= 30:
-        curves = [{"temperature": fit_temperature(booster.predict(x[split.calibrate]),
-                                                  y[split.calibrate], data.classes)}]
-    model = Trained(data.classes, matrix, booster.model_to_string(), curves,
+        temperature = fit_temperature(
+            fitter.probabilities(booster, split.calibrate, split.train, recipe.anchored),
+            y[split.calibrate], data.classes)
+    model = Trained(data.classes, matrix, booster.model_to_string(),
+                    [{"temperature": temperature, "anchor": anchor}],
                     n_train=len(split.train) + len(split.calibrate), n_test=len(split.test),
                     test_from=split.test_from, test_to=split.test_to,
                     train_from=data.dates[split.train[0]] if len(split.train) else None)
     test_y = y[split.test]
+    test_rows = [data.features[i] for i in split.test]
+    prior = fitter.prior(split.train)
+    predicted = model.predict(x[split.test], test_rows)
+    history = history_shares(test_rows, prior, data.classes)
     model.metrics = {
-        "model": metrics.evaluate(test_y, model.predict(x[split.test]), data.classes),
+        "model": metrics.evaluate(test_y, predicted, data.classes),
         "baselines": {
-            "majority": metrics.evaluate(test_y, majority(y[split.train], len(split.test),
-                                                          data.classes), data.classes),
-            "customer_history": metrics.evaluate(
-                test_y, customer_history([data.features[i] for i in split.test],
-                                         y[split.train], data.classes), data.classes),
+            "majority": metrics.evaluate(test_y, np.tile(prior, (len(split.test), 1)),
+                                         data.classes),
+            "customer_history": metrics.evaluate(test_y, history, data.classes),
         },
+        "better_than_customer_history": metrics.paired_bootstrap(test_y, predicted, history,
+                                                                 data.classes),
+        "recipe": {"params": recipe.params, "anchored": recipe.anchored,
+                   "rounds": recipe.rounds, "temperature": temperature, **search},
     }
     return model
 
 
-def majority(train_y: np.ndarray, n: int, classes: list[int]) -> np.ndarray:
-    """Always the training period's most frequent class, with its training share as the
-    probability (so log loss is defined)."""
-    shares = np.array([(train_y == c).mean() for c in classes])
-    return np.tile(shares, (n, 1))
+def shares(y: np.ndarray, classes: list[int]) -> np.ndarray:
+    """Each class's share of ``y`` (the majority baseline's probabilities)."""
+    return np.array([(y == c).mean() for c in classes])
 
 
-def customer_history(rows: list[dict], train_y: np.ndarray, classes: list[int]) -> np.ndarray:
+def history_shares(rows: list[dict], prior: np.ndarray, classes: list[int]) -> np.ndarray:
     """The customer's own shares of on time / late / very late as of the invoice date,
-    smoothed towards the training shares (a customer without history gets those)."""
-    prior = np.array([(train_y == c).mean() for c in classes])
+    smoothed towards ``prior`` (the training shares; a customer without history gets those):
+    the customer-history baseline, and where the anchored model starts."""
     out = np.zeros((len(rows), len(classes)))
-    shares = {ON_TIME: "hist_on_time_share", LATE: "hist_late_share",
-              VERY_LATE: "hist_very_late_share"}
+    names = {ON_TIME: "hist_on_time_share", LATE: "hist_late_share",
+             VERY_LATE: "hist_very_late_share"}
     for i, row in enumerate(rows):
         n = row.get("hist_n") or 0
-        own = np.array([0.0 if _missing(row.get(shares[c])) else row[shares[c]]
+        own = np.array([0.0 if _missing(row.get(names[c])) else row[names[c]]
                         for c in classes])
         if len(classes) == 2:  # two classes: late and very late are both late
             own[1] = 0.0 if _missing(row.get("hist_on_time_share")) else \
                 1 - row["hist_on_time_share"]
         out[i] = (own * n + prior * 2) / (n + 2)
-    return out
+    return np.clip(out, 1e-6, 1.0)
 
 
 def _missing(value) -> bool:

@@ -45,3 +45,26 @@ def evaluate(y: np.ndarray, proba: np.ndarray, classes: list[int]) -> dict:
                       for k, c in enumerate(classes)},
         "confusion": confusion_matrix(y, predicted, labels=classes).tolist(),
     }
+
+
+def paired_bootstrap(y: np.ndarray, model: np.ndarray, baseline: np.ndarray,
+                     classes: list[int], resamples: int = 200, seed: int = 7) -> dict:
+    """How sure the comparison with a baseline is: the share of resamples of the test rows
+    (drawn with replacement, the same rows for both) in which the model scores better. On a
+    test period of a hundred invoices one invoice moves macro F1 by a point; this says
+    whether a difference is more than that."""
+    rng = np.random.default_rng(seed)
+    model = np.clip(model, EPS, 1.0)
+    baseline = np.clip(baseline, EPS, 1.0)
+    labels = np.asarray(classes)
+    index = np.array([classes.index(v) for v in y])
+    better = {"log_loss": 0, "macro_f1": 0}
+    for _ in range(resamples):
+        rows = rng.integers(0, len(y), len(y))
+        truth = y[rows]
+        losses = [-np.mean(np.log(p[rows, index[rows]])) for p in (model, baseline)]
+        f1s = [f1_score(truth, labels[p[rows].argmax(axis=1)], labels=classes,
+                        average="macro", zero_division=0) for p in (model, baseline)]
+        better["log_loss"] += losses[0] < losses[1]
+        better["macro_f1"] += f1s[0] > f1s[1]
+    return {name: round(count / resamples, 3) for name, count in better.items()}

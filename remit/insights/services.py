@@ -71,12 +71,15 @@ def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
     return found
 
 
-def histories(legal_entity, settings: InsightsSettings, *, customers=None) \
-        -> dict[int, CustomerHistory]:
-    """Every customer's invoices and credit-note dates, read in two queries."""
+def histories(legal_entity, settings: InsightsSettings, *, customers=None,
+              id_range: tuple[int, int] | None = None) -> dict[int, CustomerHistory]:
+    """Every customer's invoices and credit-note dates (or those of ``customers``, or of the
+    customers whose ids are in ``id_range``, both ends included), read in two queries."""
     items = CustomerTransaction.objects.filter(legal_entity=legal_entity)
     if customers is not None:
         items = items.filter(customer__in=customers)
+    if id_range is not None:
+        items = items.filter(customer_id__gte=id_range[0], customer_id__lte=id_range[1])
     acc = legal_entity.accounting_currency
     discounted = set(CashDiscountDate.objects.filter(transaction__in=items)
                      .values_list("transaction_id", flat=True))
@@ -134,7 +137,10 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
         features=trained.matrix.names, categories=trained.matrix.categories,
         train_from=trained.train_from, test_from=trained.test_from, test_to=trained.test_to,
         n_train=trained.n_train, n_test=trained.n_test, metrics=trained.metrics,
-        booster=trained.booster_text, calibration=trained.calibration, created_by=actor.user)
+        booster=trained.booster_text, calibration=trained.calibration, created_by=actor.user,
+        algorithm=("LightGBM from the customer's history + temperature scaling"
+                   if trained.anchor is not None else
+                   "LightGBM multiclass + temperature scaling"))
     audit_record(actor=actor, action="insights.model.train", obj=model,
                  data={"version": version, "n_train": model.n_train, "n_test": model.n_test,
                        "macro_f1": trained.metrics["model"]["macro_f1"]})
@@ -201,41 +207,65 @@ def _three(proba: np.ndarray, classes: list[int]) -> list[tuple[Decimal, Decimal
     return out
 
 
+SCORE_BATCH = 2000  # customers read, scored and stored at a time (memory stays flat)
+
+
 @transaction.atomic
 def predictions_score(*, legal_entity, as_of: date, actor: Actor,
                       model: PredictionModel | None = None, customers=None) -> int:
     """Score the open invoices (of some customers, or all) with the published model as of
     ``as_of``: their current predictions are replaced, each with the model version and its
-    top factors."""
+    top factors. All customers are scored in batches of consecutive ids."""
     actor.require("insights.add_prediction")
     model = model or published(legal_entity)
     if model is None:
         raise RuleViolation(f"{legal_entity.code} has no published prediction model yet: "
                             "train one and publish it", code="no_model")
     settings = InsightsSettings(late_days=model.late_days, very_late_days=model.very_late_days)
-    rows = []
-    for history in histories(legal_entity, settings, customers=customers).values():
-        rows.extend(scoring_rows(history, as_of))
-    open_ids = set(CustomerTransaction.objects.filter(
+    open_items = CustomerTransaction.objects.filter(
         legal_entity=legal_entity, kind=TransactionKind.INVOICE, is_open=True)
-        .values_list("pk", flat=True))
-    rows = [(invoice, features) for invoice, features in rows if invoice.id in open_ids]
     scope = Prediction.objects.filter(legal_entity=legal_entity)
     if customers is not None:
         scope = scope.filter(customer__in=customers)
+        open_items = open_items.filter(customer__in=customers)
     scope.delete()
+    trained = trained_from(model)
+    if customers is not None:
+        made = _score_batch(legal_entity, model, trained, settings, as_of,
+                            histories(legal_entity, settings, customers=customers),
+                            set(open_items.values_list("pk", flat=True)))
+    else:
+        ids = sorted(set(open_items.values_list("customer_id", flat=True)))
+        made = 0
+        for start in range(0, len(ids), SCORE_BATCH):
+            lo, hi = ids[start], ids[min(start + SCORE_BATCH, len(ids)) - 1]
+            made += _score_batch(
+                legal_entity, model, trained, settings, as_of,
+                histories(legal_entity, settings, id_range=(lo, hi)),
+                set(open_items.filter(customer_id__gte=lo, customer_id__lte=hi)
+                    .values_list("pk", flat=True)))
+    audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
+                 data={"model": model.version, "as_of": as_of.isoformat(), "invoices": made})
+    return made
+
+
+def _score_batch(legal_entity, model: PredictionModel, trained: learn.Trained,
+                 settings: InsightsSettings, as_of: date, found: dict, open_ids: set) -> int:
+    rows = [(invoice, features) for history in found.values()
+            for invoice, features in scoring_rows(history, as_of) if invoice.id in open_ids]
     if not rows:
         return 0
-    trained = trained_from(model)
-    x = trained.matrix.encode([f for _, f in rows])
+    feature_rows = [f for _, f in rows]
+    x = trained.matrix.encode(feature_rows)
     ages = np.array([(as_of - invoice.due_date).days for invoice, _ in rows])
-    proba = learn.condition_on_age(trained.predict(x), model.classes, ages, model.late_days,
-                             model.very_late_days)
+    proba = learn.condition_on_age(trained.predict(x, feature_rows), model.classes, ages,
+                                   model.late_days, model.very_late_days)
     three = _three(proba, model.classes)
     # explanations cost far more than predictions (tree SHAP): made now for the invoices an
     # agent will look at first (under 50 % on time), for the rest when first shown
     red = [i for i, p in enumerate(three) if p[0] < HALF]
-    contributions = dict(zip(red, trained.contributions(x[red]))) if red else {}
+    contributions = dict(zip(red, trained.contributions(
+        x[red], [feature_rows[i] for i in red]))) if red else {}
     made = []
     for i, ((invoice, features), p) in enumerate(zip(rows, three)):
         made.append(Prediction(
@@ -245,9 +275,6 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
             factors=_factors(trained, contributions[i], features, int(ages[i]), model)
             if i in contributions else []))
     Prediction.objects.bulk_create(made, batch_size=2000)
-    audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
-                 data={"model": model.version, "as_of": as_of.isoformat(),
-                       "invoices": len(made)})
     return len(made)
 
 
@@ -258,7 +285,7 @@ def _storable(features: dict) -> dict:
 
 def _factors(trained: learn.Trained, contributions, features: dict, age: int,
              model: PredictionModel) -> list[dict]:
-    factors = explain.top_factors(trained.matrix.names, contributions, features)
+    factors = explain.top_factors(trained.explained_names, contributions, features)
     if age > model.late_days:
         factors.insert(0, {"feature": "days_past_due", "effect": "late", "weight": None,
                            "text": f"already {age} days past the due date"})
@@ -274,8 +301,8 @@ def prediction_explain(prediction: Prediction) -> Prediction:
     trained = trained_from(model)
     x = trained.matrix.encode([prediction.features])
     age = (prediction.as_of - prediction.item.due_date).days
-    prediction.factors = _factors(trained, trained.contributions(x)[0], prediction.features,
-                                  age, model)
+    prediction.factors = _factors(trained, trained.contributions(x, [prediction.features])[0],
+                                  prediction.features, age, model)
     prediction.explained = True
     Prediction.objects.filter(pk=prediction.pk).update(factors=prediction.factors,
                                                        explained=True)

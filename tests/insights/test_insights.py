@@ -111,7 +111,7 @@ def test_too_little_history_says_what_is_there_and_what_is_needed(entity):
         services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
 
 
-def test_train_evaluate_publish_and_score(book, entity, capsys):
+def test_train_evaluate_publish_and_score(book, entity, capsys, monkeypatch):
     model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
     assert model.version == 1 and model.status == ModelStatus.TRAINED
     assert model.test_from > model.train_from and model.n_test > 20
@@ -147,6 +147,12 @@ def test_train_evaluate_publish_and_score(book, entity, capsys):
         again = services.prediction_explain(Prediction.objects.select_related(
             "item", "model").get(pk=pk))
         assert again.factors == factors
+    # scoring in batches of one customer gives the same predictions as one batch
+    whole = dict(Prediction.objects.values_list("item_id", "on_time"))
+    monkeypatch.setattr(services, "SCORE_BATCH", 1)
+    assert services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1),
+                                      actor=SYSTEM) == n
+    assert dict(Prediction.objects.values_list("item_id", "on_time")) == whole
 
 
 def test_changing_the_thresholds_needs_a_new_model(book, entity):

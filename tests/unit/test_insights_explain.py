@@ -26,3 +26,13 @@ def test_a_customer_without_history_is_said_once():
     assert [f["text"] for f in factors] == ["no payment history yet",
                                             "invoice amount about 999"]
     assert [f["effect"] for f in factors] == ["late", "on_time"]
+
+
+def test_the_customers_record_is_said_with_its_own_counts():
+    row = {"hist_n": 12, "hist_on_time_share": 2 / 12, "hist_late_share": 7 / 12,
+           "hist_very_late_share": 3 / 12}
+    assert phrase("customer_record", None, row) == (
+        "of its 12 earlier invoices the customer paid 2 on time, 7 late and 3 very late")
+    assert phrase("customer_record", None, {"hist_n": 0}) == "no payment history yet"
+    assert phrase("customer_record", None, {"hist_n": 1, "hist_on_time_share": 1.0}) == (
+        "of its 1 earlier invoice the customer paid 1 on time")

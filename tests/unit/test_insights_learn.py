@@ -49,12 +49,14 @@ def _synthetic(n=600, seed=3):
 def test_a_feature_that_makes_customers_late_pushes_their_invoices_towards_late():
     data = _synthetic()
     model = learn.train(data, ["hist_late_share", "terms_days"])
-    x = model.matrix.encode([{"hist_late_share": 0.95, "terms_days": 30},
-                             {"hist_late_share": 0.05, "terms_days": 30}])
-    contrib = model.contributions(x)
+    rows = [{"hist_late_share": 0.95, "terms_days": 30},
+            {"hist_late_share": 0.05, "terms_days": 30}]
+    x = model.matrix.encode(rows)
+    contrib = model.contributions(x, rows)
+    assert contrib.shape[1] == len(model.explained_names)
     share = model.matrix.names.index("hist_late_share")
     assert contrib[0, share] > 0 > contrib[1, share]
-    p = model.predict(x)
+    p = model.predict(x, rows)
     assert p[0, 0] < 0.5 < p[1, 0] and np.allclose(p.sum(axis=1), 1)
 
 
@@ -65,3 +67,39 @@ def test_temperature_is_fitted_and_one_when_the_model_is_already_calibrated():
     assert learn.fit_temperature(p, y, [0, 1, 2]) == pytest.approx(1.0, abs=0.2)
     sharp = p ** 3 / (p ** 3).sum(axis=1, keepdims=True)  # overconfident: cooled back down
     assert learn.fit_temperature(sharp, y, [0, 1, 2]) > 2
+
+
+def test_the_model_starts_from_the_customers_record_when_validation_says_so():
+    """Rows whose label follows the customer's own record: the anchored recipe wins the
+    rolling validation, and a customer's record is named among the factors (its effect has
+    the record's direction)."""
+    rng = random.Random(11)
+    rows, labels, dates = [], [], []
+    for i in range(900):
+        n = rng.randint(3, 30)
+        on_time = rng.random()
+        label = ON_TIME if rng.random() < on_time else (LATE if rng.random() < 0.7
+                                                         else VERY_LATE)
+        late = (1 - on_time) * 0.7
+        rows.append({"hist_n": n, "hist_on_time_share": on_time, "hist_late_share": late,
+                     "hist_very_late_share": 1 - on_time - late,
+                     "terms_days": rng.choice([14, 30])})
+        labels.append(label)
+        dates.append(date(2025, 1, 1) + timedelta(days=i // 3))
+    data = learn.Dataset(dates, rows, labels, [0] * len(rows), [ON_TIME, LATE, VERY_LATE])
+    model = learn.train(data, ["terms_days"])  # the record itself is not a chosen column
+    recipe = model.metrics["recipe"]
+    assert recipe["anchored"] and recipe["folds"] == 3 and model.anchor is not None
+    assert model.explained_names[-1] == "customer_record"
+    good, bad = dict(rows[0], hist_on_time_share=0.95, hist_late_share=0.05,
+                     hist_very_late_share=0.0), dict(rows[0], hist_on_time_share=0.05,
+                                                     hist_late_share=0.65,
+                                                     hist_very_late_share=0.3)
+    x = model.matrix.encode([good, bad])
+    contrib = model.contributions(x, [good, bad])
+    assert contrib[0, -1] < 0 < contrib[1, -1]
+    p = model.predict(x, [good, bad])
+    assert p[0, 0] > 0.7 > 0.3 > p[1, 0]
+    model_ll = model.metrics["model"]["log_loss"]
+    assert model_ll <= model.metrics["baselines"]["customer_history"]["log_loss"] + 0.01
+    assert model_ll < model.metrics["baselines"]["majority"]["log_loss"]

@@ -36,7 +36,10 @@ def evaluation(model: PredictionModel) -> dict:
             "n_train": model.n_train, "n_test": model.n_test,
             "thresholds": {"late_days": model.late_days,
                            "very_late_days": model.very_late_days},
-            "status": model.status}
+            "status": model.status,
+            "algorithm": model.algorithm,
+            "recipe": model.metrics.get("recipe"),
+            "better_than_customer_history": model.metrics.get("better_than_customer_history")}
 
 
 class Command(TyperCommand):
@@ -151,4 +154,15 @@ def _print(result: dict) -> None:
         table.add_row(name, *(str(block[name]) for block in (
             result["model"], result["baselines"]["majority"],
             result["baselines"]["customer_history"])))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    sure = result.get("better_than_customer_history")
+    if sure:
+        console.print(f"Better than the customer's history in {sure['log_loss']:.0%} of "
+                      f"resamples of the test invoices on log loss, {sure['macro_f1']:.0%} on "
+                      "macro F1 (paired bootstrap).")
+    recipe = result.get("recipe")
+    if recipe and "params" in recipe:
+        console.print(f"{result['algorithm']}: {recipe['params']} trees, {recipe['rounds']} "
+                      f"rounds, temperature {recipe['temperature']} (chosen on "
+                      f"{recipe['folds']} rolling folds of the training period).")
