@@ -80,3 +80,51 @@ def test_ledger_check_results_are_shown_only_to_their_legal_entity(clerk_client,
     html = clerk_client.get("/ledger/check/").content.decode()
     assert "Books in order" in html
     assert "DK01" not in html
+
+
+def test_a_typed_logout_address_asks_and_a_post_logs_out(clerk_client):
+    page = clerk_client.get("/logout/")
+    assert page.status_code == 200 and b"Log out?" in page.content
+    assert clerk_client.post("/logout/").status_code in (200, 302)
+    assert clerk_client.get("/").status_code == 302  # to the login page
+    assert Client().get("/logout/").status_code == 302
+
+
+def test_the_customer_page_leads_to_the_same_customer_elsewhere(make_user, entity):
+    from tests.receivables.conftest import Story
+
+    customer = Story(entity).customer()
+    client = Client()
+    client.force_login(make_user("Administrator", [entity]))
+    page = client.get(f"/customers/{customer.account_number}/").content.decode()
+    for url in (f"/collections/customers/{customer.account_number}/",
+                f"/credit/customers/{customer.account_number}/",
+                f"/sales/orders/?q={customer.account_number}",
+                f"/sales/orders/new/?customer={customer.account_number}",
+                f"/insights/predictions/?q={customer.account_number}"):
+        assert f'href="{url}"' in page, url
+        assert client.get(url).status_code == 200, url
+    for role in ("AR clerk", "Sales rep", "Collections agent"):
+        user = make_user(role, [entity])
+        client.force_login(user)
+        page = client.get(f"/customers/{customer.account_number}/").content.decode()
+        for url, permission in (("/credit/customers/", "credit.view_customercredit"),
+                                ("/insights/predictions/", "insights.view_prediction"),
+                                ("/collections/customers/", "collections.view_agingsnapshot")):
+            assert (url in page) == user.has_perm(permission), (role, url)
+
+
+def test_home_shows_prediction_and_credit_hold_tiles_to_those_who_may_see_them(make_user,
+                                                                            entity):
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    page = client.get("/").content.decode()
+    assert "Orders on credit hold" in page
+    assert 'data-testid="tile-red-invoices"' in page
+    for role in ("AR clerk", "Sales rep", "Collections agent", "Sales manager"):
+        user = make_user(role, [entity])
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        assert ('data-testid="tile-red-invoices"' in page) == user.has_perm(
+            "insights.view_prediction"), role
+        assert ("Orders on credit hold" in page) == user.has_perm("credit.view_credithold"), role

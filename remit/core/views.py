@@ -19,7 +19,18 @@ from .workspace import home_summary
 
 login_view = public(auth_views.LoginView.as_view(template_name="web/login.html",
                                                  redirect_authenticated_user=True))
-logout_view = public(auth_views.LogoutView.as_view())
+_logout = auth_views.LogoutView.as_view()
+
+
+@public
+def logout_view(request):
+    """Logging out is a POST (a link cannot log anyone out); a GET — a typed or bookmarked
+    /logout/ — asks first instead of answering 405."""
+    if request.method == "POST":
+        return _logout(request)
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return render(request, "web/logout.html")
 
 
 @public

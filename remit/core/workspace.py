@@ -24,6 +24,15 @@ def home_summary(user, legal_entity) -> dict:
             .order_by("-entry_date", "-id")[:6])
     if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
         summary["last_check"] = LedgerCheckRun.objects.filter(legal_entity=legal_entity).first()
+    if user.has_perm("insights.view_prediction"):
+        from remit.insights.selectors import workspace_counts
+
+        summary["predictions"] = workspace_counts(legal_entity)
+    if user.has_perm("credit.view_credithold"):
+        from remit.credit.models import CreditHold, HoldStatus
+
+        summary["open_holds"] = CreditHold.objects.filter(
+            legal_entity=legal_entity, status__in=(HoldStatus.OPEN, HoldStatus.PENDING)).count()
     if user.has_perm("jobs.view_schedule"):
         from django_tasks_db.models import DBTaskResult
 

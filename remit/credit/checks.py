@@ -171,11 +171,11 @@ def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = 
         return Outcome("passed", detail)
     if decision.held and not pro_forma:
         hold = hold_place(order, step, as_of, decision.reasons, data, actor)
-        _log(order, step, as_of, "held", decision.summary, data)
-        return Outcome("held", decision.summary, hold)
+        _log(order, step, as_of, "held", decision.detail, data)
+        return Outcome("held", decision.detail, hold)
     if decision.held:
-        _log(order, step, as_of, "held", f"pro forma: {decision.summary}", data)
-        return Outcome("held", decision.summary)
+        _log(order, step, as_of, "held", f"pro forma: {decision.detail}", data)
+        return Outcome("held", decision.detail)
     if cp is not None:
         order.credit_grace_until = rules.grace_until(cp, as_of)
         order.save(update_fields=["credit_grace_until"])

@@ -199,6 +199,13 @@ class Decision:
             return "passed"
         return self.reasons[0].text if len(self.reasons) == 1 else "Multiple"
 
+    @property
+    def detail(self) -> str:
+        """Every reason, for the person who posted (the hold list says "Multiple")."""
+        if len(self.reasons) < 2:
+            return self.summary
+        return "Multiple: " + "; ".join(r.text for r in self.reasons)
+
 
 def applies(rule: Rule, facts: Facts) -> bool:
     if rule.scope == "customer" and rule.customer_id != facts.customer_id:

@@ -82,12 +82,13 @@ def holds_list(request):
         qs = qs.filter(status__in=(HoldStatus.OPEN, HoldStatus.PENDING))
     elif status in HoldStatus.values:
         qs = qs.filter(status=status)
-    if request.GET.get("entity"):
-        qs = qs.filter(legal_entity__code=request.GET["entity"])
+    entity = request.GET.get("entity") or request.legal_entity.code  # "all": every one
+    if entity != "all":
+        qs = qs.filter(legal_entity__code=entity)
     page_obj = Paginator(qs.order_by("-held_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "credit/holds.html", {
         "page_obj": page_obj, "status": status, "entities": entities,
-        "entity": request.GET.get("entity", ""),
+        "entity": entity,
         "statuses": [("open", "Open credit holds"), ("all", "All credit holds"),
                      *HoldStatus.choices],
         "release_reasons": CreditReason.objects.filter(legal_entity=request.legal_entity,

@@ -27,7 +27,7 @@ from remit.receivables.forms import (
     revenue_accounts,
     tax_codes,
 )
-from remit.receivables.models import CashDiscountTerms, PaymentTerms
+from remit.receivables.models import CashDiscountTerms, Customer, CustomerStatus, PaymentTerms
 from remit.receivables.services import parameters_for
 
 from . import services
@@ -35,7 +35,10 @@ from .models import OrderStatus, PostingStep, SalesOrder
 
 
 class OrderForm(EntityForm):
-    customer = forms.CharField(max_length=20, label="Customer account")
+    customer = forms.CharField(max_length=20, label="Customer account",
+                               help_text="Type a name or number to search.",
+                               widget=forms.TextInput(attrs={"list": "customer-options",
+                                                             "autocomplete": "off"}))
     order_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     payment_terms = forms.ModelChoiceField(PaymentTerms.objects.all(), required=False,
                                            help_text="Empty: the customer's.")
@@ -102,7 +105,10 @@ def order_new(request):
             return redirect("sales_order", order.number)
     return render(request, "sales/order_form.html", {
         "form": form, "rows": rows, "accounts": revenue_accounts(entity),
-        "taxes": tax_codes(entity), "default_tax": parameters_for(entity).default_tax_code_id})
+        "taxes": tax_codes(entity), "default_tax": parameters_for(entity).default_tax_code_id,
+        "customer_options": Customer.objects.filter(legal_entity=entity)
+        .exclude(status=CustomerStatus.BLOCKED).order_by("name")
+        .values("account_number", "name")[:2000]})
 
 
 @page("sales.view_salesorder")

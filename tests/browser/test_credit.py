@@ -44,7 +44,7 @@ def test_an_order_over_the_limit_is_held_and_a_credit_manager_releases_it(page, 
     _login(page, live_server.url, "ola")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sales orders").click()
     page.get_by_role("link", name="New sales order").click()
-    page.get_by_role("textbox", name="Customer account").fill(customer.account_number)
+    page.get_by_role("combobox", name="Customer account").fill(customer.account_number)
     page.get_by_label("Description line 1").fill("Heat pumps, 4 units")
     page.get_by_label("Quantity line 1").fill("4")
     page.get_by_label("Unit price line 1").fill("3125")

@@ -160,3 +160,43 @@ def test_checkpoints_from_the_rules_page_are_all_or_none_for_grace_days(cs, peop
              for c in Checkpoint.objects.filter(legal_entity=cs.entity)}
     assert saved == {"confirmation": (True, 2), "picking": (False, 0),
                      "packing_slip": (False, 0), "invoice": (True, 1)}
+
+
+def test_the_holds_list_starts_in_the_current_entity_and_opens_another_by_switching(
+        cs, entity, other_entity, make_user, client):
+    from remit.receivables.models import SalesTaxCode
+    from remit.sales.services import LineSpec, sales_order_create
+
+    here = cs.order(cs.customer(limit=1000), "1500.00")
+    cs.post(here)
+    abroad_customer = cs.customer(limit=1000, entity=other_entity)
+    abroad = sales_order_create(customer=abroad_customer, order_date=here.order_date,
+                                actor=SYSTEM, lines=[LineSpec(
+                                    "Widgets", Decimal("1500.00"), tax_code=SalesTaxCode.objects
+                                    .get(legal_entity=other_entity, code="Z"))])
+    cs.post(abroad)
+    manager = make_user("Credit manager", [entity, other_entity], username="groupcredit")
+    client.force_login(manager)
+    page = client.get("/credit/holds/").content.decode()
+    here_name, abroad_name = here.customer.name, abroad_customer.name
+    assert here_name in page and abroad_name not in page  # the current entity first
+    page = client.get("/credit/holds/?entity=all").content.decode()
+    assert abroad_name in page and 'href="#"' not in page
+    assert 'form="go-' in page and f'value="/sales/orders/{abroad.number}/"' in page
+    response = client.post("/entity/switch/", {"legal_entity": other_entity.code,
+                                               "next": f"/sales/orders/{abroad.number}/"},
+                           follow=True)
+    assert response.status_code == 200 and abroad.number in response.content.decode()
+    rep = make_user("Sales rep", [entity], username="holdrep")
+    client.force_login(rep)
+    assert 'name="hold"' not in client.get("/credit/holds/").content.decode()
+
+
+def test_a_hold_with_several_reasons_tells_the_poster_every_one(cs, people):
+    customer = cs.customer(limit=1000)
+    cs.rule("order_amount", value_type="amount", value=Decimal(1000))
+    order = cs.order(customer, "1500.00")
+    result = cs.post(order)
+    assert not result.posted and "Multiple: " in result.message
+    assert "credit limit used" in result.message and "1,000" in result.message
+    assert result.message.count(";") == 1

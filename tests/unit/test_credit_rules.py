@@ -138,6 +138,7 @@ def test_release_sales_order_exclusion_releases_at_once_and_skips_every_other_ru
                                        uses=(("customer", D(250)),)))
     assert [x.code for x in decision.reasons] == [r.DAYS_OVERDUE, r.LIMIT_USED]
     assert decision.summary == "Multiple"
+    assert decision.detail.startswith("Multiple: ") and decision.detail.count(";") == 1
 
 
 def test_most_specific_blocking_level_decides_table_then_group_then_all():
