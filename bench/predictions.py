@@ -11,6 +11,7 @@ customers, about 3,000 invoices); the open invoices to score are bulk-posted on 
 from __future__ import annotations
 
 import tempfile
+from contextlib import redirect_stdout
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -48,7 +49,7 @@ def run(items: int, customers: int, kind: str, as_json: bool, reuse: bool = Fals
     else:
         entity = legal_entity_create(code="BENCH", name="Bench AS", accounting_currency="NOK",
                                      country="NO", actor=actor)
-        with Timer() as generating:
+        with Timer() as generating, redirect_stdout(StringIO()):  # --json: one object only
             folder = Path(tempfile.mkdtemp(prefix="remit-bench-csv-"))
             write(folder, as_of=as_of)
             for what, mapping in (("customers", ["customer_no=account_number",
