@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "remit.sales",
     "remit.credit",
     "remit.insights",
+    "remit.crm",
     "remit.jobs",
     "remit.demo",
     "remit.web",

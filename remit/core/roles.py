@@ -52,6 +52,15 @@ INSIGHTS_READ = ("insights.view_prediction", "insights.view_predictionmodel")
 INSIGHTS_WORK = INSIGHTS_READ + ("insights.add_prediction", "insights.add_predictionmodel",
                                  "insights.publish_predictionmodel",
                                  "insights.change_insightssettings")
+CRM_WORK = ("crm.view_lead", "crm.add_lead", "crm.change_lead", "crm.qualify_lead",
+            "crm.view_account", "crm.add_account", "crm.change_account",
+            "crm.view_contact", "crm.add_contact", "crm.change_contact",
+            "crm.view_opportunity", "crm.add_opportunity", "crm.change_opportunity",
+            "crm.view_timelineentry", "crm.add_timelineentry", "crm.view_fieldmapping",
+            "crm.view_duplicaterule", "crm.view_qualificationsettings")
+CRM_ADMIN = ("crm.change_duplicaterule", "crm.add_duplicaterule", "crm.add_fieldmapping",
+             "crm.delete_fieldmapping", "crm.change_qualificationsettings",
+             "receivables.add_customer")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
                  "receivables.view_paymentjournal")
@@ -92,9 +101,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "receivables.register_nsf",
         "receivables.view_importbatch",
     ) + SALES_WORK,
-    SALES_MANAGER: EVERYONE + SALES_WORK + ("receivables.view_customer",
-                                            "insights.view_prediction"),
-    SALES_REP: EVERYONE + SALES_WORK + ("receivables.view_customer",),
+    SALES_MANAGER: EVERYONE + SALES_WORK + CRM_WORK + CRM_ADMIN + (
+        "receivables.view_customer", "insights.view_prediction"),
+    SALES_REP: EVERYONE + SALES_WORK + CRM_WORK + ("receivables.view_customer",),
 }
 
 ROLE_SLUGS = {
@@ -108,7 +117,7 @@ ROLE_SLUGS = {
 }
 
 REMIT_APPS = ("core", "ledger", "receivables", "collections", "sales", "credit", "insights",
-              "jobs")
+              "crm", "jobs")
 
 
 def administrator_permissions(permission_model, using: str) -> list:

@@ -1,0 +1,291 @@
+"""Leads, accounts and contacts written through one door: each save is checked against the
+published duplicate rules (unless the user chose to ignore the matches or link to one), its
+match codes refreshed, and the change put in the timeline and the audit log. The lead's
+lifecycle moves only along the transitions in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.money import Money
+
+from . import duplicates
+from .models import (
+    Account,
+    Contact,
+    EntryKind,
+    Lead,
+    LeadState,
+    StatusReason,
+    TimelineEntry,
+    Transition,
+)
+
+LEAD_FIELDS = ("topic", "first_name", "last_name", "company_name", "job_title", "email",
+               "business_phone", "mobile_phone", "address_line1", "address_line2", "city",
+               "postal_code", "region", "country", "website", "industry", "source",
+               "estimated_value", "currency", "description", "owner", "external_ref")
+CONTACT_FIELDS = ("first_name", "last_name", "job_title", "email", "business_phone",
+                  "mobile_phone", "address_line1", "address_line2", "city", "postal_code",
+                  "region", "country", "account", "owner")
+ACCOUNT_FIELDS = ("name", "website", "email", "phone", "industry", "address_line1",
+                  "address_line2", "city", "postal_code", "region", "country", "owner")
+
+
+class DuplicatesFound(RuleViolation):
+    """The record may already exist: the matches, for the dialog (continue linking to one, or
+    ignore and save)."""
+
+    def __init__(self, record_type: str, matches: list[duplicates.Match]):
+        self.record_type, self.matches = record_type, matches
+        names = ", ".join(_describe(m) for m in matches[:3])
+        super().__init__(f"the {record_type} may already exist: {names}"
+                         f"{' and more' if len(matches) > 3 else ''}", code="duplicates")
+
+    def as_dict(self) -> dict:
+        body = super().as_dict()
+        body["matches"] = [{"record_type": m.record_type, "id": m.record.pk,
+                            "name": _describe(m), "rule": m.rule,
+                            "score": round(m.score, 1)} for m in self.matches]
+        return body
+
+
+def _describe(match: duplicates.Match) -> str:
+    record = match.record
+    if isinstance(record, Account):
+        return record.name
+    who = record.full_name or record.email
+    company = record.company_name if isinstance(record, Lead) else (
+        record.account.name if record.account_id else "")
+    return f"{who} ({company})" if company else who
+
+
+def timeline_add(record, kind: str, title: str, body: str = "", *, actor: Actor,
+                 attachment=None) -> TimelineEntry:
+    field = {Lead: "lead", Account: "account", Contact: "contact"}.get(type(record),
+                                                                        "opportunity")
+    return TimelineEntry.objects.create(legal_entity_id=record.legal_entity_id,
+                                        **{field: record}, kind=kind, title=title[:200],
+                                        body=body, attachment=attachment or "",
+                                        by=actor.user)
+
+
+def note_add(*, record, title: str, body: str = "", attachment=None,
+             actor: Actor) -> TimelineEntry:
+    """A note (with an optional attachment) on a lead, account, contact or opportunity."""
+    actor.require("crm.add_timelineentry")
+    if isinstance(record, Lead) and not record.is_active:
+        raise RuleViolation(f"{record} is {record.state}: reactivate it to add notes",
+                            code="lead_closed")
+    if not title.strip():
+        raise InvalidInput.field("title", "required")
+    return timeline_add(record, EntryKind.NOTE, title.strip(), body, actor=actor,
+                        attachment=attachment)
+
+
+def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
+    out = {}
+    for key, value in values.items():
+        if key not in allowed:
+            raise InvalidInput.field(key, "not a field here")
+        if isinstance(value, str):
+            value = value.strip()
+        out[key] = value
+    if out.get("country"):
+        out["country"] = out["country"].upper()
+        if len(out["country"]) != 2 or not out["country"].isalpha():
+            raise InvalidInput.field("country", "a two-letter ISO code such as NO")
+    if out.get("email") and not duplicates.matching.email_key(out["email"]):
+        raise InvalidInput.field("email", f"{out['email']!r} is not an email address")
+    value = out.get("estimated_value")
+    if value not in (None, ""):
+        try:
+            value = Decimal(str(value))
+        except ArithmeticError:
+            raise InvalidInput.field("estimated_value", "a number") from None
+        currency = out.get("currency") or legal_entity.accounting_currency
+        if value < 0 or not value.is_finite() or Money(value, currency).rounded_amount() != value:
+            raise InvalidInput.field("estimated_value", f"a positive amount in {currency}")
+        out["estimated_value"], out["currency"] = value, currency
+    elif "estimated_value" in out:
+        out["estimated_value"] = None
+    owner = out.get("owner")
+    if owner is not None and not owner.has_perm("crm.view_lead"):
+        raise InvalidInput.field("owner", f"{owner} may not work with leads")
+    return out
+
+
+def _check(record, record_type: str, *, ignore_duplicates: bool,
+           matching_types: tuple[str, ...] | None = None) -> None:
+    if ignore_duplicates:
+        return
+    found = duplicates.find(record.legal_entity, record_type, duplicates.party(record),
+                            exclude=record if record.pk else None,
+                            matching_types=matching_types)
+    if found:
+        raise DuplicatesFound(record_type, found)
+
+
+def status(code: str) -> StatusReason:
+    found = StatusReason.objects.filter(code=code).first()
+    if found is None:
+        raise InvalidInput.field("status", f"no status reason {code!r}")
+    return found
+
+
+@transaction.atomic
+def lead_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
+                link_contact: Contact | None = None, link_account: Account | None = None,
+                **values) -> Lead:
+    """A new open lead. When it may already exist, DuplicatesFound lists the matches; the
+    user then links it to an existing contact or account (``link_*``, which also stands for
+    'I have seen the matches') or saves it anyway (``ignore_duplicates``)."""
+    actor.require("crm.add_lead")
+    values = _clean(values, LEAD_FIELDS, legal_entity)
+    if not values.get("topic"):
+        raise InvalidInput.field("topic", "required")
+    if not (values.get("last_name") or values.get("company_name") or values.get("email")):
+        raise InvalidInput.field("last_name", "give a name, a company or an email address")
+    lead = Lead(legal_entity=legal_entity, status=status("new"), state=LeadState.OPEN,
+                **values)
+    if lead.owner is None and actor.user is not None:
+        lead.owner = actor.user
+    for linked, field in ((link_contact, "parent_contact"), (link_account, "parent_account")):
+        if linked is not None:
+            if linked.legal_entity_id != legal_entity.pk:
+                raise InvalidInput.field(field, "belongs to another legal entity")
+            setattr(lead, field, linked)
+    if link_contact is not None and link_account is None and link_contact.account_id:
+        lead.parent_account = link_contact.account
+    _check(lead, "lead", ignore_duplicates=ignore_duplicates or bool(link_contact or
+                                                                      link_account))
+    lead.save()
+    duplicates.codes_refresh(lead)
+    timeline_add(lead, EntryKind.CREATED, "Lead created", actor=actor)
+    audit_record(actor=actor, action="crm.lead.create", obj=lead,
+                 data={"linked_contact": lead.parent_contact_id,
+                       "ignored_duplicates": ignore_duplicates})
+    return lead
+
+
+def lead_locked(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update(of=("self",)).select_related(
+        "status", "legal_entity").get(pk=lead.pk)
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
+                **values) -> Lead:
+    """Change an open lead (a closed one is read-only until reactivated)."""
+    actor.require("crm.change_lead")
+    locked = lead_locked(lead)
+    if not locked.is_active:
+        raise RuleViolation(f"the lead is {locked.state}: reactivate it to edit it",
+                            code="lead_closed")
+    values = _clean(values, LEAD_FIELDS, locked.legal_entity)
+    before = {k: getattr(locked, k) for k in values}
+    for key, value in values.items():
+        setattr(locked, key, value)
+    _check(locked, "lead", ignore_duplicates=ignore_duplicates)
+    locked.save()
+    duplicates.codes_refresh(locked)
+    changed = {k: str(v) for k, v in values.items() if before[k] != v}
+    if changed:
+        audit_record(actor=actor, action="crm.lead.update", obj=locked, data=changed)
+    return locked
+
+
+def _move(lead: Lead, target: StatusReason, action: str, actor: Actor, note: str = "") -> Lead:
+    if not Transition.objects.filter(source=lead.status, target=target).exists():
+        raise RuleViolation(f"a lead cannot go from {lead.status.label} to {target.label}",
+                            code="transition")
+    before = lead.status
+    lead.status, lead.state = target, target.state
+    lead.closed_at = None if target.state == LeadState.OPEN else timezone.now()
+    lead.save(update_fields=["status", "state", "closed_at", "updated_at"])
+    timeline_add(lead, EntryKind.STATUS, f"{before.label} → {target.label}", note, actor=actor)
+    audit_record(actor=actor, action=f"crm.lead.{action}", obj=lead,
+                 data={"from": before.code, "to": target.code, "note": note})
+    return lead
+
+
+@transaction.atomic
+def lead_set_status(*, lead: Lead, status_code: str, actor: Actor, note: str = "") -> Lead:
+    """Move an open lead between its open status reasons (new → contacted)."""
+    actor.require("crm.change_lead")
+    locked = lead_locked(lead)
+    target = status(status_code)
+    if target.state != LeadState.OPEN:
+        raise InvalidInput.field("status", f"{target.label} is not an open status reason: "
+                                 "qualify or disqualify the lead instead")
+    return _move(locked, target, "status", actor, note)
+
+
+@transaction.atomic
+def lead_disqualify(*, lead: Lead, status_code: str, actor: Actor, note: str = "") -> Lead:
+    """Close a lead as lost, cannot contact, no longer interested or canceled. A lead with an
+    opportunity cannot be disqualified."""
+    actor.require("crm.change_lead")
+    locked = lead_locked(lead)
+    target = status(status_code)
+    if target.state != LeadState.DISQUALIFIED:
+        raise InvalidInput.field("status", f"{target.label} is not a reason to disqualify")
+    if locked.opportunities.exists():
+        raise RuleViolation("the lead has an opportunity: it cannot be disqualified (close "
+                            "the opportunity as lost instead)", code="has_opportunity")
+    return _move(locked, target, "disqualify", actor, note)
+
+
+@transaction.atomic
+def lead_reactivate(*, lead: Lead, actor: Actor, note: str = "") -> Lead:
+    """Open a qualified or disqualified lead again, with its notes and attachments."""
+    actor.require("crm.change_lead")
+    locked = lead_locked(lead)
+    if locked.is_active:
+        raise RuleViolation("the lead is already open", code="lead_open")
+    return _move(locked, status("new"), "reactivate", actor, note)
+
+
+@transaction.atomic
+def contact_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
+                   originating_lead: Lead | None = None, **values) -> Contact:
+    actor.require("crm.add_contact")
+    values = _clean(values, CONTACT_FIELDS, legal_entity)
+    if not (values.get("last_name") or values.get("email")):
+        raise InvalidInput.field("last_name", "give a name or an email address")
+    account = values.get("account")
+    if account is not None and account.legal_entity_id != legal_entity.pk:
+        raise InvalidInput.field("account", "belongs to another legal entity")
+    contact = Contact(legal_entity=legal_entity, originating_lead=originating_lead, **values)
+    _check(contact, "contact", ignore_duplicates=ignore_duplicates)
+    contact.save()
+    duplicates.codes_refresh(contact)
+    timeline_add(contact, EntryKind.CREATED, "Contact created"
+                 + (f" from lead {originating_lead.topic}" if originating_lead else ""),
+                 actor=actor)
+    audit_record(actor=actor, action="crm.contact.create", obj=contact)
+    return contact
+
+
+@transaction.atomic
+def account_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
+                   originating_lead: Lead | None = None, **values) -> Account:
+    actor.require("crm.add_account")
+    values = _clean(values, ACCOUNT_FIELDS, legal_entity)
+    if not values.get("name"):
+        raise InvalidInput.field("name", "required")
+    account = Account(legal_entity=legal_entity, originating_lead=originating_lead, **values)
+    _check(account, "account", ignore_duplicates=ignore_duplicates)
+    account.save()
+    duplicates.codes_refresh(account)
+    timeline_add(account, EntryKind.CREATED, "Account created"
+                 + (f" from lead {originating_lead.topic}" if originating_lead else ""),
+                 actor=actor)
+    audit_record(actor=actor, action="crm.account.create", obj=account)
+    return account
