@@ -6,6 +6,7 @@ from remit.collections import interest_views, letter_views
 from remit.collections import views as collections
 from remit.core import views as core
 from remit.credit import views as credit
+from remit.crm import views as crm
 from remit.insights import views as insights
 from remit.jobs import views as jobs
 from remit.ledger import views as ledger
@@ -87,6 +88,22 @@ urlpatterns = [
          interest_views.customer_interest, name="customer_interest"),
     path("collections/cases/<int:case_id>/close/", collections.case_done,
          name="collections_case_close"),
+    path("crm/leads/", crm.lead_list, name="crm_leads"),
+    path("crm/leads/new/", crm.lead_new, name="crm_lead_new"),
+    path("crm/leads/bulk/", crm.leads_bulk, name="crm_leads_bulk"),
+    path("crm/leads/merge/", crm.leads_merge, name="crm_leads_merge"),
+    path("crm/leads/<int:lead_id>/", crm.lead_page, name="crm_lead"),
+    path("crm/leads/<int:lead_id>/action/", crm.lead_action, name="crm_lead_action"),
+    path("crm/leads/<int:lead_id>/qualify/", crm.lead_qualify, name="crm_lead_qualify"),
+    path("crm/opportunities/", crm.opportunity_list, name="crm_opportunities"),
+    path("crm/opportunities/<int:opportunity_id>/", crm.opportunity_page,
+         name="crm_opportunity"),
+    path("crm/opportunities/<int:opportunity_id>/close/", crm.opportunity_close,
+         name="crm_opportunity_close"),
+    path("crm/accounts/<int:account_id>/", crm.account_page, name="crm_account"),
+    path("crm/accounts/<int:account_id>/customer/", crm.account_customer,
+         name="crm_account_customer"),
+    path("crm/contacts/<int:contact_id>/", crm.contact_page, name="crm_contact"),
     path("sales/orders/", sales.orders, name="sales_orders"),
     path("sales/orders/new/", sales.order_new, name="sales_order_new"),
     path("sales/orders/<str:number>/", sales.order, name="sales_order"),

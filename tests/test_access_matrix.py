@@ -28,6 +28,19 @@ pytestmark = pytest.mark.django_db
 # here with the permission it needs (and roles.py says which roles hold that permission).
 PAGE_RULES = {
     "home": "core.access_remit",
+    "crm_leads": "crm.view_lead",
+    "crm_lead_new": "crm.add_lead",
+    "crm_leads_bulk": "crm.qualify_lead",
+    "crm_leads_merge": "crm.change_lead",
+    "crm_lead": "crm.view_lead",
+    "crm_lead_action": "crm.change_lead",
+    "crm_lead_qualify": "crm.qualify_lead",
+    "crm_opportunities": "crm.view_opportunity",
+    "crm_opportunity": "crm.view_opportunity",
+    "crm_opportunity_close": "crm.change_opportunity",
+    "crm_account": "crm.view_account",
+    "crm_account_customer": "crm.change_account",
+    "crm_contact": "crm.view_contact",
     "login": "public",
     "logout": "public",
     "health": "public",
@@ -185,7 +198,9 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_insurance_add": "post", "credit_adjustment_new": "post",
                "credit_adjustment_action": "post", "credit_rule_add": "post",
                "credit_rule_toggle": "post", "credit_task": "post",
-               "credit_checkpoints": "post", "insights_models_action": "post"}
+               "credit_checkpoints": "post", "insights_models_action": "post",
+               "crm_leads_bulk": "post", "crm_lead_action": "post", "crm_lead_qualify": "post",
+               "crm_opportunity_close": "post", "crm_account_customer": "post"}
 
 
 def page_patterns():
@@ -219,7 +234,7 @@ def allowed(role: str, permission: str) -> bool:
         return True
     if role == ADMINISTRATOR:
         return permission.split(".")[0] in {"core", "ledger", "receivables", "collections",
-                                            "sales", "credit", "insights", "jobs"}
+                                            "sales", "credit", "insights", "crm", "jobs"}
     return permission in ROLE_PERMISSIONS[role]
 
 
@@ -264,9 +279,23 @@ def world(entity, make_user):
                "note_id": 0, "action": "post", "adjustment_id": 0,
                "letter_id": 0, "number": order.number, "journal": journal.number,
                "task": "statistics", "hold_id": 0,
-               "rule_id": BlockingRule.objects.filter(legal_entity=entity).first().pk}
+               "rule_id": BlockingRule.objects.filter(legal_entity=entity).first().pk,
+               **_crm_samples(entity)}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,
             "entity": entity, "date": date(2026, 3, 16)}
+
+
+def _crm_samples(entity) -> dict:
+    from remit.crm import leads, qualify
+
+    qualify.settings_for(entity)
+    lead = leads.lead_create(legal_entity=entity, topic="t", last_name="L", company_name="C",
+                             actor=SYSTEM)
+    result = qualify.lead_qualify(lead=leads.lead_create(
+        legal_entity=entity, topic="q", last_name="Q", company_name="Q AS",
+        email="q@q.no", actor=SYSTEM), actor=SYSTEM)
+    return {"lead_id": lead.pk, "opportunity_id": result.opportunities[0].pk,
+            "account_id": result.account.pk, "contact_id": result.contact.pk}
 
 
 def test_every_page_declares_a_permission():

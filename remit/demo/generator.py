@@ -22,6 +22,7 @@ from remit.core.models import ExchangeRate, LegalEntity
 from remit.core.money import Money
 from remit.core.services import legal_entity_create, user_create
 from remit.demo.credit import demo_credit
+from remit.demo.crm import demo_crm
 from remit.demo.insights import demo_insights
 from remit.ledger.models import AccountRole
 from remit.ledger.rules import PostingLine
@@ -76,6 +77,7 @@ class DemoResult:
     payments: int = 0
     bounced: int = 0
     written_off: int = 0
+    leads: int = 0
 
 
 class DemoAlreadyLoaded(RuleViolation):
@@ -127,6 +129,11 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
             demo_credit(entity, as_of, rng, actor)
             _collections(entity, as_of, actor)
             demo_insights(entity, as_of, actor)
+        # its own random stream, so the pipeline never changes the receivables history
+        made = demo_crm(entity, as_of, random.Random(f"crm-{entity.code}-{seed}"), actor)
+        if made:
+            result.leads += made
+            step(f"sales pipeline for {code}", 0)
     result.open_items = CustomerTransaction.objects.filter(is_open=True).count()
     return result
 

@@ -55,7 +55,9 @@ AREAS = [
     ]),
     ("Sales", [
         NavItem("Sales orders", "sales_orders", "sales.view_salesorder", "/sales/orders"),
-        NavItem("Leads", None, None, planned=True),
+        NavItem("Leads", "crm_leads", "crm.view_lead", "/crm/leads"),
+        NavItem("Opportunities", "crm_opportunities", "crm.view_opportunity",
+                ("/crm/opportunities", "/crm/accounts", "/crm/contacts")),
     ]),
     ("Ledger", [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),

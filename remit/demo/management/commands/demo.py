@@ -51,7 +51,8 @@ class Command(TyperCommand):
                       f"{result.users} users, {result.customers} customers, "
                       f"{result.invoices} invoices, {result.payments} payments "
                       f"({result.bounced} bounced), {result.written_off} bad debts written "
-                      f"off, {result.open_items} open items today")
+                      f"off, {result.open_items} open items today, {result.leads} leads "
+                      "in the sales pipeline")
 
     @command(help="Add benchmark-sized data: many customers with many open invoices "
                   "(bulk-posted, every check kept), e.g. --customers 100000 --open-items 1000000.")

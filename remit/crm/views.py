@@ -1,0 +1,349 @@
+"""Lead pages: the lead list (open, mine, closed) with bulk qualify, the lead form with the
+duplicate dialog, the lead page with its timeline and the Qualify pane, merging, and the
+opportunity, account and contact pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from remit.core.access import page
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.forms import posted_date
+from remit.receivables.forms import form_errors
+
+from . import leads, merge, opportunities, qualify
+from .models import (
+    Account,
+    Contact,
+    Lead,
+    LeadState,
+    Opportunity,
+    OpportunityStatus,
+    StatusReason,
+    TimelineEntry,
+)
+
+VIEWS = [("open", "Open leads"), ("mine", "My open leads"), ("closed", "Closed leads"),
+         ("all", "All leads")]
+
+
+class LeadForm(forms.Form):
+    topic = forms.CharField(max_length=200)
+    first_name = forms.CharField(max_length=60, required=False)
+    last_name = forms.CharField(max_length=80, required=False)
+    company_name = forms.CharField(max_length=200, required=False)
+    job_title = forms.CharField(max_length=100, required=False)
+    email = forms.CharField(max_length=200, required=False)
+    business_phone = forms.CharField(max_length=40, required=False)
+    mobile_phone = forms.CharField(max_length=40, required=False)
+    address_line1 = forms.CharField(max_length=200, required=False, label="Street")
+    postal_code = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
+    website = forms.CharField(max_length=200, required=False)
+    industry = forms.CharField(max_length=100, required=False)
+    source = forms.CharField(max_length=60, required=False)
+    estimated_value = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def _lead(request, lead_id: int) -> Lead:
+    return get_object_or_404(Lead.objects.select_related("status", "owner", "parent_contact",
+                                                         "parent_account"),
+                             legal_entity=request.legal_entity, pk=lead_id)
+
+
+@page("crm.view_lead")
+def lead_list(request):
+    view = request.GET.get("view", "open")
+    qs = Lead.objects.filter(legal_entity=request.legal_entity).select_related("status",
+                                                                              "owner")
+    if view in ("open", "mine"):
+        qs = qs.filter(state=LeadState.OPEN)
+    if view == "mine":
+        qs = qs.filter(owner=request.user)
+    elif view == "closed":
+        qs = qs.exclude(state=LeadState.OPEN)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(topic__icontains=q) | Q(last_name__icontains=q)
+                       | Q(first_name__icontains=q) | Q(company_name__icontains=q)
+                       | Q(email__icontains=q))
+    page_obj = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "crm/leads.html", {"page_obj": page_obj, "view": view, "q": q,
+                                              "views": VIEWS})
+
+
+def _values(form) -> dict:
+    data = dict(form.cleaned_data)
+    if data.get("estimated_value") is None:
+        data.pop("estimated_value", None)
+    return data
+
+
+@page("crm.add_lead")
+def lead_new(request):
+    form = LeadForm(request.POST or None)
+    settings = qualify.settings_for(request.legal_entity)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        link_contact = _pick(request, Contact, "link_contact")
+        link_account = _pick(request, Account, "link_account")
+        try:
+            made = leads.lead_create(
+                legal_entity=request.legal_entity, actor=Actor.web(request.user),
+                ignore_duplicates=request.POST.get("ignore_duplicates") == "1",
+                link_contact=link_contact, link_account=link_account, **_values(form))
+        except leads.DuplicatesFound as exc:
+            matches = exc.matches
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"Lead '{made.topic}' created"
+                             + (f", linked to {made.parent_contact}" if link_contact else "")
+                             + ".")
+            return redirect("crm_lead", made.pk)
+    return render(request, "crm/lead_form.html", {
+        "form": form, "matches": matches, "enhanced": settings.enhanced_duplicate_dialog})
+
+
+def _pick(request, model, field: str):
+    value = request.POST.get(field, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput.field(field, "not a record")
+    return get_object_or_404(model, legal_entity=request.legal_entity, pk=int(value))
+
+
+@page("crm.view_lead")
+def lead_page(request, lead_id: int):
+    found = _lead(request, lead_id)
+    pane = qualify.pane(found) if found.is_active else None
+    return render(request, "crm/lead.html", {
+        "lead": found, "pane": pane,
+        "timeline": found.timeline.select_related("by")[:100],
+        "disqualify_reasons": StatusReason.objects.filter(state=LeadState.DISQUALIFIED),
+        "opportunities": found.opportunities.all(),
+        "accounts": Account.objects.filter(legal_entity=request.legal_entity, is_active=True)
+        .order_by("name")[:500],
+        "contacts": Contact.objects.filter(legal_entity=request.legal_entity, is_active=True)
+        .select_related("account").order_by("last_name", "first_name")[:500],
+        "today": timezone.localdate(), "slots": range(qualify.MAX_OPPORTUNITIES)})
+
+
+@require_POST
+@page("crm.change_lead")
+def lead_action(request, lead_id: int):
+    found = _lead(request, lead_id)
+    action, actor = request.POST.get("action", ""), Actor.web(request.user)
+    note = request.POST.get("note", "").strip()
+    try:
+        if action == "contacted":
+            leads.lead_set_status(lead=found, status_code="contacted", actor=actor, note=note)
+        elif action == "disqualify":
+            leads.lead_disqualify(lead=found, status_code=request.POST.get("reason", ""),
+                                  actor=actor, note=note)
+        elif action == "reactivate":
+            leads.lead_reactivate(lead=found, actor=actor, note=note)
+        elif action == "note":
+            leads.note_add(record=found, title=request.POST.get("title", ""), body=note,
+                           attachment=request.FILES.get("attachment"), actor=actor)
+        else:
+            raise InvalidInput.field("action", "unknown action")
+        messages.success(request, "Saved.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("crm_lead", found.pk)
+
+
+def _choice(request, kind: str, model) -> qualify.Choice | None:
+    action = request.POST.get(f"{kind}_action", "")
+    if not action:
+        return None
+    existing = _pick(request, model, f"{kind}_existing") if action == qualify.EXISTING else None
+    return qualify.Choice(action, existing)
+
+
+def _specs(request) -> list[qualify.OpportunitySpec] | None:
+    if request.POST.get("opportunity_mode") != "seller":
+        return None
+    specs = []
+    for i in range(qualify.MAX_OPPORTUNITIES):
+        topic = request.POST.get(f"opportunity_topic_{i}", "").strip()
+        if not topic:
+            continue
+        revenue = request.POST.get(f"opportunity_revenue_{i}", "").strip() or None
+        close = request.POST.get(f"opportunity_close_{i}", "").strip()
+        try:
+            close_date = timezone.datetime.fromisoformat(close).date() if close else None
+        except ValueError:
+            raise InvalidInput.field(("opportunities", i, "close_date"), "YYYY-MM-DD") from None
+        specs.append(qualify.OpportunitySpec(topic=topic, estimated_revenue=revenue,
+                                             close_date=close_date))
+    return specs
+
+
+@require_POST
+@page("crm.qualify_lead")
+def lead_qualify(request, lead_id: int):
+    found = _lead(request, lead_id)
+    settings = qualify.settings_for(request.legal_entity)
+    try:
+        result = qualify.lead_qualify(
+            lead=found, actor=Actor.web(request.user),
+            account=_choice(request, "account", Account) if settings.account_mode == "seller"
+            else None,
+            contact=_choice(request, "contact", Contact) if settings.contact_mode == "seller"
+            else None,
+            opportunities=_specs(request),
+            ignore_duplicates=request.POST.get("ignore_duplicates") == "1")
+    except leads.DuplicatesFound as exc:
+        matched = sorted({m.record_type for m in exc.matches})
+        original = [(k, v) for k, v in request.POST.items()
+                    if k not in ("csrfmiddlewaretoken", "ignore_duplicates")]
+        return render(request, "crm/duplicates_at_qualify.html", {
+            "lead": found, "matched_types": matched, "original": original,
+            "kept": [(k, v) for k, v in original
+                     if not any(k.startswith(f"{t}_") for t in matched)],
+            "groups": [(t, [m for m in exc.matches if m.record_type == t]) for t in matched],
+            "enhanced": settings.enhanced_duplicate_dialog})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("crm_lead", found.pk)
+    messages.success(request, "Qualified: " + (", ".join(result.created) or "nothing created")
+                     + ".")
+    primary = next((o for o in result.opportunities if o.is_primary), None)
+    return redirect("crm_opportunity", primary.pk) if primary else redirect("crm_lead",
+                                                                           found.pk)
+
+
+@require_POST
+@page("crm.qualify_lead")
+def leads_bulk(request):
+    chosen = [int(i) for i in request.POST.getlist("lead") if i.isdigit()]
+    found = list(Lead.objects.filter(legal_entity=request.legal_entity, pk__in=chosen))
+    if request.POST.get("action") == "merge":
+        return redirect(f"/crm/leads/merge/?ids={','.join(str(x.pk) for x in found)}")
+    done, problems = qualify.leads_qualify_bulk(
+        leads_=found, actor=Actor.web(request.user),
+        create_account=request.POST.get("create_account") == "1",
+        create_contact=request.POST.get("create_contact") == "1",
+        create_opportunity=request.POST.get("create_opportunity") == "1")
+    messages.success(request, f"{len(done)} lead(s) qualified.")
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("crm_leads")
+
+
+MERGE_FIELDS = [("topic", "Topic"), ("first_name", "First name"), ("last_name", "Last name"),
+                ("company_name", "Company"), ("job_title", "Job title"), ("email", "Email"),
+                ("business_phone", "Business phone"), ("mobile_phone", "Mobile phone"),
+                ("address_line1", "Street"), ("city", "City"), ("country", "Country"),
+                ("website", "Website"), ("source", "Source")]
+
+
+@page("crm.change_lead")
+def leads_merge(request):
+    ids = [int(i) for i in (request.POST.get("ids") or request.GET.get("ids", "")).split(",")
+           if i.strip().isdigit()]
+    records = list(Lead.objects.filter(legal_entity=request.legal_entity, pk__in=ids)
+                   .order_by("pk"))
+    if request.method == "POST":
+        try:
+            primary = next((r for r in records if str(r.pk) == request.POST.get("primary")),
+                           None)
+            keep = merge.records_merge(records=records, primary=primary,
+                                       fill_empty=request.POST.get("fill_empty") == "1",
+                                       actor=Actor.web(request.user))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Merged into '{keep.topic}'.")
+            return redirect("crm_lead", keep.pk)
+    default = merge.default_primary(records) if len(records) >= 2 else None
+    rows = [(label, [getattr(r, name) for r in records]) for name, label in MERGE_FIELDS]
+    return render(request, "crm/merge.html", {"records": records, "rows": rows,
+                                              "default": default,
+                                              "ids": ",".join(str(r.pk) for r in records)})
+
+
+@page("crm.view_opportunity")
+def opportunity_list(request):
+    status = request.GET.get("status", "open")
+    qs = Opportunity.objects.filter(legal_entity=request.legal_entity).select_related(
+        "account", "contact", "owner")
+    if status in OpportunityStatus.values:
+        qs = qs.filter(status=status)
+    page_obj = Paginator(qs.order_by("close_date", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "crm/opportunities.html", {
+        "page_obj": page_obj, "status": status,
+        "statuses": [*OpportunityStatus.choices, ("all", "all")]})
+
+
+@page("crm.view_opportunity")
+def opportunity_page(request, opportunity_id: int):
+    found = get_object_or_404(Opportunity.objects.select_related(
+        "account", "contact", "originating_lead", "owner"),
+        legal_entity=request.legal_entity, pk=opportunity_id)
+    entries = TimelineEntry.objects.filter(Q(opportunity=found) | Q(
+        lead=found.originating_lead, kind__in=("note", "activity"))
+        if found.originating_lead_id else Q(opportunity=found)).select_related("by", "lead")
+    return render(request, "crm/opportunity.html", {
+        "opportunity": found, "timeline": entries.order_by("-at", "-id")[:100],
+        "today": timezone.localdate()})
+
+
+@require_POST
+@page("crm.change_opportunity")
+def opportunity_close(request, opportunity_id: int):
+    found = get_object_or_404(Opportunity, legal_entity=request.legal_entity,
+                              pk=opportunity_id)
+    try:
+        opportunities.opportunity_close(opportunity=found, won=request.POST.get("won") == "1",
+                                        on=posted_date(request, "on"),
+                                        note=request.POST.get("note", ""),
+                                        actor=Actor.web(request.user))
+        messages.success(request, "Closed.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("crm_opportunity", found.pk)
+
+
+@page("crm.view_account")
+def account_page(request, account_id: int):
+    found = get_object_or_404(Account.objects.select_related("customer", "owner"),
+                              legal_entity=request.legal_entity, pk=account_id)
+    return render(request, "crm/account.html", {
+        "account": found, "contacts": found.contacts.all(),
+        "opportunities": found.opportunities.all(),
+        "timeline": found.timeline.select_related("by")[:100]})
+
+
+@require_POST
+@page("crm.change_account")
+def account_customer(request, account_id: int):
+    found = get_object_or_404(Account, legal_entity=request.legal_entity, pk=account_id)
+    try:
+        customer = opportunities.account_make_customer(account=found,
+                                                       actor=Actor.web(request.user))
+        messages.success(request, f"{found.name} is now customer {customer.account_number}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("crm_account", found.pk)
+
+
+@page("crm.view_contact")
+def contact_page(request, contact_id: int):
+    found = get_object_or_404(Contact.objects.select_related("account"),
+                              legal_entity=request.legal_entity, pk=contact_id)
+    return render(request, "crm/contact.html", {
+        "contact": found, "leads": found.leads.all(),
+        "timeline": found.timeline.select_related("by")[:100]})

@@ -1,0 +1,92 @@
+"""The lead pages as a seller uses them: the list views, the duplicate dialog on a new lead,
+the Qualify pane with two opportunities, the dialog at qualification, merging, and winning."""
+
+import pytest
+from django.test import Client
+
+from remit.crm import leads
+from remit.crm.models import Account, Lead, Opportunity, TimelineEntry
+from tests.crm.conftest import lead
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"topic": "Deck cranes", "first_name": "Kari", "last_name": "Nordmann",
+        "company_name": "Fjord Marine AS", "email": "kari@fjordmarine.no"}
+
+
+@pytest.fixture
+def seller(rep):
+    client = Client()
+    client.force_login(rep.user)
+    return client
+
+
+def test_a_new_lead_like_a_contact_shows_the_dialog_and_links_then_qualifies(entity, crm, rep,
+                                                                            seller):
+    contact = leads.contact_create(legal_entity=entity, actor=rep, first_name="Kari",
+                                   last_name="Nordmann", email="kari@fjordmarine.no")
+    page = seller.post("/crm/leads/new/", FORM).content.decode()
+    assert "Account or contact may already exist" in page and "Link to this contact" in page
+    assert not Lead.objects.exists()
+    response = seller.post("/crm/leads/new/", {**FORM, "link_contact": contact.pk})
+    made = Lead.objects.get()
+    assert response.status_code == 302 and made.parent_contact == contact
+    page = seller.get(f"/crm/leads/{made.pk}/").content.decode()
+    assert 'data-testid="qualify-pane"' in page and "Nothing is created until" in page
+    response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
+        "account_action": "new", "contact_action": "existing", "contact_existing": contact.pk,
+        "opportunity_mode": "seller", "opportunity_topic_0": "Deck cranes",
+        "opportunity_revenue_0": "250000", "opportunity_topic_1": "Service contract",
+        "opportunity_close_1": "2027-03-01"})
+    primary = Opportunity.objects.get(is_primary=True)
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/crm/opportunities/{primary.pk}/")
+    page = seller.get(response["Location"]).content.decode()
+    assert "Lead summary" in page and "Service contract" in page
+    assert Opportunity.objects.count() == 2
+    assert TimelineEntry.objects.filter(kind="summary").count() == 2
+
+
+def test_qualifying_into_a_look_alike_account_asks_first(entity, crm, rep, seller):
+    existing = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine")
+    made = lead(entity, rep)
+    page = seller.post(f"/crm/leads/{made.pk}/qualify/", {
+        "account_action": "new", "contact_action": "new", "opportunity_mode": "seller",
+        "opportunity_topic_0": "Deck cranes"}).content.decode()
+    assert "Account or contact may already exist" in page and "Fjord Marine" in page
+    assert not Opportunity.objects.exists()
+    response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
+        "account_action": "existing", "account_existing": existing.pk, "contact_action": "new",
+        "opportunity_mode": "seller", "opportunity_topic_0": "Deck cranes"})
+    assert response.status_code == 302 and Account.objects.count() == 1
+    assert Opportunity.objects.get().account == existing
+
+
+def test_lists_views_actions_merge_and_win(entity, crm, rep, seller):
+    a = lead(entity, rep)
+    b = lead(entity, rep, topic="Again", ignore_duplicates=True)
+    for url in ("/crm/leads/", "/crm/leads/?view=mine", "/crm/leads/?view=closed",
+                "/crm/leads/?q=fjord", "/crm/opportunities/", "/crm/leads/new/",
+                f"/crm/leads/merge/?ids={a.pk},{b.pk}"):
+        assert seller.get(url).status_code == 200, url
+    seller.post(f"/crm/leads/{a.pk}/action/", {"action": "contacted"})
+    seller.post(f"/crm/leads/{a.pk}/action/", {"action": "note", "title": "Call",
+                                               "note": "Budget 200k."})
+    response = seller.post("/crm/leads/merge/", {"ids": f"{a.pk},{b.pk}", "primary": a.pk,
+                                                 "fill_empty": "1"})
+    assert response.status_code == 302
+    b.refresh_from_db()
+    assert b.merged_into == a
+    assert "Again" not in seller.get("/crm/leads/").content.decode()
+    response = seller.post("/crm/leads/bulk/", {"lead": [a.pk], "action": "qualify",
+                                                "create_account": "1", "create_contact": "1",
+                                                "create_opportunity": "1"}, follow=True)
+    assert "1 lead(s) qualified" in response.content.decode()
+    opportunity = Opportunity.objects.get()
+    seller.post(f"/crm/opportunities/{opportunity.pk}/close/", {"won": "1",
+                                                                "on": "2027-03-01"})
+    opportunity.refresh_from_db()
+    assert opportunity.status == "won"
+    page = seller.get(f"/crm/accounts/{opportunity.account.pk}/").content.decode()
+    assert "Make customer" not in page  # a sales rep may not create customers
+    assert seller.get(f"/crm/contacts/{opportunity.contact.pk}/").status_code == 200
