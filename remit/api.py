@@ -105,6 +105,7 @@ def on_not_found(request, exc):
 def _register_routers() -> None:
     from remit.core.api import router as core_router
     from remit.credit.api import router as credit_router
+    from remit.crm.api import router as crm_router
     from remit.insights.api import router as insights_router
     from remit.jobs.api import router as jobs_router
     from remit.ledger.api import router as ledger_router
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/sales", sales_router)
     api.add_router("/credit", credit_router)
     api.add_router("/insights", insights_router)
+    api.add_router("/crm", crm_router)
     api.add_router("/jobs", jobs_router)
 
 

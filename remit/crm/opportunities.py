@@ -62,8 +62,8 @@ def _group(account: Account, group: CustomerGroup | None) -> CustomerGroup:
 def account_make_customer(*, account: Account, actor: Actor,
                           group: CustomerGroup | None = None):
     """The account as a receivables customer (once): its name, its active contacts (the
-    first as primary) and its address."""
-    actor.require("crm.change_account")
+    first as primary) and its address. Creating a customer is the right it needs."""
+    actor.require("receivables.add_customer")
     locked = Account.objects.select_for_update(of=("self",)).get(pk=account.pk)
     if locked.customer_id is not None:
         raise RuleViolation(f"{locked} is already customer {locked.customer.account_number}",

@@ -328,7 +328,7 @@ def account_page(request, account_id: int):
 
 
 @require_POST
-@page("crm.change_account")
+@page("receivables.add_customer")
 def account_customer(request, account_id: int):
     found = get_object_or_404(Account, legal_entity=request.legal_entity, pk=account_id)
     try:

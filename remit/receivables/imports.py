@@ -131,7 +131,12 @@ def _key(name: str) -> str:
 
 def resolve_mapping(kind: str, header: list[str], given: dict[str, str]) -> dict[str, str]:
     """source column → remit field: what was given, plus columns named like a field."""
-    fields = FIELDS[kind]
+    return resolve_fields(FIELDS[kind], header, given)
+
+
+def resolve_fields(fields: dict[str, bool], header: list[str],
+                   given: dict[str, str]) -> dict[str, str]:
+    """The same for any set of fields (name → required), as other imports use it."""
     mapping = {}
     for column, target in given.items():
         if column not in header:

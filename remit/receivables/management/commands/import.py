@@ -52,7 +52,8 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 
 
 class Command(TyperCommand):
-    help = "Import customers or invoice history from CSV (idempotent; bad rows are reported)."
+    help = ("Import customers, invoice history or leads from CSV (idempotent; bad rows are "
+            "reported).")
 
     def _run(self, kind, file, entity, map_, mapping, save_mapping, skip_bad_rows):
         legal_entity = _entity(entity)
@@ -96,6 +97,40 @@ class Command(TyperCommand):
                   mapping: SavedOption = None, save_mapping: SaveOption = None,
                   skip_bad_rows: SkipOption = False):
         self._run("customers", file, entity, map_, mapping, save_mapping, skip_bad_rows)
+
+    @command(help="Leads: ref (the other system's key; required), topic, first_name, "
+                  "last_name, company_name, job_title, email, business_phone, mobile_phone, "
+                  "address_line1, postal_code, city, country, website, industry, source, "
+                  "estimated_value, description.")
+    def leads(self, file: Annotated[str, typer.Argument(help="CSV file")],
+              entity: EntityOption = None, map_: MapOption = None,
+              skip_bad_rows: SkipOption = False,
+              allow_duplicates: Annotated[bool, typer.Option(
+                  "--allow-duplicates", help="Import rows that may already exist (else they "
+                                             "are bad rows).")] = False):
+        from remit.crm.imports import import_leads
+
+        legal_entity = _entity(entity)
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"no file {file}")
+        console = Console()
+        try:
+            result = import_leads(legal_entity=legal_entity, content=path.read_bytes(),
+                                  mapping=_mapping(map_), skip_bad_rows=skip_bad_rows,
+                                  allow_duplicates=allow_duplicates, actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if result.errors:
+            table = Table("line", "column", "problem", title=f"{len(result.errors)} problem(s)")
+            for error in result.errors[:200]:
+                table.add_row(str(error.line), error.column, error.message)
+            console.print(table)
+        if not result.committed:
+            raise CommandError(f"nothing imported: {len(result.errors)} problem(s) in "
+                               f"{path.name}; fix them or use --skip-bad-rows", returncode=1)
+        console.print(f"leads: {result.created} created, {result.updated} updated, "
+                      f"{result.unchanged} already there, {result.skipped} skipped")
 
     @command(help="Invoice history: customer, invoice_number, invoice_date, due_date, amount, "
                   "currency, settled_date, settled_amount, description; any other column is "
