@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [("posting", ["--n", "4"]),
            ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"]),
-           ("predictions", ["--items", "200", "--customers", "20"])]
+           ("predictions", ["--items", "200", "--customers", "20"]),
+           ("duplicates", ["--leads", "400", "--checks", "40"])]
 
 
 @pytest.mark.parametrize("name,args", BENCHES)

@@ -126,10 +126,10 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
         wanted = matching.codes(values, rule.kind)
         if not wanted:
             continue  # blank values are ignored
-        ids = list(MatchCode.objects.filter(
+        ids = list(dict.fromkeys(MatchCode.objects.filter(
             legal_entity=legal_entity, record_type=rule.matching_type, kind=rule.kind,
             code__in=sorted(wanted)).values_list("record_id", flat=True)
-            .distinct()[:MAX_CANDIDATES])
+            .order_by()[:MAX_CANDIDATES]))
         if exclude is not None and record_type_of(exclude) == rule.matching_type:
             ids = [i for i in ids if i != exclude.pk]
         if not ids:

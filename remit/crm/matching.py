@@ -137,14 +137,19 @@ def codes(party: Party, kind: str) -> set[str]:
         company = company_key(party.company)
         if not company:
             return set()
-        # the company's first letters survive "Inc."/"AS" and most typos; for a person each
-        # name's initial keeps the block small and survives swapped first and last names
-        blocks = {company[:4], company.replace(" ", "")[:6]}
-        initials = {word[0] for word in person.split()} or {""}
-        return {f"{b}|{i}" for b in blocks if b for i in initials}
+        # Two blocks, so one typo cannot hide a match: the whole company key with each name's
+        # initial (a typo in the name), and the company's first five letters with each
+        # name's first three (a typo or an extra word in the company). Each name word counts,
+        # so swapped first and last names still meet.
+        words = person.split() or [""]
+        whole = company.replace(" ", "")
+        return ({f"{whole}|{w[:1]}" for w in words}
+                | {f"{whole[:5]}~{w[:3]}" for w in words})
     if kind == NAME_DOMAIN:
         domain = email_domain(party.email)
-        return {domain} if domain and person else set()
+        if not domain or not person:
+            return set()
+        return {f"{domain}|{w[:1]}" for w in person.split()}
     raise ValueError(f"unknown rule kind {kind!r}")
 
 

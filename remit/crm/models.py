@@ -366,10 +366,11 @@ class MatchCode(EntityOwned):
     code = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["legal_entity", "record_type", "kind", "code"],
-                                name="crm_matchcode_lookup"),
-                   models.Index(fields=["record_type", "record_id"],
-                                name="crm_matchcode_record")]
+        # one index serves the lookup and keeps each code once; it ends in record_id, so a
+        # lookup reads only the index. No other index may start with record_type: without
+        # statistics SQLite's planner would scan the whole type through it.
+        indexes = [models.Index(fields=["record_id", "record_type"],
+                                name="crm_matchcode_of_record")]
         constraints = [models.UniqueConstraint(
-            fields=["legal_entity", "record_type", "record_id", "kind", "code"],
-            name="%(app_label)s_%(class)s_once")]
+            fields=["legal_entity", "record_type", "kind", "code", "record_id"],
+            name="crm_matchcode_lookup_once")]
