@@ -82,7 +82,7 @@ class Lead(EntityOwned, Person):
     website = models.CharField(max_length=200, blank=True)
     industry = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=60, blank=True, help_text="Web, referral, event, ...")
-    estimated_value = AmountField(null=True, blank=True)
+    estimated_value = AmountField(null=True, blank=True, default=None)
     currency = CurrencyField(blank=True)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -194,7 +194,7 @@ class Opportunity(EntityOwned):
                                 related_name="opportunities")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="opportunities")
-    estimated_revenue = AmountField(null=True, blank=True)
+    estimated_revenue = AmountField(null=True, blank=True, default=None)
     currency = CurrencyField()
     close_date = models.DateField(null=True, blank=True)
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUALIFY)

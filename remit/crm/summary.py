@@ -24,13 +24,15 @@ TIMEOUT_S = 8
 MAX_POINTS = 5
 
 
-def key_points(notes: list[TimelineEntry]) -> list[str]:
-    """Sentences of the notes that carry facts (a number, or a word about money, time, needs
-    or decisions), oldest note first, at most five, each once."""
+def key_points(notes: list[TimelineEntry], description: str = "") -> list[str]:
+    """Sentences of the lead's description and notes that carry facts (a number, or a word
+    about money, time, needs or decisions), description first, then the notes oldest first,
+    at most five, each once."""
     points, seen = [], set()
-    for note in sorted(notes, key=lambda n: (n.at, n.pk)):
-        text = " ".join(p for p in (note.title, note.body) if p)
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+    texts = [description] + [p for note in sorted(notes, key=lambda n: (n.at, n.pk))
+                             for p in (note.title, note.body)]
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", text or ""):
             sentence = sentence.strip(" -•\t")
             if len(sentence) < 8 or sentence.casefold() in seen:
                 continue
@@ -65,7 +67,7 @@ def built_in(result) -> str:
              for o in result.opportunities]
     if made:
         lines.append("Records: " + "; ".join(made) + ".")
-    points = key_points(list(lead.timeline.filter(kind=EntryKind.NOTE)))
+    points = key_points(list(lead.timeline.filter(kind=EntryKind.NOTE)), lead.description)
     if points:
         lines.append("Key points:")
         lines += [f"- {p}" for p in points]

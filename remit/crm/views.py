@@ -82,10 +82,7 @@ def lead_list(request):
 
 
 def _values(form) -> dict:
-    data = dict(form.cleaned_data)
-    if data.get("estimated_value") is None:
-        data.pop("estimated_value", None)
-    return data
+    return dict(form.cleaned_data)  # an empty estimated value stays unknown (None), not 0
 
 
 @page("crm.add_lead")

@@ -247,3 +247,15 @@ def test_the_summary_endpoint_writes_it_and_the_built_in_one_stands_in_when_it_f
     fallback = TimelineEntry.objects.filter(kind="summary", title__startswith="Lead summary "
                                             "(built in").first()
     assert fallback is not None and "Kari Nordmann" in fallback.body
+
+
+def test_the_summary_names_the_records_as_links_on_the_page(entity, crm, rep):
+    from django.test import Client
+
+    made = lead(entity, rep, description="Budget approved at 250,000 NOK. Nice view.")
+    result = qualify.lead_qualify(lead=made, actor=rep)
+    client = Client()
+    client.force_login(rep.user)
+    page = client.get(f"/crm/opportunities/{result.opportunities[0].pk}/").content.decode()
+    assert f'(<a href="/crm/accounts/{result.account.pk}/">open</a>)' in page
+    assert "- Budget approved at 250,000 NOK." in page and "Nice view" not in page

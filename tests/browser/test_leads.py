@@ -1,0 +1,83 @@
+"""Leads in a real browser: a seller types a lead that duplicates an existing contact, the
+dialog shows the contact, the seller links the lead to it, qualifies it in Seller mode into a
+new account and two opportunities, and the lead summary is in the timelines of the lead and of
+the primary opportunity."""
+
+import pytest
+from playwright.sync_api import expect
+
+from remit.core.services import user_create
+from remit.crm import leads, qualify
+from remit.crm.models import Lead, Opportunity, TimelineEntry
+from tests.browser.conftest import snapshot
+from tests.helpers import SYSTEM
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def world(entity):
+    qualify.settings_for(entity)
+    contact = leads.contact_create(legal_entity=entity, actor=SYSTEM, first_name="Kari",
+                                   last_name="Nordmann", email="kari@fjordmarine.no",
+                                   job_title="Purchasing manager")
+    user_create(username="ola", password="correct-horse-9", roles=["sales-rep"],
+                legal_entities=[entity], actor=SYSTEM)
+    return {"contact": contact}
+
+
+def test_a_duplicate_lead_is_linked_qualified_into_two_opportunities_and_summarised(
+        page, live_server, world):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("ola")
+    page.get_by_label("Password").fill("correct-horse-9")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
+    page.get_by_role("link", name="New lead").click()
+    page.get_by_label("Topic").fill("Deck cranes for two vessels")
+    page.get_by_label("First name").fill("Kari")
+    page.get_by_label("Last name").fill("Nordmann")
+    page.get_by_label("Company name").fill("Fjord Marine AS")
+    page.get_by_label("Email").fill("Kari@FjordMarine.no")
+    page.get_by_label("City").fill("Bergen")
+    page.get_by_label("Description").fill("Budget approved at 250,000 NOK. Needs delivery "
+                                          "before the spring season.")
+    page.get_by_role("button", name="Save lead").click()
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Account or contact may already exist")
+    expect(dialog).to_contain_text("Kari Nordmann")
+    snapshot(page, "leads-duplicate-dialog")
+    dialog.get_by_role("button", name="Link to this contact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deck cranes for two vessels")
+    expect(page.get_by_role("status")).to_contain_text("linked to Kari Nordmann")
+    lead = Lead.objects.get()
+    assert lead.parent_contact == world["contact"]
+
+    page.get_by_label("Note title").fill("First call")
+    page.get_by_label("Note text").fill("Decision by the board in March. Likes the weather.")
+    page.get_by_role("button", name="Add note").click()
+    pane = page.get_by_test_id("qualify-pane")
+    expect(pane.get_by_label("Existing contact")).to_have_value(str(world["contact"].pk))
+    pane.get_by_label("Opportunity 1 estimated revenue").fill("250000")
+    pane.get_by_label("Opportunity 2 topic").fill("Service agreement")
+    pane.get_by_label("Opportunity 2 close date").fill("2027-03-01")
+    snapshot(page, "leads-qualify-pane")
+    pane.get_by_role("button", name="Qualify").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Qualified: account Fjord Marine AS")
+    primary = Opportunity.objects.get(is_primary=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text(primary.topic)
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("Lead summary")
+    expect(timeline).to_contain_text("Decision by the board in March.")
+    expect(timeline).to_contain_text("Service agreement")
+    expect(timeline).to_contain_text("First call")  # the lead's note, shown on the opportunity
+    snapshot(page, "leads-opportunity-summary")
+    assert Opportunity.objects.count() == 2
+    assert primary.contact == world["contact"] and primary.account.name == "Fjord Marine AS"
+    page.get_by_role("link", name=lead.topic).first.click()
+    expect(page.get_by_test_id("lead-status")).to_have_text("Qualified")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Lead summary")
+    assert {(e.lead_id, e.opportunity_id) for e in TimelineEntry.objects.filter(
+        kind="summary")} == {(lead.pk, None), (None, primary.pk)}
