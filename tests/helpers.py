@@ -1,9 +1,14 @@
-"""Small builders for tests: post an entry from a compact description."""
+"""Small builders for tests: post an entry from a compact description; run two transactions
+in the dangerous interleaving."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
+
+from django.db import connection, transaction
 
 from remit.core.actor import Actor
 from remit.core.money import Money
@@ -25,3 +30,42 @@ def post(entity, lines: list[tuple[str, str]], *, on: date = date(2026, 3, 16),
         lines=[PostingLine(account_by_number(entity, number), Money(Decimal(amount), cur))
                for number, amount in lines],
         actor=actor, **kwargs)
+
+
+def first_then_second(first, second, meanwhile=None) -> dict:
+    """Run ``first`` in a transaction that stays open until ``second`` has started (and had
+    time to reach its locks) and ``meanwhile`` has run; then commit. Returns what each
+    returned or raised."""
+    decided, started, out = threading.Event(), threading.Event(), {}
+
+    def one():
+        try:
+            with transaction.atomic():
+                out["first"] = first()
+                decided.set()
+                started.wait(5)
+                time.sleep(0.5)  # the second is now waiting on a lock (or has decided)
+                if meanwhile is not None:
+                    meanwhile()
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out["first"] = exc
+        finally:
+            decided.set()
+            connection.close()
+
+    def two():
+        try:
+            decided.wait(10)
+            started.set()
+            out["second"] = second()
+        except Exception as exc:  # noqa: BLE001
+            out["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one), threading.Thread(target=two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return out

@@ -167,14 +167,21 @@ def rules_setup_default(legal_entity) -> None:
 def rule_publish(*, rule: DuplicateRule, actor: Actor) -> DuplicateRule:
     """Publish a rule: at most five per record type; its match codes are built at once."""
     actor.require("crm.change_duplicaterule")
+    from .models import QualificationSettings
+    from .qualify import settings_for
+
+    # one publisher at a time per legal entity (its settings row is the lock): locking the
+    # published rules would not do, a rule published meanwhile is not among them
+    settings_for(rule.legal_entity)
+    list(QualificationSettings.objects.select_for_update().filter(
+        legal_entity_id=rule.legal_entity_id).values_list("pk", flat=True))
     locked = DuplicateRule.objects.select_for_update().get(pk=rule.pk)
     if locked.is_published:
         return locked
-    # the count is checked with every rule of the type locked, so two publishers cannot
-    # both take the fifth place
-    published = list(DuplicateRule.objects.select_for_update().filter(
-        legal_entity=locked.legal_entity, record_type=locked.record_type, is_published=True))
-    if len(published) >= MAX_PUBLISHED:
+    published = DuplicateRule.objects.filter(legal_entity=locked.legal_entity,
+                                             record_type=locked.record_type,
+                                             is_published=True).count()
+    if published >= MAX_PUBLISHED:
         raise RuleViolation(f"{MAX_PUBLISHED} rules are already published for "
                             f"{locked.get_record_type_display()} records; unpublish one first",
                             code="too_many_rules")

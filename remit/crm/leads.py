@@ -175,8 +175,9 @@ def lead_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
 
 
 def lead_locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update(of=("self",)).select_related(
-        "status", "legal_entity").get(pk=lead.pk)
+    """The lead, locked and read again. No joins in the locking query: PostgreSQL re-checks a
+    joined row after the wait, and a status changed meanwhile would hide the lead."""
+    return Lead.objects.select_for_update().get(pk=lead.pk)
 
 
 @transaction.atomic

@@ -27,8 +27,7 @@ def opportunity_close(*, opportunity: Opportunity, won: bool, on: date, actor: A
     from .qualify import settings_for
 
     actor.require("crm.change_opportunity")
-    locked = Opportunity.objects.select_for_update(of=("self",)).select_related(
-        "account").get(pk=opportunity.pk)
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)  # no joins
     if locked.status != OpportunityStatus.OPEN:
         raise RuleViolation(f"{locked} is already {locked.status}", code="closed")
     locked.status = OpportunityStatus.WON if won else OpportunityStatus.LOST

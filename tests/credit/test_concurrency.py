@@ -5,7 +5,6 @@ decide on the same headroom. The order and key-order tests fail with their locks
 an automatic release is protected twice (the group lock, and the check again at posting)."""
 
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -14,7 +13,7 @@ from django.db import connection, transaction
 from remit.core.services import legal_entity_create
 from remit.credit import adjustments, holds, services
 from remit.sales.models import OrderStatus, SalesOrder
-from tests.helpers import SYSTEM
+from tests.helpers import SYSTEM, first_then_second
 
 from .conftest import DAY, CreditStory
 
@@ -30,45 +29,6 @@ def _story():
     return story
 
 
-def _first_then_second(first, second, meanwhile=None) -> dict:
-    """Run ``first`` in a transaction that stays open until ``second`` has started (and had
-    time to reach its locks) and ``meanwhile`` has run; then commit. Returns what each
-    returned or raised."""
-    decided, started, out = threading.Event(), threading.Event(), {}
-
-    def one():
-        try:
-            with transaction.atomic():
-                out["first"] = first()
-                decided.set()
-                started.wait(5)
-                time.sleep(0.5)  # the second is now waiting on a lock (or has decided)
-                if meanwhile is not None:
-                    meanwhile()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            out["first"] = exc
-        finally:
-            decided.set()
-            connection.close()
-
-    def two():
-        try:
-            decided.wait(10)
-            started.set()
-            out["second"] = second()
-        except Exception as exc:  # noqa: BLE001
-            out["second"] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one), threading.Thread(target=two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return out
-
-
 def _delivered(orders):
     return SalesOrder.objects.filter(pk__in=[o.pk for o in orders],
                                      status=OrderStatus.DELIVERED).count()
@@ -78,7 +38,7 @@ def test_two_orders_of_one_customer_cannot_both_pass_the_same_limit():
     story = _story()
     customer = story.customer(limit=1000)
     a, b = story.order(customer, "600.00"), story.order(customer, "600.00")
-    out = _first_then_second(lambda: story.post(a, "packing_slip"),
+    out = first_then_second(lambda: story.post(a, "packing_slip"),
                              lambda: story.post(b, "packing_slip"))
     assert out["first"].posted and not out["second"].posted, out
     assert _delivered([a, b]) == 1
@@ -93,7 +53,7 @@ def test_two_customers_of_one_credit_group_cannot_both_pass_the_group_limit():
     for customer in customers:
         services.credit_group_add(group=group, customer=customer, actor=SYSTEM)
     a, b = (story.order(c, "600.00") for c in customers)
-    out = _first_then_second(lambda: story.post(a, "packing_slip"),
+    out = first_then_second(lambda: story.post(a, "packing_slip"),
                              lambda: story.post(b, "packing_slip"))
     assert out["first"].posted and not out["second"].posted, out
     assert _delivered([a, b]) == 1
@@ -115,7 +75,7 @@ def test_an_automatic_release_and_a_group_members_posting_share_no_headroom():
     adjustments.adjustment_line_add(adjustment=journal, credit_group=group, new_limit=1000,
                                     new_to=date(2027, 6, 30), actor=SYSTEM)
     adjustments.adjustment_post(adjustment=journal, on=DAY, actor=SYSTEM)
-    out = _first_then_second(
+    out = first_then_second(
         lambda: story.post(order_b, "packing_slip"),
         lambda: holds.holds_evaluate(legal_entity=story.entity, as_of=DAY, actor=SYSTEM))
     assert out["first"].posted, out
@@ -155,7 +115,7 @@ def test_adjustment_posting_locks_groups_in_key_order_whatever_the_line_order():
         thread.start()
         thread.join(10)
 
-    out = _first_then_second(
+    out = first_then_second(
         lambda: CreditGroup.objects.select_for_update().get(pk=g1.pk),
         lambda: adjustments.adjustment_post(adjustment=journal, on=DAY, actor=SYSTEM),
         meanwhile=check_g2)
