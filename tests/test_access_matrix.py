@@ -41,6 +41,10 @@ PAGE_RULES = {
     "crm_account": "crm.view_account",
     "crm_account_customer": "receivables.add_customer",
     "crm_contact": "crm.view_contact",
+    "crm_lead_edit": "crm.change_lead",
+    "crm_accounts": "crm.view_account",
+    "crm_contacts": "crm.view_contact",
+    "crm_record_note": "crm.add_timelineentry",
     "login": "public",
     "logout": "public",
     "health": "public",
@@ -210,7 +214,8 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_rule_toggle": "post", "credit_task": "post",
                "credit_checkpoints": "post", "insights_models_action": "post",
                "crm_leads_bulk": "post", "crm_lead_action": "post", "crm_lead_qualify": "post",
-               "crm_opportunity_close": "post", "crm_account_customer": "post"}
+               "crm_opportunity_close": "post", "crm_account_customer": "post",
+               "crm_record_note": "post"}
 
 
 def page_patterns():
@@ -305,7 +310,8 @@ def _crm_samples(entity) -> dict:
         legal_entity=entity, topic="q", last_name="Q", company_name="Q AS",
         email="q@q.no", actor=SYSTEM), actor=SYSTEM)
     return {"lead_id": lead.pk, "opportunity_id": result.opportunities[0].pk,
-            "account_id": result.account.pk, "contact_id": result.contact.pk}
+            "account_id": result.account.pk, "contact_id": result.contact.pk,
+            "record_kind": "account", "record_id": result.account.pk}
 
 
 def test_every_page_declares_a_permission():

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -109,6 +110,30 @@ def lead_new(request):
             return redirect("crm_lead", made.pk)
     return render(request, "crm/lead_form.html", {
         "form": form, "matches": matches, "enhanced": settings.enhanced_duplicate_dialog})
+
+
+@page("crm.change_lead")
+def lead_edit(request, lead_id: int):
+    found = _lead(request, lead_id)
+    initial = {name: getattr(found, name) for name in LeadForm.base_fields}
+    form = LeadForm(request.POST or None, initial=initial)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in _values(form).items() if v != initial.get(k)}
+        try:
+            leads.lead_update(lead=found, actor=Actor.web(request.user),
+                              ignore_duplicates=request.POST.get("ignore_duplicates") == "1",
+                              **changes)
+        except leads.DuplicatesFound as exc:
+            matches = exc.matches
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, "Lead saved.")
+            return redirect("crm_lead", found.pk)
+    return render(request, "crm/lead_form.html", {
+        "form": form, "matches": matches, "lead": found, "editing": True,
+        "enhanced": qualify.settings_for(request.legal_entity).enhanced_duplicate_dialog})
 
 
 def _pick(request, model, field: str):
@@ -335,6 +360,51 @@ def account_customer(request, account_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("crm_account", found.pk)
+
+
+@page("crm.view_account")
+def account_list(request):
+    q = request.GET.get("q", "").strip()
+    qs = Account.objects.filter(legal_entity=request.legal_entity).select_related("customer")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(city__icontains=q))
+    page_obj = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "crm/accounts.html", {"page_obj": page_obj, "q": q})
+
+
+@page("crm.view_contact")
+def contact_list(request):
+    q = request.GET.get("q", "").strip()
+    qs = Contact.objects.filter(legal_entity=request.legal_entity).select_related("account")
+    if q:
+        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q)
+                       | Q(email__icontains=q) | Q(account__name__icontains=q))
+    page_obj = Paginator(qs.order_by("last_name", "first_name", "id"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "crm/contacts.html", {"page_obj": page_obj, "q": q})
+
+
+NOTE_TARGETS = {"account": (Account, "crm_account"), "contact": (Contact, "crm_contact"),
+                "opportunity": (Opportunity, "crm_opportunity")}
+
+
+@require_POST
+@page("crm.add_timelineentry")
+def record_note(request, record_kind: str, record_id: int):
+    """A note on an account, contact or opportunity (a lead's notes go through its page)."""
+    if record_kind not in NOTE_TARGETS:
+        raise Http404("no such record type")
+    model, view = NOTE_TARGETS[record_kind]
+    found = get_object_or_404(model, legal_entity=request.legal_entity, pk=record_id)
+    try:
+        leads.note_add(record=found, title=request.POST.get("title", ""),
+                       body=request.POST.get("note", ""),
+                       attachment=request.FILES.get("attachment"),
+                       actor=Actor.web(request.user))
+        messages.success(request, "Note added.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(view, found.pk)
 
 
 @page("crm.view_contact")

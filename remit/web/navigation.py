@@ -57,7 +57,9 @@ AREAS = [
         NavItem("Sales orders", "sales_orders", "sales.view_salesorder", "/sales/orders"),
         NavItem("Leads", "crm_leads", "crm.view_lead", "/crm/leads"),
         NavItem("Opportunities", "crm_opportunities", "crm.view_opportunity",
-                ("/crm/opportunities", "/crm/accounts", "/crm/contacts")),
+                "/crm/opportunities"),
+        NavItem("Accounts", "crm_accounts", "crm.view_account", "/crm/accounts"),
+        NavItem("Contacts", "crm_contacts", "crm.view_contact", "/crm/contacts"),
     ]),
     ("Ledger", [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),

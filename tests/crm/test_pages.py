@@ -90,3 +90,36 @@ def test_lists_views_actions_merge_and_win(entity, crm, rep, seller):
     page = seller.get(f"/crm/accounts/{opportunity.account.pk}/").content.decode()
     assert "Make customer" not in page  # a sales rep may not create customers
     assert seller.get(f"/crm/contacts/{opportunity.contact.pk}/").status_code == 200
+
+
+def test_a_lead_is_edited_through_the_duplicate_check_and_records_take_notes(entity, crm, rep,
+                                                                           seller):
+    first = lead(entity, rep)
+    second = lead(entity, rep, topic="Other", first_name="Per", last_name="Olsen",
+                  company_name="Havblikk AS", email="per@havblikk.no")
+    url = f"/crm/leads/{second.pk}/edit/"
+    form = {"topic": "Other", "first_name": "Per", "last_name": "Olsen",
+            "company_name": "Havblikk AS", "email": "kari@fjordmarine.no"}
+    page = seller.post(url, form).content.decode()
+    assert "may already exist" in page and "Link to this" not in page
+    second.refresh_from_db()
+    assert second.email == "per@havblikk.no"
+    assert seller.post(url, {**form, "ignore_duplicates": "1"}).status_code == 302
+    second.refresh_from_db()
+    assert second.email == "kari@fjordmarine.no"
+    result = qualify_lead(first, rep)
+    for kind, record in (("account", result.account), ("contact", result.contact),
+                         ("opportunity", result.opportunities[0])):
+        seller.post(f"/crm/{kind}/{record.pk}/note/", {"title": f"Note on {kind}"})
+        assert record.timeline.filter(kind="note", title=f"Note on {kind}").exists()
+    assert seller.post(f"/crm/lead/{first.pk}/note/", {"title": "x"}).status_code == 404
+    for url in ("/crm/accounts/", "/crm/accounts/?q=fjord", "/crm/contacts/",
+                "/crm/contacts/?q=kari"):
+        page = seller.get(url)
+        assert page.status_code == 200 and b"Fjord Marine AS" in page.content, url
+
+
+def qualify_lead(made, actor):
+    from remit.crm import qualify
+
+    return qualify.lead_qualify(lead=made, actor=actor, ignore_duplicates=True)
