@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -64,6 +65,7 @@ def database(kind: str, keep: bool = False, reuse: str | None = None):
         from django.db import connections
 
         connections.close_all()
+        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite file (gigabytes at scale)
         if name and not (keep or reuse):
             import psycopg
 

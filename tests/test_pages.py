@@ -128,3 +128,4 @@ def test_home_shows_prediction_and_credit_hold_tiles_to_those_who_may_see_them(m
         assert ('data-testid="tile-red-invoices"' in page) == user.has_perm(
             "insights.view_prediction"), role
         assert ("Orders on credit hold" in page) == user.has_perm("credit.view_credithold"), role
+        assert ('data-testid="tile-my-leads"' in page) == user.has_perm("crm.view_lead"), role

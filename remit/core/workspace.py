@@ -33,6 +33,12 @@ def home_summary(user, legal_entity) -> dict:
 
         summary["open_holds"] = CreditHold.objects.filter(
             legal_entity=legal_entity, status__in=(HoldStatus.OPEN, HoldStatus.PENDING)).count()
+    if user.has_perm("crm.view_lead"):
+        from remit.crm.models import Lead, LeadState
+
+        open_leads = Lead.objects.filter(legal_entity=legal_entity, state=LeadState.OPEN)
+        summary["leads"] = {"open": open_leads.count(),
+                            "mine": open_leads.filter(owner=user).count()}
     if user.has_perm("jobs.view_schedule"):
         from django_tasks_db.models import DBTaskResult
 
