@@ -11,9 +11,12 @@ import remit
 
 ROOT = Path(remit.__file__).parent
 # Probabilities, features and metrics of the machine-learning code (never amounts: money
-# enters the features as a log-scaled number and leaves as Decimal probabilities).
+# enters the features as a log-scaled number and leaves as Decimal probabilities), and the
+# similarity scores of duplicate matching.
 ALLOWED: set[str] = {"insights/features.py", "insights/learn.py", "insights/metrics.py",
-                     "insights/explain.py"}
+                     "insights/explain.py",
+                     # similarity scores (0–100) of duplicate matching, never amounts
+                     "crm/matching.py", "crm/duplicates.py"}
 # Seconds are not money: the worker's polling interval may be a float.
 ALLOWED_FLOAT_LITERALS = {"jobs/management/commands/worker.py"}
 
