@@ -77,7 +77,7 @@ def built_in(result) -> str:
 def from_endpoint(settings, facts: str) -> str:
     """The summary written by the configured OpenAI-compatible endpoint (raises on any
     failure, which the caller turns into the built-in summary)."""
-    body = json.dumps({"model": settings.summary_model or "default", "temperature": 0.2,
+    body = json.dumps({"model": settings.summary_model or "default", "temperature": 0,
                        "messages": [
                            {"role": "system", "content": "Summarise this sales lead for a "
                             "seller in at most 120 words. Keep the links as they are."},

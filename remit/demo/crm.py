@@ -83,7 +83,7 @@ def _lead(entity, rng, i, users, as_of, actor):
                                ) + timedelta(hours=rng.randint(8, 16))
     Lead.objects.filter(pk=lead.pk).update(created_at=when)
     TimelineEntry.objects.filter(lead=lead).update(at=when)
-    if rng.random() < 0.6:
+    if rng.randrange(100) < 60:
         leads.note_add(record=lead, title=rng.choice(["Call", "Meeting", "Email"]),
                        body=rng.choice(NOTES), actor=actor)
     return lead, created
@@ -91,12 +91,12 @@ def _lead(entity, rng, i, users, as_of, actor):
 
 def _progress(lead, created, rng, as_of, actor) -> None:
     age = (as_of - created).days
-    roll = rng.random()
-    if age < 30 and roll < 0.7:
-        if roll < 0.3:
+    roll = rng.randrange(100)  # percent
+    if age < 30 and roll < 70:
+        if roll < 30:
             leads.lead_set_status(lead=lead, status_code="contacted", actor=actor)
         return
-    if roll < 0.45:
+    if roll < 45:
         result = qualify.lead_qualify(
             lead=lead, actor=actor, ignore_duplicates=True,
             opportunities=[qualify.OpportunitySpec(
@@ -104,16 +104,16 @@ def _progress(lead, created, rng, as_of, actor) -> None:
             + ([qualify.OpportunitySpec(topic="Service agreement",
                                         estimated_revenue=Decimal(rng.randrange(
                                             10_000, 120_000, 5_000)))]
-               if rng.random() < 0.2 else []))
+               if rng.randrange(100) < 20 else []))
         for opportunity in result.opportunities:
             if opportunity.close_date and opportunity.close_date < as_of:
-                won = rng.random() < 0.4
+                won = rng.randrange(100) < 40
                 opportunities.opportunity_close(opportunity=opportunity, won=won,
                                                 on=opportunity.close_date, actor=actor)
-    elif roll < 0.8:
+    elif roll < 80:
         leads.lead_disqualify(lead=lead, actor=actor, status_code=rng.choice(
             ["lost", "cannot_contact", "no_longer_interested", "canceled"]))
-    elif roll < 0.9:
+    elif roll < 90:
         leads.lead_set_status(lead=lead, status_code="contacted", actor=actor)
 
 
@@ -123,13 +123,13 @@ def _duplicate(entity, source: Lead, rng, actor) -> None:
     first = {"Kari": "Karin", "Lars": "Lasse", "Erik": "Eirik", "Nils": "Niels"}.get(
         source.first_name, source.first_name)
     last = source.last_name
-    if rng.random() < 0.5 and len(last) > 3:
+    if rng.randrange(2) and len(last) > 3:
         last = last[:-2] + last[-1] + last[-2]  # two letters swapped
     digits = "".join(c for c in source.business_phone if c.isdigit())
     leads.lead_create(legal_entity=entity, actor=actor, ignore_duplicates=True,
                       topic=source.topic, first_name=first, last_name=last,
                       company_name=source.company_name.replace(" AS", "").replace(" ApS", ""),
-                      email=source.email if rng.random() < 0.5 else "",
+                      email=source.email if rng.randrange(2) else "",
                       business_phone=f"00{digits}", country=source.country,
                       source="Web form", owner=source.owner)
 
