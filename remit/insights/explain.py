@@ -109,6 +109,8 @@ def top_factors(names: list[str], contributions, row: dict, top: int = TOP) -> l
     order = sorted(range(len(names)), key=lambda j: -abs(contributions[j]))
     factors, said = [], set()
     for j in order:
+        if names[j] == "own_entity":
+            continue  # which legal entity a training row came from: nothing to tell an agent
         weight = contributions[j]
         if abs(weight) < 1e-6 or len(factors) == top:
             break

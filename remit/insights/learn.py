@@ -58,6 +58,8 @@ class Dataset:
     customers: list[int]
     classes: list[int]
     closed: list[date] | None = None   # when each row's outcome became known
+    own: list[bool] | None = None      # False: a row of another legal entity of the group,
+    #                                    learnt from, never tested on
 
 
 @dataclass
@@ -294,9 +296,16 @@ class _Fitter:
         return softmax(raw)
 
 
-def _folds(data: Dataset, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def _known_before(data: Dataset, rows, since: date) -> list[int]:
+    return [i for i in rows if data.dates[i] < since
+            and (data.closed is None or data.closed[i] < since)]
+
+
+def _folds(data: Dataset, rows: np.ndarray,
+           extra: np.ndarray = np.array([], dtype=int)) -> list[tuple[np.ndarray, np.ndarray]]:
     """Rolling origins over the fitting period: each fold learns from the rows before its
-    slice whose outcome was known before the slice starts, and is judged on the slice."""
+    slice whose outcome was known before the slice starts (and from the other legal
+    entities' rows known by then), and is judged on the slice."""
     folds = []
     n = len(rows)
     for low, high in FOLDS:
@@ -304,19 +313,19 @@ def _folds(data: Dataset, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray
         if len(judged) == 0:
             continue
         since = data.dates[judged[0]]
-        learned = np.array([i for i in rows[:int(n * low)]
-                            if data.dates[i] < since
-                            and (data.closed is None or data.closed[i] < since)], dtype=int)
+        learned = np.array(sorted(_known_before(data, rows[:int(n * low)], since)
+                                  + _known_before(data, extra, since)), dtype=int)
         if len(learned) >= MIN_FOLD_ROWS and len(judged) >= MIN_FOLD_ROWS // 3:
             folds.append((learned, judged))
     return folds
 
 
-def choose_recipe(fitter: _Fitter, rows: np.ndarray) -> tuple[Recipe, dict]:
+def choose_recipe(fitter: _Fitter, rows: np.ndarray,
+                  extra: np.ndarray = np.array([], dtype=int)) -> tuple[Recipe, dict]:
     """The recipe with the lowest mean log loss over the rolling folds (rounds in steps of
     ten), with every candidate's score, and the customer-history baseline's on the same
     folds, for the record."""
-    folds = _folds(fitter.data, rows)
+    folds = _folds(fitter.data, rows, extra)
     if not folds:
         return Recipe(*DEFAULT_RECIPE), {"folds": 0}
     steps = list(range(ROUND_STEP, MAX_ROUNDS + 1, ROUND_STEP))
@@ -340,19 +349,37 @@ def choose_recipe(fitter: _Fitter, rows: np.ndarray) -> tuple[Recipe, dict]:
     return Recipe(*chosen), record
 
 
+def pooled_split(data: Dataset) -> tuple[Split, np.ndarray]:
+    """The time split of the legal entity's own rows (indexes into all rows), and the other
+    legal entities' rows the model may learn from: those whose outcome was known before the
+    own calibration period began. Nothing of another entity is calibrated or tested on."""
+    own = np.array([i for i in range(len(data.labels)) if data.own is None or data.own[i]],
+                   dtype=int)
+    split = time_split([data.dates[i] for i in own],
+                       closed=None if data.closed is None else [data.closed[i] for i in own])
+    split = Split(own[split.train], own[split.calibrate], own[split.test], split.test_from,
+                  split.test_to)
+    cal_from = data.dates[split.calibrate[0]] if len(split.calibrate) else split.test_from
+    others = [i for i in range(len(data.labels)) if data.own is not None and not data.own[i]]
+    return split, np.array(_known_before(data, others, cal_from), dtype=int)
+
+
 def train(data: Dataset, chosen: list[str]) -> Trained:
-    problem = readiness(data.labels, data.classes)
+    own_labels = [v for i, v in enumerate(data.labels) if data.own is None or data.own[i]]
+    problem = readiness(own_labels, data.classes)
     if problem:
         raise NotEnoughData(problem)
-    split = time_split(data.dates, closed=data.closed)
+    split, extra = pooled_split(data)
+    own_train = split.train
+    split.train = np.array(sorted([*own_train.tolist(), *extra.tolist()]), dtype=int)
     matrix = matrix_for([data.features[i] for i in split.train], chosen)
     x = matrix.encode(data.features)
     y = np.array(data.labels)
     fitter = _Fitter(data, x, y, matrix)
     order = np.argsort(np.array([d.toordinal() for d in data.dates]), kind="stable")
-    kept = set(split.train.tolist()) | set(split.calibrate.tolist())
+    kept = set(own_train.tolist()) | set(split.calibrate.tolist())
     fitting = np.array([i for i in order if i in kept], dtype=int)
-    recipe, search = choose_recipe(fitter, fitting)
+    recipe, search = choose_recipe(fitter, fitting, extra)
     booster = fitter.fit(split.train, recipe.params, recipe.anchored, recipe.rounds)
     anchor = fitter.prior(split.train).tolist() if recipe.anchored else None
     temperature = 1.0
@@ -367,7 +394,7 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
                     train_from=data.dates[split.train[0]] if len(split.train) else None)
     test_y = y[split.test]
     test_rows = [data.features[i] for i in split.test]
-    prior = fitter.prior(split.train)
+    prior = fitter.prior(own_train)  # the baselines know only the legal entity's own history
     predicted = model.predict(x[split.test], test_rows)
     history = history_shares(test_rows, prior, data.classes)
     model.metrics = {
@@ -380,7 +407,8 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
         "better_than_customer_history": metrics.paired_bootstrap(test_y, predicted, history,
                                                                  data.classes),
         "recipe": {"params": recipe.params, "anchored": recipe.anchored,
-                   "rounds": recipe.rounds, "temperature": temperature, **search},
+                   "rounds": recipe.rounds, "temperature": temperature,
+                   "from_other_entities": int(len(extra)), **search},
     }
     return model
 

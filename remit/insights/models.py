@@ -34,6 +34,9 @@ class InsightsSettings(models.Model):
                   "customer's balance is at least this percent.")
     very_late_benchmark = models.DecimalField(max_digits=5, decimal_places=2, null=True,
                                               blank=True)
+    learn_from_group = models.BooleanField(
+        default=True, help_text="Also learn from the settled invoices of the other legal "
+                                "entities in this installation (tested on this one's only).")
 
     class Meta:
         verbose_name_plural = "insights settings"

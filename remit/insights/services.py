@@ -15,6 +15,7 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.models import LegalEntity
 from remit.receivables.models import (
     CashDiscountDate,
     Customer,
@@ -38,7 +39,8 @@ def settings_for(legal_entity) -> InsightsSettings:
 @transaction.atomic
 def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
                   very_late_days: int | None = None, features: list[str] | None = None,
-                  late_benchmark=None, very_late_benchmark=None) -> InsightsSettings:
+                  late_benchmark=None, very_late_benchmark=None,
+                  learn_from_group: bool | None = None) -> InsightsSettings:
     """Thresholds and fields. Changing the thresholds relabels the history: the models made
     with the old ones stay for comparison, but a new one must be trained and published."""
     actor.require("insights.change_insightssettings")
@@ -64,6 +66,8 @@ def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
             if not 0 <= value <= 100:
                 raise InvalidInput.field(name, "a percentage")
             setattr(found, name, value)
+    if learn_from_group is not None:
+        found.learn_from_group = bool(learn_from_group)
     found.save()
     audit_record(actor=actor, action="insights.settings.save", legal_entity=legal_entity,
                  data={"before": before, "late_days": found.late_days,
@@ -102,19 +106,31 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
             for cid, rows in invoices.items()}
 
 
+OWN_ENTITY = "own_entity"  # 1 for the legal entity's own invoices, 0 for the group's others
+
+
 def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Dataset:
-    """Every invoice settled before ``as_of``, with its features as of its invoice date."""
+    """Every invoice settled before ``as_of``, with its features as of its invoice date —
+    with ``learn_from_group``, the other legal entities' invoices too (labelled by this
+    entity's thresholds, marked as not its own)."""
+    sources = [legal_entity]
+    if settings.learn_from_group:
+        sources += list(LegalEntity.objects.exclude(pk=legal_entity.pk).order_by("code"))
     rows = []
-    for history in histories(legal_entity, settings).values():
-        for invoice, features, label in training_rows(history):
-            if invoice.closed_on < as_of:
-                rows.append((invoice.document_date, invoice.id, features, label,
-                             invoice.customer_id, invoice.closed_on))
+    for entity in sources:
+        own = entity.pk == legal_entity.pk
+        for history in histories(entity, settings).values():
+            for invoice, features, label in training_rows(history):
+                if invoice.closed_on < as_of:
+                    if settings.learn_from_group:
+                        features[OWN_ENTITY] = 1.0 if own else 0.0
+                    rows.append((invoice.document_date, invoice.id, features, label,
+                                 invoice.customer_id, invoice.closed_on, own))
     rows.sort(key=lambda r: (r[0], r[1]))
     return learn.Dataset([r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
                          [r[4] for r in rows],
                          labels.classes(settings.late_days, settings.very_late_days),
-                         closed=[r[5] for r in rows])
+                         closed=[r[5] for r in rows], own=[r[6] for r in rows])
 
 
 @transaction.atomic
@@ -124,8 +140,9 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
     actor.require("insights.add_predictionmodel")
     settings = settings_for(legal_entity)
     data = dataset(legal_entity, as_of, settings)
+    chosen = settings.features + ([OWN_ENTITY] if settings.learn_from_group else [])
     try:
-        trained = learn.train(data, settings.features)
+        trained = learn.train(data, chosen)
     except learn.NotEnoughData as exc:
         raise RuleViolation(f"{legal_entity.code}: not enough history to train — {exc}",
                             code="not_enough_history") from None
@@ -255,6 +272,9 @@ def _score_batch(legal_entity, model: PredictionModel, trained: learn.Trained,
             for invoice, features in scoring_rows(history, as_of) if invoice.id in open_ids]
     if not rows:
         return 0
+    if OWN_ENTITY in trained.matrix.names:
+        for _, features in rows:
+            features[OWN_ENTITY] = 1.0
     feature_rows = [f for _, f in rows]
     x = trained.matrix.encode(feature_rows)
     ages = np.array([(as_of - invoice.due_date).days for invoice, _ in rows])

@@ -130,6 +130,7 @@ def models_action(request, action: str):
             services.settings_save(legal_entity=entity, late_days=int(late),
                                    very_late_days=int(very),
                                    features=request.POST.getlist("features"), actor=actor,
+                                   learn_from_group=request.POST.get("learn_from_group") == "1",
                                    **benchmarks)
             messages.success(request, "Settings saved. Train a new model for them to apply.")
         elif action == "train":

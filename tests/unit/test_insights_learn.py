@@ -103,3 +103,23 @@ def test_the_model_starts_from_the_customers_record_when_validation_says_so():
     model_ll = model.metrics["model"]["log_loss"]
     assert model_ll <= model.metrics["baselines"]["customer_history"]["log_loss"] + 0.01
     assert model_ll < model.metrics["baselines"]["majority"]["log_loss"]
+
+
+def test_other_legal_entities_are_learnt_from_only_with_what_was_known_in_time():
+    """Rows of the group's other legal entities train the model when their outcome was known
+    before this entity's calibration period; they are never calibrated or tested on."""
+    dates = [date(2026, 1, 1) + timedelta(days=i // 2) for i in range(400)]
+    own = [i % 2 == 0 for i in range(400)]
+    closed = [d + timedelta(days=10) for d in dates]
+    rows = [{"hist_n": 0} for _ in dates]
+    data = learn.Dataset(dates, rows, [ON_TIME] * 400, [0] * 400, [ON_TIME, LATE], closed,
+                         own=own)
+    split, extra = learn.pooled_split(data)
+    cal_from = dates[split.calibrate[0]]
+    assert all(own[i] for i in [*split.train, *split.calibrate, *split.test])
+    assert extra.size and all(not own[i] and closed[i] < cal_from for i in extra)
+    latest_other = max(i for i in range(400) if not own[i])
+    assert latest_other not in extra  # settled inside the later periods: not learnt from
+    alone, none = learn.pooled_split(learn.Dataset(dates, rows, [ON_TIME] * 400, [0] * 400,
+                                                   [ON_TIME, LATE], closed))
+    assert none.size == 0 and len(alone.test) == 80

@@ -56,7 +56,10 @@ class Command(TyperCommand):
                       help="Percent: a collections activity when this share of a customer's "
                            "balance is predicted late or very late.")] = None,
                   very_late_benchmark: Annotated[str | None, typer.Option(
-                      help="Percent, checked first, for the very-late share.")] = None):
+                      help="Percent, checked first, for the very-late share.")] = None,
+                  learn_from_group: Annotated[bool | None, typer.Option(
+                      "--learn-from-group/--own-history-only",
+                      help="Also learn from the other legal entities' invoices.")] = None):
         from remit.core.money import amount_in_range
 
         try:
@@ -68,14 +71,17 @@ class Command(TyperCommand):
                 late_benchmark=amount_in_range("late_benchmark", late_benchmark)
                 if late_benchmark else None,
                 very_late_benchmark=amount_in_range("very_late_benchmark", very_late_benchmark)
-                if very_late_benchmark else None, actor=Actor.cli())
+                if very_late_benchmark else None, learn_from_group=learn_from_group,
+                actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
         Console().print(f"late after {found.late_days} days, very late after "
                         f"{found.very_late_days} days; benchmarks late "
                         f"{found.late_benchmark or '—'} %, very late "
                         f"{found.very_late_benchmark or '—'} %; fields: "
-                        f"{', '.join(found.features)}")
+                        f"{', '.join(found.features)}; "
+                        + ("learns from the whole group" if found.learn_from_group
+                           else "learns from its own history only"))
 
     @command(help="Train a new model version on the history settled before --as-of.")
     def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
@@ -165,4 +171,6 @@ def _print(result: dict) -> None:
     if recipe and "params" in recipe:
         console.print(f"{result['algorithm']}: {recipe['params']} trees, {recipe['rounds']} "
                       f"rounds, temperature {recipe['temperature']} (chosen on "
-                      f"{recipe['folds']} rolling folds of the training period).")
+                      f"{recipe['folds']} rolling folds of the training period; "
+                      f"{recipe.get('from_other_entities', 0)} invoices learnt from other "
+                      "legal entities).")
