@@ -123,7 +123,7 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
             for invoice, features, label in training_rows(history):
                 if invoice.closed_on < as_of:
                     if settings.learn_from_group:
-                        features[OWN_ENTITY] = 1.0 if own else 0.0
+                        features[OWN_ENTITY] = 1 if own else 0
                     rows.append((invoice.document_date, invoice.id, features, label,
                                  invoice.customer_id, invoice.closed_on, own))
     rows.sort(key=lambda r: (r[0], r[1]))
@@ -274,7 +274,7 @@ def _score_batch(legal_entity, model: PredictionModel, trained: learn.Trained,
         return 0
     if OWN_ENTITY in trained.matrix.names:
         for _, features in rows:
-            features[OWN_ENTITY] = 1.0
+            features[OWN_ENTITY] = 1
     feature_rows = [f for _, f in rows]
     x = trained.matrix.encode(feature_rows)
     ages = np.array([(as_of - invoice.due_date).days for invoice, _ in rows])
