@@ -44,19 +44,19 @@ class DuplicatesFound(RuleViolation):
 
     def __init__(self, record_type: str, matches: list[duplicates.Match]):
         self.record_type, self.matches = record_type, matches
-        names = ", ".join(_describe(m) for m in matches[:3])
+        names = ", ".join(describe_match(m) for m in matches[:3])
         super().__init__(f"the {record_type} may already exist: {names}"
                          f"{' and more' if len(matches) > 3 else ''}", code="duplicates")
 
     def as_dict(self) -> dict:
         body = super().as_dict()
         body["matches"] = [{"record_type": m.record_type, "id": m.record.pk,
-                            "name": _describe(m), "rule": m.rule,
+                            "name": describe_match(m), "rule": m.rule,
                             "score": round(m.score, 1)} for m in self.matches]
         return body
 
 
-def _describe(match: duplicates.Match) -> str:
+def describe_match(match: duplicates.Match) -> str:
     record = match.record
     if isinstance(record, Account):
         return record.name
@@ -202,7 +202,9 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
     return locked
 
 
-def _move(lead: Lead, target: StatusReason, action: str, actor: Actor, note: str = "") -> Lead:
+def status_move(lead: Lead, target: StatusReason, action: str, actor: Actor,
+                note: str = "") -> Lead:
+    """Move a locked lead along a transition of the table (refused when there is none)."""
     if not Transition.objects.filter(source=lead.status, target=target).exists():
         raise RuleViolation(f"a lead cannot go from {lead.status.label} to {target.label}",
                             code="transition")
@@ -225,7 +227,7 @@ def lead_set_status(*, lead: Lead, status_code: str, actor: Actor, note: str = "
     if target.state != LeadState.OPEN:
         raise InvalidInput.field("status", f"{target.label} is not an open status reason: "
                                  "qualify or disqualify the lead instead")
-    return _move(locked, target, "status", actor, note)
+    return status_move(locked, target, "status", actor, note)
 
 
 @transaction.atomic
@@ -240,7 +242,7 @@ def lead_disqualify(*, lead: Lead, status_code: str, actor: Actor, note: str = "
     if locked.opportunities.exists():
         raise RuleViolation("the lead has an opportunity: it cannot be disqualified (close "
                             "the opportunity as lost instead)", code="has_opportunity")
-    return _move(locked, target, "disqualify", actor, note)
+    return status_move(locked, target, "disqualify", actor, note)
 
 
 @transaction.atomic
@@ -250,7 +252,7 @@ def lead_reactivate(*, lead: Lead, actor: Actor, note: str = "") -> Lead:
     locked = lead_locked(lead)
     if locked.is_active:
         raise RuleViolation("the lead is already open", code="lead_open")
-    return _move(locked, status("new"), "reactivate", actor, note)
+    return status_move(locked, status("new"), "reactivate", actor, note)
 
 
 @transaction.atomic

@@ -275,7 +275,7 @@ def lead_qualify(*, lead: Lead, actor: Actor, account: Choice | None = None,
     made = [_opportunity(locked, spec, the_account, the_contact, i == 0, actor)
             for i, spec in enumerate(specs)]
     created += [f"opportunity {o.topic}" for o in made]
-    leads._move(locked, leads.status("qualified"), "qualify", actor,
+    leads.status_move(locked, leads.status("qualified"), "qualify", actor,
                 "Created " + ", ".join(created) if created else "Nothing created")
     leads.timeline_add(locked, EntryKind.QUALIFIED, "Lead qualified",
                        "\n".join(created), actor=actor)
@@ -298,7 +298,8 @@ def _lead_duplicates(lead: Lead, ignore: bool) -> None:
     if found:
         raise RuleViolation(
             "Lead record was not created or updated because a duplicate of the current "
-            f"record already exists ({', '.join(leads._describe(m) for m in found[:3])}). "
+            "record already exists "
+            f"({', '.join(leads.describe_match(m) for m in found[:3])}). "
             "Merge the leads, or ignore the duplicates and qualify, or have an administrator "
             "unpublish the rule or set it to exclude inactive records.",
             code="lead_duplicate")
