@@ -1,43 +1,14 @@
-"""The shipped lead status reasons and the transitions between them (the lifecycle as data)."""
+"""The shipped lead status reasons and the transitions between them (the lifecycle as data;
+remit/crm/lifecycle.py holds them, and makes them again after a flush)."""
 
 from django.db import migrations
 
-REASONS = [
-    # code, label, state, position
-    ("new", "New", "open", 1),
-    ("contacted", "Contacted", "open", 2),
-    ("qualified", "Qualified", "qualified", 3),
-    ("lost", "Lost", "disqualified", 4),
-    ("cannot_contact", "Cannot contact", "disqualified", 5),
-    ("no_longer_interested", "No longer interested", "disqualified", 6),
-    ("canceled", "Canceled", "disqualified", 7),
-]
-OPEN = ("new", "contacted")
-CLOSED = ("qualified", "lost", "cannot_contact", "no_longer_interested", "canceled")
-
-
-def transitions():
-    for source in OPEN:
-        for target in OPEN:
-            if source != target:
-                yield source, target, "status"
-        yield source, "qualified", "qualify"
-        for target in CLOSED[1:]:
-            yield source, target, "disqualify"
-    for source in CLOSED:
-        yield source, "new", "reactivate"
-
 
 def forward(apps, schema_editor):
-    StatusReason = apps.get_model("crm", "StatusReason")
-    Transition = apps.get_model("crm", "Transition")
-    made = {}
-    for code, label, state, position in REASONS:
-        made[code], _ = StatusReason.objects.get_or_create(
-            code=code, defaults={"label": label, "state": state, "position": position})
-    for source, target, action in transitions():
-        Transition.objects.get_or_create(source=made[source], target=made[target],
-                                         defaults={"action": action})
+    from remit.crm.lifecycle import lifecycle_ensure
+
+    lifecycle_ensure(apps.get_model("crm", "StatusReason"), apps.get_model("crm", "Transition"),
+                     schema_editor.connection.alias)
 
 
 def backward(apps, schema_editor):

@@ -51,6 +51,20 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+def _report(console: Console, kind: str, path: Path, result) -> None:
+    """The bad rows as a table, then what was imported (or why nothing was)."""
+    if result.errors:
+        table = Table("line", "column", "problem", title=f"{len(result.errors)} problem(s)")
+        for error in result.errors[:200]:
+            table.add_row(str(error.line), error.column, error.message)
+        console.print(table)
+    if not result.committed:
+        raise CommandError(f"nothing imported: {len(result.errors)} problem(s) in "
+                           f"{path.name}; fix them or use --skip-bad-rows", returncode=1)
+    console.print(f"{kind}: {result.created} created, {result.updated} updated, "
+                  f"{result.unchanged} already there, {result.skipped} skipped")
+
+
 class Command(TyperCommand):
     help = ("Import customers, invoice history or leads from CSV (idempotent; bad rows are "
             "reported).")
@@ -78,16 +92,7 @@ class Command(TyperCommand):
                              mapping=result.batch.mapping, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        if result.errors:
-            table = Table("line", "column", "problem", title=f"{len(result.errors)} problem(s)")
-            for error in result.errors[:200]:
-                table.add_row(str(error.line), error.column, error.message)
-            console.print(table)
-        if not result.committed:
-            raise CommandError(f"nothing imported: {len(result.errors)} problem(s) in "
-                               f"{path.name}; fix them or use --skip-bad-rows", returncode=1)
-        console.print(f"{kind}: {result.created} created, {result.updated} updated, "
-                      f"{result.unchanged} already there, {result.skipped} skipped")
+        _report(console, kind, path, result)
 
     @command(help="Customers: account_number, name, group, currency, payment_terms, "
                   "cash_discount_terms, organisation_number, language, customer_since, status, "
@@ -121,16 +126,7 @@ class Command(TyperCommand):
                                   allow_duplicates=allow_duplicates, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        if result.errors:
-            table = Table("line", "column", "problem", title=f"{len(result.errors)} problem(s)")
-            for error in result.errors[:200]:
-                table.add_row(str(error.line), error.column, error.message)
-            console.print(table)
-        if not result.committed:
-            raise CommandError(f"nothing imported: {len(result.errors)} problem(s) in "
-                               f"{path.name}; fix them or use --skip-bad-rows", returncode=1)
-        console.print(f"leads: {result.created} created, {result.updated} updated, "
-                      f"{result.unchanged} already there, {result.skipped} skipped")
+        _report(console, "leads", path, result)
 
     @command(help="Invoice history: customer, invoice_number, invoice_date, due_date, amount, "
                   "currency, settled_date, settled_amount, description; any other column is "
