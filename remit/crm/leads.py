@@ -89,6 +89,28 @@ def note_add(*, record, title: str, body: str = "", attachment=None,
                         attachment=attachment)
 
 
+ACTIVITY_TYPES = {"call": "Phone call", "meeting": "Meeting", "email": "Email",
+                  "task": "Task"}
+
+
+def activity_add(*, record, activity_type: str, subject: str, body: str = "",
+                 on=None, actor: Actor) -> TimelineEntry:
+    """A call, meeting, email or task on a lead, account, contact or opportunity, with its
+    date (planned or done), in the record's timeline."""
+    if activity_type not in ACTIVITY_TYPES:
+        raise InvalidInput.field("activity_type", f"one of {', '.join(ACTIVITY_TYPES)}")
+    if not subject.strip():
+        raise InvalidInput.field("subject", "required")
+    actor.require("crm.add_timelineentry")
+    if isinstance(record, Lead) and not record.is_active:
+        raise RuleViolation(f"the lead is {record.state}: reactivate it first",
+                            code="lead_closed")
+    when = f" on {on.isoformat()}" if on else ""
+    return timeline_add(record, EntryKind.ACTIVITY,
+                        f"{ACTIVITY_TYPES[activity_type]}{when}: {subject.strip()}", body,
+                        actor=actor)
+
+
 def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
     out = {}
     for key, value in values.items():

@@ -176,11 +176,11 @@ def lead_action(request, lead_id: int):
         elif action == "reactivate":
             leads.lead_reactivate(lead=found, actor=actor, note=note)
         elif action == "note":
-            leads.note_add(record=found, title=request.POST.get("title", ""), body=note,
-                           attachment=request.FILES.get("attachment"), actor=actor)
+            _note_or_activity(request, found)
         else:
             raise InvalidInput.field("action", "unknown action")
-        messages.success(request, "Saved.")
+        if action != "note":
+            messages.success(request, "Saved.")
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("crm_lead", found.pk)
@@ -384,6 +384,20 @@ def contact_list(request):
     return render(request, "crm/contacts.html", {"page_obj": page_obj, "q": q})
 
 
+def _note_or_activity(request, record) -> None:
+    """The timeline form: a note (with an attachment) or an activity with its date."""
+    actor, kind = Actor.web(request.user), request.POST.get("entry", "note")
+    title, text = request.POST.get("title", ""), request.POST.get("note", "").strip()
+    if kind == "note":
+        leads.note_add(record=record, title=title, body=text,
+                       attachment=request.FILES.get("attachment"), actor=actor)
+    else:
+        on = posted_date(request, "on") if request.POST.get("on") else None
+        leads.activity_add(record=record, activity_type=kind, subject=title, body=text, on=on,
+                           actor=actor)
+    messages.success(request, "Added to the timeline.")
+
+
 NOTE_TARGETS = {"account": (Account, "crm_account"), "contact": (Contact, "crm_contact"),
                 "opportunity": (Opportunity, "crm_opportunity")}
 
@@ -397,11 +411,7 @@ def record_note(request, record_kind: str, record_id: int):
     model, view = NOTE_TARGETS[record_kind]
     found = get_object_or_404(model, legal_entity=request.legal_entity, pk=record_id)
     try:
-        leads.note_add(record=found, title=request.POST.get("title", ""),
-                       body=request.POST.get("note", ""),
-                       attachment=request.FILES.get("attachment"),
-                       actor=Actor.web(request.user))
-        messages.success(request, "Note added.")
+        _note_or_activity(request, found)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(view, found.pk)

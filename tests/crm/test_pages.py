@@ -123,3 +123,20 @@ def qualify_lead(made, actor):
     from remit.crm import qualify
 
     return qualify.lead_qualify(lead=made, actor=actor, ignore_duplicates=True)
+
+
+def test_calls_meetings_emails_and_tasks_go_in_the_timeline(entity, crm, rep, seller):
+    made = lead(entity, rep)
+    seller.post(f"/crm/leads/{made.pk}/action/", {"action": "note", "entry": "call",
+                                                  "title": "Follow up on the quote",
+                                                  "on": "2026-12-01"})
+    entry = made.timeline.get(kind="activity")
+    assert entry.title == "Phone call on 2026-12-01: Follow up on the quote"
+    result = qualify_lead(made, rep)
+    opportunity = result.opportunities[0]
+    response = seller.post(f"/crm/opportunity/{opportunity.pk}/note/", {
+        "entry": "meeting", "title": "Demo on site"}, follow=True)
+    assert "Meeting: Demo on site" in response.content.decode()
+    response = seller.post(f"/crm/opportunity/{opportunity.pk}/note/", {
+        "entry": "party", "title": "x"}, follow=True)
+    assert "activity type: one of call, meeting, email, task" in response.content.decode()
