@@ -287,15 +287,8 @@ def contact_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = Fals
     account = values.get("account")
     if account is not None and account.legal_entity_id != legal_entity.pk:
         raise InvalidInput.field("account", "belongs to another legal entity")
-    contact = Contact(legal_entity=legal_entity, originating_lead=originating_lead, **values)
-    _check(contact, "contact", ignore_duplicates=ignore_duplicates)
-    contact.save()
-    duplicates.codes_refresh(contact)
-    timeline_add(contact, EntryKind.CREATED, "Contact created"
-                 + (f" from lead {originating_lead.topic}" if originating_lead else ""),
-                 actor=actor)
-    audit_record(actor=actor, action="crm.contact.create", obj=contact)
-    return contact
+    return _save_new(Contact(legal_entity=legal_entity, originating_lead=originating_lead,
+                             **values), "contact", ignore_duplicates, actor)
 
 
 @transaction.atomic
@@ -305,12 +298,18 @@ def account_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = Fals
     values = _clean(values, ACCOUNT_FIELDS, legal_entity)
     if not values.get("name"):
         raise InvalidInput.field("name", "required")
-    account = Account(legal_entity=legal_entity, originating_lead=originating_lead, **values)
-    _check(account, "account", ignore_duplicates=ignore_duplicates)
-    account.save()
-    duplicates.codes_refresh(account)
-    timeline_add(account, EntryKind.CREATED, "Account created"
-                 + (f" from lead {originating_lead.topic}" if originating_lead else ""),
-                 actor=actor)
-    audit_record(actor=actor, action="crm.account.create", obj=account)
-    return account
+    return _save_new(Account(legal_entity=legal_entity, originating_lead=originating_lead,
+                             **values), "account", ignore_duplicates, actor)
+
+
+def _save_new(record, record_type: str, ignore_duplicates: bool, actor: Actor):
+    """A new contact or account: the duplicate check, its match codes, the timeline and the
+    audit log."""
+    _check(record, record_type, ignore_duplicates=ignore_duplicates)
+    record.save()
+    duplicates.codes_refresh(record)
+    lead = record.originating_lead
+    timeline_add(record, EntryKind.CREATED, f"{record_type.capitalize()} created"
+                 + (f" from lead {lead.topic}" if lead else ""), actor=actor)
+    audit_record(actor=actor, action=f"crm.{record_type}.create", obj=record)
+    return record
