@@ -111,6 +111,17 @@ def activity_add(*, record, activity_type: str, subject: str, body: str = "",
                         actor=actor)
 
 
+def estimated_amount(loc, value, currency: str) -> Decimal:
+    """An estimated value or revenue: a positive amount in the currency's decimals."""
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise InvalidInput.field(loc, "a number") from None
+    if amount < 0 or not amount.is_finite() or Money(amount, currency).rounded_amount() != amount:
+        raise InvalidInput.field(loc, f"a positive amount in {currency}")
+    return amount
+
+
 def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
     out = {}
     for key, value in values.items():
@@ -125,16 +136,11 @@ def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
             raise InvalidInput.field("country", "a two-letter ISO code such as NO")
     if out.get("email") and not duplicates.matching.email_key(out["email"]):
         raise InvalidInput.field("email", f"{out['email']!r} is not an email address")
-    value = out.get("estimated_value")
-    if value not in (None, ""):
-        try:
-            value = Decimal(str(value))
-        except ArithmeticError:
-            raise InvalidInput.field("estimated_value", "a number") from None
+    if out.get("estimated_value") not in (None, ""):
         currency = out.get("currency") or legal_entity.accounting_currency
-        if value < 0 or not value.is_finite() or Money(value, currency).rounded_amount() != value:
-            raise InvalidInput.field("estimated_value", f"a positive amount in {currency}")
-        out["estimated_value"], out["currency"] = value, currency
+        out["estimated_value"] = estimated_amount("estimated_value", out["estimated_value"],
+                                                  currency)
+        out["currency"] = currency
     elif "estimated_value" in out:
         out["estimated_value"] = None
     owner = out.get("owner")

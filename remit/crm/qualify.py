@@ -318,6 +318,10 @@ def _opportunity(lead: Lead, spec: OpportunitySpec, account, contact, primary: b
     if not values.get("topic"):
         raise InvalidInput.field(("opportunities", "topic"), "required")
     values.setdefault("currency", lead.currency or lead.legal_entity.accounting_currency)
+    if values.get("estimated_revenue") not in (None, ""):
+        values["estimated_revenue"] = leads.estimated_amount(
+            ("opportunities", "estimated_revenue"), values["estimated_revenue"],
+            values["currency"])
     opportunity = Opportunity.objects.create(
         legal_entity=lead.legal_entity, account=account, contact=contact,
         originating_lead=lead, owner=lead.owner, is_primary=primary, **values)

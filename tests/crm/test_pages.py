@@ -140,3 +140,16 @@ def test_calls_meetings_emails_and_tasks_go_in_the_timeline(entity, crm, rep, se
     response = seller.post(f"/crm/opportunity/{opportunity.pk}/note/", {
         "entry": "party", "title": "x"}, follow=True)
     assert "activity type: one of call, meeting, email, task" in response.content.decode()
+
+
+def test_a_bad_estimated_revenue_in_the_pane_is_named_and_nothing_is_created(entity, crm, rep,
+                                                                             seller):
+    made = lead(entity, rep)
+    for revenue in ("abc", "-5", "1.001"):
+        response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
+            "account_action": "new", "contact_action": "new", "opportunity_mode": "seller",
+            "opportunity_topic_0": "Cranes", "opportunity_revenue_0": revenue}, follow=True)
+        assert "opportunities estimated revenue" in response.content.decode(), revenue
+    assert not Opportunity.objects.exists() and not Account.objects.exists()
+    made.refresh_from_db()
+    assert made.state == "open"
