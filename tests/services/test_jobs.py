@@ -70,9 +70,17 @@ def test_a_failed_job_can_be_put_back_by_hand():
         job_retry(result_id=str(ok.id), actor=SYSTEM)
 
 
+def _others_later(schedule) -> None:
+    """The other default schedules due after this one: between 02:00 and their own hour of
+    the day (credit 04:00, predictions 04:30, ...) they would otherwise fall due first."""
+    Schedule.objects.exclude(pk=schedule.pk).exclude(name="Typo").update(
+        next_run_at=schedule.next_run_at + timedelta(hours=1))
+
+
 def test_the_nightly_ledger_check_is_scheduled_and_runs_once_when_due(entity):
     schedule = Schedule.objects.get(name="Nightly ledger check")
     assert schedule.daily_at == time(2, 0) and schedule.enabled
+    _others_later(schedule)
     due = schedule.next_run_at + timedelta(seconds=1)
     assert schedules_enqueue_due(now=due) == ["Nightly ledger check"]
     assert schedules_enqueue_due(now=due) == []  # next run moved to tomorrow
@@ -94,6 +102,7 @@ def test_a_schedule_naming_no_task_is_switched_off_and_the_others_still_run(enti
     Schedule.objects.create(name="Typo", task_path="remit.ledger.tasks.no_such_task",
                             every_minutes=5, next_run_at=timezone.now() - timedelta(minutes=1))
     nightly = Schedule.objects.get(name="Nightly ledger check")
+    _others_later(nightly)
     names = schedules_enqueue_due(now=nightly.next_run_at + timedelta(seconds=1))
     assert names == ["Nightly ledger check"]
     typo = Schedule.objects.get(name="Typo")
