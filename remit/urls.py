@@ -6,6 +6,9 @@ from remit.collections import interest_views, letter_views
 from remit.collections import views as collections
 from remit.core import views as core
 from remit.credit import views as credit
+from remit.crm import activity_views as crm_activities
+from remit.crm import record_views as crm_records
+from remit.crm import settings_views as crm_settings
 from remit.crm import views as crm
 from remit.insights import views as insights
 from remit.jobs import views as jobs
@@ -91,7 +94,9 @@ urlpatterns = [
     path("crm/leads/", crm.lead_list, name="crm_leads"),
     path("crm/leads/new/", crm.lead_new, name="crm_lead_new"),
     path("crm/leads/bulk/", crm.leads_bulk, name="crm_leads_bulk"),
-    path("crm/leads/merge/", crm.leads_merge, name="crm_leads_merge"),
+    path("crm/leads/merge/", crm_records.leads_merge, name="crm_leads_merge"),
+    path("crm/leads/<int:lead_id>/duplicates/", crm_records.lead_duplicates,
+         name="crm_lead_duplicates"),
     path("crm/leads/<int:lead_id>/", crm.lead_page, name="crm_lead"),
     path("crm/leads/<int:lead_id>/edit/", crm.lead_edit, name="crm_lead_edit"),
     path("crm/leads/<int:lead_id>/action/", crm.lead_action, name="crm_lead_action"),
@@ -101,10 +106,29 @@ urlpatterns = [
          name="crm_opportunity"),
     path("crm/opportunities/<int:opportunity_id>/close/", crm.opportunity_close,
          name="crm_opportunity_close"),
+    path("crm/opportunities/new/", crm_records.opportunity_new, name="crm_opportunity_new"),
+    path("crm/opportunities/<int:opportunity_id>/edit/", crm_records.opportunity_edit,
+         name="crm_opportunity_edit"),
+    path("crm/accounts/new/", crm_records.account_new, name="crm_account_new"),
+    path("crm/accounts/merge/", crm_records.accounts_merge, name="crm_accounts_merge"),
     path("crm/accounts/<int:account_id>/", crm.account_page, name="crm_account"),
+    path("crm/accounts/<int:account_id>/edit/", crm_records.account_edit,
+         name="crm_account_edit"),
+    path("crm/accounts/<int:account_id>/duplicates/", crm_records.account_duplicates,
+         name="crm_account_duplicates"),
     path("crm/accounts/<int:account_id>/customer/", crm.account_customer,
          name="crm_account_customer"),
+    path("crm/contacts/new/", crm_records.contact_new, name="crm_contact_new"),
+    path("crm/contacts/merge/", crm_records.contacts_merge, name="crm_contacts_merge"),
     path("crm/contacts/<int:contact_id>/", crm.contact_page, name="crm_contact"),
+    path("crm/contacts/<int:contact_id>/edit/", crm_records.contact_edit,
+         name="crm_contact_edit"),
+    path("crm/contacts/<int:contact_id>/duplicates/", crm_records.contact_duplicates,
+         name="crm_contact_duplicates"),
+    path("crm/activities/", crm_activities.activity_list, name="crm_activities"),
+    path("crm/settings/", crm_settings.crm_settings, name="crm_settings"),
+    path("crm/activities/<int:timeline_entry_id>/done/", crm_activities.activity_done,
+         name="crm_activity_done"),
     path("crm/accounts/", crm.account_list, name="crm_accounts"),
     path("crm/contacts/", crm.contact_list, name="crm_contacts"),
     path("crm/<str:record_kind>/<int:record_id>/note/", crm.record_note,

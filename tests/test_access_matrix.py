@@ -45,6 +45,20 @@ PAGE_RULES = {
     "crm_accounts": "crm.view_account",
     "crm_contacts": "crm.view_contact",
     "crm_record_note": "crm.add_timelineentry",
+    "crm_lead_duplicates": "crm.view_lead",
+    "crm_account_duplicates": "crm.view_account",
+    "crm_contact_duplicates": "crm.view_contact",
+    "crm_account_new": "crm.add_account",
+    "crm_account_edit": "crm.change_account",
+    "crm_contact_new": "crm.add_contact",
+    "crm_contact_edit": "crm.change_contact",
+    "crm_accounts_merge": "crm.change_account",
+    "crm_contacts_merge": "crm.change_contact",
+    "crm_opportunity_new": "crm.add_opportunity",
+    "crm_opportunity_edit": "crm.change_opportunity",
+    "crm_activities": "crm.view_timelineentry",
+    "crm_activity_done": "crm.add_timelineentry",
+    "crm_settings": "crm.view_qualificationsettings",
     "login": "public",
     "logout": "public",
     "health": "public",
@@ -189,6 +203,26 @@ API_RULES = {
     "POST /api/crm/opportunities/{opportunity_id}/close": "crm.change_opportunity",
     "GET /api/crm/accounts/{account_id}": "crm.view_account",
     "POST /api/crm/accounts/{account_id}/customer": "receivables.add_customer",
+    "PATCH /api/crm/leads/{lead_id}": "crm.change_lead",
+    "GET /api/crm/accounts": "crm.view_account",
+    "POST /api/crm/accounts": "crm.add_account",
+    "PATCH /api/crm/accounts/{account_id}": "crm.change_account",
+    "POST /api/crm/accounts/merge": "crm.change_account",
+    "GET /api/crm/contacts": "crm.view_contact",
+    "POST /api/crm/contacts": "crm.add_contact",
+    "GET /api/crm/contacts/{contact_id}": "crm.view_contact",
+    "PATCH /api/crm/contacts/{contact_id}": "crm.change_contact",
+    "POST /api/crm/contacts/merge": "crm.change_contact",
+    "GET /api/crm/opportunities": "crm.view_opportunity",
+    "POST /api/crm/opportunities": "crm.add_opportunity",
+    "PATCH /api/crm/opportunities/{opportunity_id}": "crm.change_opportunity",
+    "GET /api/crm/records/{record_kind}/{record_id}/timeline": "crm.view_timelineentry",
+    "POST /api/crm/records/{record_kind}/{record_id}/notes": "crm.add_timelineentry",
+    "POST /api/crm/records/{record_kind}/{record_id}/activities": "crm.add_timelineentry",
+    "GET /api/crm/activities": "crm.view_timelineentry",
+    "POST /api/crm/activities/{timeline_entry_id}/complete": "crm.add_timelineentry",
+    "GET /api/crm/records/{record_kind}/{record_id}/duplicates": "crm.view_lead",
+    "POST /api/crm/records/{record_kind}/{record_id}/duplicates/detach": "crm.view_lead",
     "GET /api/jobs/": "jobs.view_schedule",
     "GET /api/jobs/schedules": "jobs.view_schedule",
     "POST /api/jobs/{job_id}/retry": "jobs.run_job",
@@ -215,7 +249,7 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_checkpoints": "post", "insights_models_action": "post",
                "crm_leads_bulk": "post", "crm_lead_action": "post", "crm_lead_qualify": "post",
                "crm_opportunity_close": "post", "crm_account_customer": "post",
-               "crm_record_note": "post"}
+               "crm_record_note": "post", "crm_activity_done": "post"}
 
 
 def page_patterns():
@@ -311,7 +345,9 @@ def _crm_samples(entity) -> dict:
         email="q@q.no", actor=SYSTEM), actor=SYSTEM)
     return {"lead_id": lead.pk, "opportunity_id": result.opportunities[0].pk,
             "account_id": result.account.pk, "contact_id": result.contact.pk,
-            "record_kind": "account", "record_id": result.account.pk}
+            "record_kind": "account", "record_id": result.account.pk,
+            "timeline_entry_id": leads.activity_add(record=lead, activity_type="call",
+                                                    subject="s", actor=SYSTEM).pk}
 
 
 def test_every_page_declares_a_permission():

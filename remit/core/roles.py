@@ -60,7 +60,7 @@ CRM_WORK = ("crm.view_lead", "crm.add_lead", "crm.change_lead", "crm.qualify_lea
             "crm.view_duplicaterule", "crm.view_qualificationsettings")
 CRM_ADMIN = ("crm.change_duplicaterule", "crm.add_duplicaterule", "crm.add_fieldmapping",
              "crm.delete_fieldmapping", "crm.change_qualificationsettings",
-             "receivables.add_customer")
+             "crm.change_timelineentry", "receivables.add_customer")
 CUSTOMER_READ = ("receivables.view_customer", "receivables.view_customertransaction",
                  "receivables.view_invoice", "receivables.view_settlement",
                  "receivables.view_paymentjournal")

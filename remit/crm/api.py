@@ -238,15 +238,4 @@ def opportunity_close(request, opportunity_id: int, body: CloseIn):
         won=body.won, on=body.on, note=body.note, actor=Actor.api(request.user))
 
 
-@router.get("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.view_account"))
-def account_get(request, account_id: int):
-    return _get(Account, request.legal_entity, account_id, "account")
-
-
-@router.post("/accounts/{account_id}/customer", response=AccountOut,
-             auth=Rule("receivables.add_customer"))
-def account_customer(request, account_id: int):
-    found = _get(Account, request.legal_entity, account_id, "account")
-    opportunities.account_make_customer(account=found, actor=Actor.api(request.user))
-    found.refresh_from_db()
-    return found
+from . import api_records  # noqa: E402,F401  (registers the rest of the CRM on this router)

@@ -17,7 +17,16 @@ from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 
 from . import matching
-from .models import Account, Contact, DuplicateRule, Lead, LeadState, MatchCode, RecordType
+from .models import (
+    Account,
+    Contact,
+    DuplicateRule,
+    Lead,
+    LeadState,
+    MatchCode,
+    NotDuplicate,
+    RecordType,
+)
 
 MAX_PUBLISHED = 5       # published rules per record type (as the commercial product)
 MAX_CANDIDATES = 200    # records read per code: a very common code is not a duplicate signal
@@ -122,6 +131,9 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
     if matching_types is not None:
         rules = rules.filter(matching_type__in=matching_types)
     best: dict[tuple[str, int], Match] = {}
+    detached = set() if exclude is None else set(NotDuplicate.objects.filter(
+        record_type=record_type_of(exclude), record_id=exclude.pk)
+        .values_list("other_type", "other_id"))
     for rule in rules.order_by("id"):
         wanted = matching.codes(values, rule.kind)
         if not wanted:
@@ -132,6 +144,7 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
             .order_by()[:MAX_CANDIDATES]))
         if exclude is not None and record_type_of(exclude) == rule.matching_type:
             ids = [i for i in ids if i != exclude.pk]
+        ids = [i for i in ids if (rule.matching_type, i) not in detached]
         if not ids:
             continue
         model = MODELS[rule.matching_type]
@@ -148,6 +161,23 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
             if key not in best or best[key].score < points:
                 best[key] = Match(candidate, rule.matching_type, rule.name, rule.kind, points)
     return sorted(best.values(), key=lambda m: (-m.score, m.record_type, m.record.pk))
+
+
+def detach(*, record, other, actor: Actor) -> NotDuplicate:
+    """``other`` is not a duplicate of ``record``: it leaves the record's list of possible
+    duplicates (and only that list) and is not offered again when the record is saved."""
+    actor.require(f"crm.change_{type(record)._meta.model_name}")
+    if other.legal_entity_id != record.legal_entity_id:
+        raise InvalidInput.field("other", "belongs to another legal entity")
+    if type(other) is type(record) and other.pk == record.pk:
+        raise InvalidInput.field("other", "a record is not its own duplicate")
+    made, _ = NotDuplicate.objects.get_or_create(
+        record_type=record_type_of(record), record_id=record.pk,
+        other_type=record_type_of(other), other_id=other.pk,
+        defaults={"legal_entity_id": record.legal_entity_id, "by": actor.user})
+    audit_record(actor=actor, action="crm.duplicate.detach", obj=record,
+                 data={"other_type": made.other_type, "other_id": made.other_id})
+    return made
 
 
 def rules_setup_default(legal_entity) -> None:
@@ -203,6 +233,25 @@ def rule_unpublish(*, rule: DuplicateRule, actor: Actor) -> DuplicateRule:
                                  record_type=locked.matching_type, kind=locked.kind).delete()
     audit_record(actor=actor, action="crm.rule.unpublish", obj=locked)
     return locked
+
+
+@transaction.atomic
+def rule_create(*, legal_entity, actor: Actor, name: str, record_type: str, matching_type: str,
+                kind: str, exclude_inactive: bool = True) -> DuplicateRule:
+    """A new rule, unpublished: publishing it puts it in force."""
+    actor.require("crm.add_duplicaterule")
+    if not name.strip():
+        raise InvalidInput.field("name", "required")
+    for key, value in (("record_type", record_type), ("matching_type", matching_type)):
+        if value not in RecordType.values:
+            raise InvalidInput.field(key, f"one of {', '.join(RecordType.values)}")
+    if kind not in matching.KINDS:
+        raise InvalidInput.field("kind", f"one of {', '.join(matching.KINDS)}")
+    made = DuplicateRule.objects.create(legal_entity=legal_entity, name=name.strip(),
+                                        record_type=record_type, matching_type=matching_type,
+                                        kind=kind, exclude_inactive=exclude_inactive)
+    audit_record(actor=actor, action="crm.rule.create", obj=made)
+    return made
 
 
 @transaction.atomic

@@ -94,9 +94,11 @@ ACTIVITY_TYPES = {"call": "Phone call", "meeting": "Meeting", "email": "Email",
 
 
 def activity_add(*, record, activity_type: str, subject: str, body: str = "",
-                 on=None, actor: Actor) -> TimelineEntry:
-    """A call, meeting, email or task on a lead, account, contact or opportunity, with its
-    date (planned or done), in the record's timeline."""
+                 due_on=None, assigned_to=None, done: bool = False,
+                 actor: Actor) -> TimelineEntry:
+    """A call, meeting, email or task on a lead, account, contact or opportunity: owned by
+    someone (the person adding it unless another is named), due on a date, open until it is
+    completed (``done`` for one logged after the fact)."""
     if activity_type not in ACTIVITY_TYPES:
         raise InvalidInput.field("activity_type", f"one of {', '.join(ACTIVITY_TYPES)}")
     if not subject.strip():
@@ -105,10 +107,40 @@ def activity_add(*, record, activity_type: str, subject: str, body: str = "",
     if isinstance(record, Lead) and not record.is_active:
         raise RuleViolation(f"the lead is {record.state}: reactivate it first",
                             code="lead_closed")
-    when = f" on {on.isoformat()}" if on else ""
-    return timeline_add(record, EntryKind.ACTIVITY,
-                        f"{ACTIVITY_TYPES[activity_type]}{when}: {subject.strip()}", body,
-                        actor=actor)
+    owner = assigned_to or actor.user
+    if owner is not None and not owner.has_perm("crm.add_timelineentry"):
+        raise InvalidInput.field("assigned_to", f"{owner} may not work with activities")
+    entry = timeline_add(record, EntryKind.ACTIVITY,
+                         f"{ACTIVITY_TYPES[activity_type]}: {subject.strip()}", body,
+                         actor=actor)
+    entry.activity_type, entry.assigned_to, entry.due_on = activity_type, owner, due_on
+    entry.done_at = timezone.now() if done else None
+    entry.save(update_fields=["activity_type", "assigned_to", "due_on", "done_at"])
+    return entry
+
+
+@transaction.atomic
+def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") -> TimelineEntry:
+    """Mark an open activity done, with what came of it. Its owner may (anyone, for an
+    activity nobody owns); others need the right to change timeline entries (a manager
+    tidying a colleague's list)."""
+    locked = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.kind != EntryKind.ACTIVITY:
+        raise InvalidInput.field("entry", "not an activity")
+    actor.require("crm.add_timelineentry")
+    if locked.assigned_to_id is not None and (actor.user is None
+                                              or locked.assigned_to_id != actor.user.pk):
+        actor.require("crm.change_timelineentry")
+    if locked.done_at is not None:
+        raise RuleViolation(f"'{locked.title}' is already done", code="activity_done")
+    locked.done_at = timezone.now()
+    if outcome.strip():
+        locked.body = (locked.body + "\n\n" if locked.body else "") + \
+            f"Outcome: {outcome.strip()}"
+    locked.save(update_fields=["done_at", "body"])
+    audit_record(actor=actor, action="crm.activity.complete", obj=locked,
+                 data={"outcome": outcome.strip()})
+    return locked
 
 
 def estimated_amount(loc, value, currency: str) -> Decimal:
@@ -117,9 +149,10 @@ def estimated_amount(loc, value, currency: str) -> Decimal:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
         raise InvalidInput.field(loc, "a number") from None
-    if amount < 0 or not amount.is_finite() or Money(amount, currency).rounded_amount() != amount:
+    rounded = Money(amount, currency).rounded_amount() if amount.is_finite() else None
+    if amount < 0 or rounded != amount:
         raise InvalidInput.field(loc, f"a positive amount in {currency}")
-    return amount
+    return rounded
 
 
 def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
@@ -224,9 +257,7 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
     _check(locked, "lead", ignore_duplicates=ignore_duplicates)
     locked.save()
     duplicates.codes_refresh(locked)
-    changed = {k: str(v) for k, v in values.items() if before[k] != v}
-    if changed:
-        audit_record(actor=actor, action="crm.lead.update", obj=locked, data=changed)
+    _record_changes(locked, "lead", before, values, actor)
     return locked
 
 
@@ -312,6 +343,8 @@ def _save_new(record, record_type: str, ignore_duplicates: bool, actor: Actor):
     """A new contact or account: the duplicate check, its match codes, the timeline and the
     audit log."""
     _check(record, record_type, ignore_duplicates=ignore_duplicates)
+    if record.owner is None and actor.user is not None:
+        record.owner = actor.user
     record.save()
     duplicates.codes_refresh(record)
     lead = record.originating_lead
@@ -319,3 +352,60 @@ def _save_new(record, record_type: str, ignore_duplicates: bool, actor: Actor):
                  + (f" from lead {lead.topic}" if lead else ""), actor=actor)
     audit_record(actor=actor, action=f"crm.{record_type}.create", obj=record)
     return record
+
+
+def _update(record, values: dict, fields: tuple[str, ...], record_type: str, actor: Actor,
+            ignore_duplicates: bool):
+    """Change an active contact or account: the same checks as creating it, then its match
+    codes, the timeline (which fields changed) and the audit log."""
+    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    if not locked.is_active:
+        raise RuleViolation(f"{locked} is inactive: it cannot be edited", code="inactive")
+    values = _clean(values, fields, locked.legal_entity)
+    before = {k: getattr(locked, k) for k in values}
+    for key, value in values.items():
+        setattr(locked, key, value)
+    _check(locked, record_type, ignore_duplicates=ignore_duplicates)
+    locked.save()
+    duplicates.codes_refresh(locked)
+    _record_changes(locked, record_type, before, values, actor)
+    return locked
+
+
+def _record_changes(record, record_type: str, before: dict, values: dict, actor: Actor) -> None:
+    """What a save changed, as 'field: before → after' in the timeline and the audit log."""
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    if not changed:
+        return
+
+    def shown(value) -> str:
+        return "—" if value in (None, "") else str(value)
+
+    timeline_add(record, EntryKind.CHANGED, f"{record_type.capitalize()} changed",
+                 "\n".join(f"{k}: {shown(before[k])} → {shown(v)}"
+                           for k, v in sorted(changed.items())), actor=actor)
+    audit_record(actor=actor, action=f"crm.{record_type}.update", obj=record,
+                 data={k: str(v) for k, v in changed.items()})
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor: Actor, ignore_duplicates: bool = False,
+                   **values) -> Contact:
+    actor.require("crm.change_contact")
+    account = values.get("account")
+    if account is not None and account.legal_entity_id != contact.legal_entity_id:
+        raise InvalidInput.field("account", "belongs to another legal entity")
+    if "last_name" in values or "email" in values:
+        last = values.get("last_name", contact.last_name)
+        if not ((last or "").strip() or (values.get("email", contact.email) or "").strip()):
+            raise InvalidInput.field("last_name", "give a name or an email address")
+    return _update(contact, values, CONTACT_FIELDS, "contact", actor, ignore_duplicates)
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor: Actor, ignore_duplicates: bool = False,
+                   **values) -> Account:
+    actor.require("crm.change_account")
+    if "name" in values and not (values["name"] or "").strip():
+        raise InvalidInput.field("name", "required")
+    return _update(account, values, ACCOUNT_FIELDS, "account", actor, ignore_duplicates)

@@ -40,7 +40,8 @@ def default_primary(records: list):
 def records_merge(*, records: list, actor: Actor, primary=None,
                   fill_empty: bool = True, chosen: dict | None = None):
     """Merge ``records`` (two to five of one type) into ``primary`` (default: see
-    ``default_primary``). ``chosen`` maps a field to the record whose value wins."""
+    ``default_primary``). ``chosen`` maps a field to the record (or its id) whose value wins;
+    a chosen empty value does not blank the primary's."""
     if not 2 <= len(records) <= MAX_MERGED + 1:
         raise InvalidInput.field("records", f"choose 2 to {MAX_MERGED + 1} records")
     model = type(records[0])
@@ -66,19 +67,22 @@ def records_merge(*, records: list, actor: Actor, primary=None,
     others = [r for r in ordered if r.pk != keep.pk]
     filled = {}
     for name in FILLABLE[model]:
+        if name in ("currency", "external_ref"):
+            continue  # the currency goes with the estimated value; an import key stays
         if chosen and name in chosen:
             source = locked.get(chosen[name].pk if hasattr(chosen[name], "pk") else chosen[name])
             if source is None:
                 raise InvalidInput.field(("chosen", name), "not one of the merged records")
-            value = getattr(source, name)
         elif fill_empty and getattr(keep, name) in (None, ""):
-            value = next((getattr(o, name) for o in others if getattr(o, name) not in
-                          (None, "")), None)
+            source = next((o for o in others if getattr(o, name) not in (None, "")), None)
         else:
             continue
+        value = getattr(source, name) if source is not None else None
         if value not in (None, "") and value != getattr(keep, name):
             setattr(keep, name, value)
             filled[name] = str(value)
+            if name == "estimated_value":
+                keep.currency = source.currency
     keep.save()
     field = model._meta.model_name
     for other in others:

@@ -227,6 +227,7 @@ class EntryKind(models.TextChoices):
     SUMMARY = "summary", "lead summary"
     MERGED = "merged", "merged"
     WON = "won", "won or lost"
+    CHANGED = "changed", "changed"
 
 
 class TimelineEntry(EntityOwned):
@@ -248,10 +249,18 @@ class TimelineEntry(EntityOwned):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    # an activity (call, meeting, email, task): who does it, by when, and whether it is done
+    activity_type = models.CharField(max_length=10, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="crm_activities")
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["assigned_to", "done_at", "due_on"],
+                                name="crm_activity_worklist")]
         constraints = [models.CheckConstraint(
             condition=(Q(lead__isnull=False, account__isnull=True, contact__isnull=True,
                          opportunity__isnull=True)
@@ -374,3 +383,22 @@ class MatchCode(EntityOwned):
         constraints = [models.UniqueConstraint(
             fields=["legal_entity", "record_type", "kind", "code", "record_id"],
             name="crm_matchcode_lookup_once")]
+
+
+class NotDuplicate(EntityOwned):
+    """A user's word that ``other`` is not a duplicate of ``record`` ("detach"): that match is
+    no longer offered for that record. Per pair and per direction, as the commercial product:
+    a record listed for several others is detached from each list."""
+
+    record_type = models.CharField(max_length=8, choices=RecordType.choices)
+    record_id = models.BigIntegerField()
+    other_type = models.CharField(max_length=8, choices=RecordType.choices)
+    other_id = models.BigIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["record_type", "record_id", "other_type", "other_id"],
+            name="%(app_label)s_%(class)s_once")]

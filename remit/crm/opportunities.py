@@ -16,7 +16,78 @@ from remit.receivables.services import customer_create
 from remit.receivables.services.customers import AddressSpec, ContactSpec
 
 from . import leads
-from .models import Account, EntryKind, Opportunity, OpportunityStatus, Stage
+from .models import Account, Contact, EntryKind, Opportunity, OpportunityStatus, Stage
+
+OPPORTUNITY_FIELDS = ("topic", "estimated_revenue", "close_date", "stage", "account", "contact",
+                      "owner")
+
+
+def _values(legal_entity, values: dict, currency: str = "") -> dict:
+    """An opportunity's fields checked: a topic, a positive revenue in the currency's decimals,
+    an open stage, and an account and contact of the same legal entity."""
+    out = {}
+    for key, value in values.items():
+        if key not in OPPORTUNITY_FIELDS:
+            raise InvalidInput.field(key, "not a field of an opportunity")
+        out[key] = value.strip() if isinstance(value, str) else value
+    if "topic" in out and not out["topic"]:
+        raise InvalidInput.field("topic", "required")
+    if out.get("estimated_revenue") not in (None, ""):
+        out["estimated_revenue"] = leads.estimated_amount(
+            "estimated_revenue", out["estimated_revenue"],
+            currency or legal_entity.accounting_currency)
+    elif "estimated_revenue" in out:
+        out["estimated_revenue"] = None
+    if "stage" in out and out["stage"] not in (Stage.QUALIFY, Stage.DEVELOP, Stage.PROPOSE):
+        raise InvalidInput.field("stage", "qualify, develop or propose (close it to end it)")
+    for key, model in (("account", Account), ("contact", Contact)):
+        linked = out.get(key)
+        if linked is not None and (not isinstance(linked, model)
+                                   or linked.legal_entity_id != legal_entity.pk):
+            raise InvalidInput.field(key, f"not a {key} of {legal_entity.code}")
+    return out
+
+
+@transaction.atomic
+def opportunity_create(*, legal_entity, actor: Actor, **values) -> Opportunity:
+    """An opportunity made by hand (not from a lead), e.g. more business with an account."""
+    actor.require("crm.add_opportunity")
+    values = _values(legal_entity, values)
+    if not values.get("topic"):
+        raise InvalidInput.field("topic", "required")
+    if values.get("account") is None and values.get("contact") is not None:
+        values["account"] = values["contact"].account
+    made = Opportunity.objects.create(legal_entity=legal_entity,
+                                      currency=legal_entity.accounting_currency,
+                                      owner=values.pop("owner", None) or actor.user, **values)
+    leads.timeline_add(made, EntryKind.CREATED, "Opportunity created", actor=actor)
+    audit_record(actor=actor, action="crm.opportunity.create", obj=made)
+    return made
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, actor: Actor, **values) -> Opportunity:
+    """Change an open opportunity: its topic, revenue, close date, stage, account or contact.
+    A closed one is history and stays as it was."""
+    actor.require("crm.change_opportunity")
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)  # no joins
+    if locked.status != OpportunityStatus.OPEN:
+        raise RuleViolation(f"{locked} is {locked.status}: a closed opportunity is not changed",
+                            code="closed")
+    values = _values(locked.legal_entity, values, locked.currency)
+    before = {k: getattr(locked, k) for k in values}
+    for key, value in values.items():
+        setattr(locked, key, value)
+    locked.save()
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    if changed:
+        leads.timeline_add(locked, EntryKind.CHANGED, "Opportunity changed",
+                           "\n".join(f"{k}: {before[k] if before[k] not in (None, '') else '—'}"
+                                     f" → {v if v not in (None, '') else '—'}"
+                                     for k, v in sorted(changed.items())), actor=actor)
+        audit_record(actor=actor, action="crm.opportunity.update", obj=locked,
+                     data={k: str(v) for k, v in changed.items()})
+    return locked
 
 
 @transaction.atomic

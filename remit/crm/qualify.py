@@ -75,6 +75,32 @@ def settings_for(legal_entity) -> QualificationSettings:
     return found
 
 
+SETTINGS_FIELDS = ("account_mode", "contact_mode", "opportunity_mode", "multiple_opportunities",
+                   "lead_summary", "enhanced_duplicate_dialog", "customer_on_won",
+                   "summary_endpoint", "summary_model", "summary_api_key")
+
+
+@transaction.atomic
+def settings_save(*, legal_entity, actor: Actor, **changes) -> QualificationSettings:
+    """Change how leads are qualified in a legal entity (audited; the API key is not logged)."""
+    actor.require("crm.change_qualificationsettings")
+    settings_for(legal_entity)
+    locked = QualificationSettings.objects.select_for_update().get(legal_entity=legal_entity)
+    for key, value in changes.items():
+        if key not in SETTINGS_FIELDS:
+            raise InvalidInput.field(key, "not a qualification setting")
+        if key.endswith("_mode") and value not in Mode.values:
+            raise InvalidInput.field(key, f"one of {', '.join(Mode.values)}")
+    before = {k: getattr(locked, k) for k in changes}
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.save()
+    audit_record(actor=actor, action="crm.settings.change", obj=locked,
+                 data={k: ("…" if k == "summary_api_key" else str(v))
+                       for k, v in changes.items() if before[k] != v})
+    return locked
+
+
 def mapping_add(*, legal_entity, target: str, lead_field: str, target_field: str,
                 actor: Actor) -> FieldMapping:
     """An administrator's own mapping (a field no default mapping fills)."""

@@ -19,7 +19,8 @@ from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
 from remit.receivables.forms import form_errors
 
-from . import leads, merge, opportunities, qualify
+from . import duplicates, leads, opportunities, qualify
+from .activity_views import people
 from .models import (
     Account,
     Contact,
@@ -109,7 +110,8 @@ def lead_new(request):
                              + ".")
             return redirect("crm_lead", made.pk)
     return render(request, "crm/lead_form.html", {
-        "form": form, "matches": matches, "enhanced": settings.enhanced_duplicate_dialog})
+        "form": form, "matches": matches, "enhanced": settings.enhanced_duplicate_dialog,
+        "linkable": True})
 
 
 @page("crm.change_lead")
@@ -150,15 +152,14 @@ def lead_page(request, lead_id: int):
     found = _lead(request, lead_id)
     pane = qualify.pane(found) if found.is_active else None
     return render(request, "crm/lead.html", {
-        "lead": found, "pane": pane,
-        "timeline": found.timeline.select_related("by")[:100],
+        "lead": found, "pane": pane, **_record_context(request, found),
         "disqualify_reasons": StatusReason.objects.filter(state=LeadState.DISQUALIFIED),
         "opportunities": found.opportunities.all(),
         "accounts": Account.objects.filter(legal_entity=request.legal_entity, is_active=True)
         .order_by("name")[:500],
         "contacts": Contact.objects.filter(legal_entity=request.legal_entity, is_active=True)
         .select_related("account").order_by("last_name", "first_name")[:500],
-        "today": timezone.localdate(), "slots": range(qualify.MAX_OPPORTUNITIES)})
+        "slots": range(qualify.MAX_OPPORTUNITIES)})
 
 
 @require_POST
@@ -265,38 +266,6 @@ def leads_bulk(request):
     return redirect("crm_leads")
 
 
-MERGE_FIELDS = [("topic", "Topic"), ("first_name", "First name"), ("last_name", "Last name"),
-                ("company_name", "Company"), ("job_title", "Job title"), ("email", "Email"),
-                ("business_phone", "Business phone"), ("mobile_phone", "Mobile phone"),
-                ("address_line1", "Street"), ("city", "City"), ("country", "Country"),
-                ("website", "Website"), ("source", "Source")]
-
-
-@page("crm.change_lead")
-def leads_merge(request):
-    ids = [int(i) for i in (request.POST.get("ids") or request.GET.get("ids", "")).split(",")
-           if i.strip().isdigit()]
-    records = list(Lead.objects.filter(legal_entity=request.legal_entity, pk__in=ids)
-                   .order_by("pk"))
-    if request.method == "POST":
-        try:
-            primary = next((r for r in records if str(r.pk) == request.POST.get("primary")),
-                           None)
-            keep = merge.records_merge(records=records, primary=primary,
-                                       fill_empty=request.POST.get("fill_empty") == "1",
-                                       actor=Actor.web(request.user))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Merged into '{keep.topic}'.")
-            return redirect("crm_lead", keep.pk)
-    default = merge.default_primary(records) if len(records) >= 2 else None
-    rows = [(label, [getattr(r, name) for r in records]) for name, label in MERGE_FIELDS]
-    return render(request, "crm/merge.html", {"records": records, "rows": rows,
-                                              "default": default,
-                                              "ids": ",".join(str(r.pk) for r in records)})
-
-
 @page("crm.view_opportunity")
 def opportunity_list(request):
     status = request.GET.get("status", "open")
@@ -319,8 +288,9 @@ def opportunity_page(request, opportunity_id: int):
         lead=found.originating_lead, kind__in=("note", "activity"))
         if found.originating_lead_id else Q(opportunity=found)).select_related("by", "lead")
     return render(request, "crm/opportunity.html", {
-        "opportunity": found, "timeline": entries.order_by("-at", "-id")[:100],
-        "today": timezone.localdate()})
+        "opportunity": found, "today": timezone.localdate(),
+        "people": people(request.legal_entity),
+        "timeline": entries.select_related("assigned_to").order_by("-at", "-id")[:100]})
 
 
 @require_POST
@@ -345,8 +315,7 @@ def account_page(request, account_id: int):
                               legal_entity=request.legal_entity, pk=account_id)
     return render(request, "crm/account.html", {
         "account": found, "contacts": found.contacts.all(),
-        "opportunities": found.opportunities.all(),
-        "timeline": found.timeline.select_related("by")[:100]})
+        "opportunities": found.opportunities.all(), **_record_context(request, found)})
 
 
 @require_POST
@@ -385,27 +354,39 @@ def contact_list(request):
 
 
 def _note_or_activity(request, record) -> None:
-    """The timeline form: a note (with an attachment) or an activity with its date."""
+    """The timeline form: a note (with an attachment), or an activity with its owner, due
+    date, and whether it is already done (a call logged after the fact)."""
     actor, kind = Actor.web(request.user), request.POST.get("entry", "note")
     title, text = request.POST.get("title", ""), request.POST.get("note", "").strip()
     if kind == "note":
         leads.note_add(record=record, title=title, body=text,
                        attachment=request.FILES.get("attachment"), actor=actor)
     else:
-        on = posted_date(request, "on") if request.POST.get("on") else None
-        leads.activity_add(record=record, activity_type=kind, subject=title, body=text, on=on,
+        due = next((f for f in ("due", "on") if request.POST.get(f)), None)
+        owner = None
+        if request.POST.get("assigned_to"):
+            wanted = request.POST["assigned_to"]
+            owner = next((u for u in people(request.legal_entity) if str(u.pk) == wanted),
+                         None)
+            if owner is None:
+                raise InvalidInput.field("assigned_to", "not someone who works with leads "
+                                                        "here")
+        leads.activity_add(record=record, activity_type=kind, subject=title, body=text,
+                           due_on=posted_date(request, due) if due else None,
+                           assigned_to=owner, done=request.POST.get("done") == "1",
                            actor=actor)
     messages.success(request, "Added to the timeline.")
 
 
-NOTE_TARGETS = {"account": (Account, "crm_account"), "contact": (Contact, "crm_contact"),
+NOTE_TARGETS = {"lead": (Lead, "crm_lead"), "account": (Account, "crm_account"),
+                "contact": (Contact, "crm_contact"),
                 "opportunity": (Opportunity, "crm_opportunity")}
 
 
 @require_POST
 @page("crm.add_timelineentry")
 def record_note(request, record_kind: str, record_id: int):
-    """A note on an account, contact or opportunity (a lead's notes go through its page)."""
+    """A note or activity on a lead, account, contact or opportunity."""
     if record_kind not in NOTE_TARGETS:
         raise Http404("no such record type")
     model, view = NOTE_TARGETS[record_kind]
@@ -422,5 +403,16 @@ def contact_page(request, contact_id: int):
     found = get_object_or_404(Contact.objects.select_related("account"),
                               legal_entity=request.legal_entity, pk=contact_id)
     return render(request, "crm/contact.html", {
-        "contact": found, "leads": found.leads.all(),
-        "timeline": found.timeline.select_related("by")[:100]})
+        "contact": found, "leads": found.leads.all(), "opportunities": found.opportunities.all(),
+        **_record_context(request, found)})
+
+
+def _record_context(request, record) -> dict:
+    """What every record page shows: its timeline, how many possible duplicates it has (an
+    active one only), and who may own an activity."""
+    count = (len(duplicates.find(record.legal_entity, duplicates.record_type_of(record),
+                                 duplicates.party(record), exclude=record))
+             if duplicates.is_active(record) else 0)
+    return {"timeline": record.timeline.select_related("by", "assigned_to")[:100],
+            "duplicate_count": count, "people": people(request.legal_entity),
+            "today": timezone.localdate()}

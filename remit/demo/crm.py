@@ -52,7 +52,34 @@ def demo_crm(entity, as_of: date, rng: random.Random, actor: Actor) -> int:
             _progress(lead, created, rng, as_of, actor)
         for source, _ in rng.sample(made, max(3, n // 40)):
             _duplicate(entity, source, rng, actor)
+        _activities([lead for lead, _ in made], rng, as_of, actor)
     return n
+
+
+FOLLOW_UPS = [("call", "Call back about the pilot"), ("email", "Send the price list"),
+              ("meeting", "Demo at their office"), ("task", "Prepare the offer"),
+              ("call", "Check the budget with the CFO"), ("task", "Send references")]
+
+
+def _activities(made: list[Lead], rng, as_of: date, actor) -> None:
+    """Sellers' work on the open leads: an open follow-up for about half of them (some
+    overdue), owned by the lead's owner, and a call already made on some."""
+    for lead in made:
+        lead.refresh_from_db(fields=["state", "owner"])
+        if lead.state != "open" or lead.owner is None:
+            continue
+        roll = rng.randrange(100)
+        if roll < 50:
+            kind, subject = rng.choice(FOLLOW_UPS)
+            leads.activity_add(record=lead, activity_type=kind, subject=subject,
+                               due_on=as_of + timedelta(days=rng.randint(-6, 14)),
+                               assigned_to=lead.owner, actor=actor)
+        if roll % 3 == 0:
+            done = leads.activity_add(record=lead, activity_type="call",
+                                      subject="First call", body=rng.choice(NOTES),
+                                      assigned_to=lead.owner, done=True, actor=actor)
+            TimelineEntry.objects.filter(pk=done.pk).update(
+                due_on=as_of - timedelta(days=rng.randint(1, 20)))
 
 
 def _lead(entity, rng, i, users, as_of, actor):

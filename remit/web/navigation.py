@@ -60,6 +60,9 @@ AREAS = [
                 "/crm/opportunities"),
         NavItem("Accounts", "crm_accounts", "crm.view_account", "/crm/accounts"),
         NavItem("Contacts", "crm_contacts", "crm.view_contact", "/crm/contacts"),
+        NavItem("Activities", "crm_activities", "crm.view_timelineentry", "/crm/activities"),
+        NavItem("Lead settings", "crm_settings", "crm.view_qualificationsettings",
+                "/crm/settings"),
     ]),
     ("Ledger", [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),

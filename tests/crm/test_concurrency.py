@@ -44,3 +44,35 @@ def test_two_administrators_cannot_both_publish_the_fifth_rule():
     assert not isinstance(out["first"], Exception)
     assert isinstance(out["second"], RuleViolation), out["second"]
     assert published.count() == duplicates.MAX_PUBLISHED
+
+
+def test_an_activity_is_completed_once_when_two_people_press_done():
+    entity = _entity()
+    lead = leads.lead_create(legal_entity=entity, topic="Cranes", last_name="Berg",
+                             company_name="Fjord AS", actor=SYSTEM)
+    call = leads.activity_add(record=lead, activity_type="call", subject="Ring back",
+                              actor=SYSTEM)
+    out = first_then_second(
+        lambda: leads.activity_complete(entry=call, outcome="reached", actor=SYSTEM),
+        lambda: leads.activity_complete(entry=call, outcome="voicemail", actor=SYSTEM))
+    assert not isinstance(out["first"], Exception)
+    assert isinstance(out["second"], RuleViolation) and "already done" in out["second"].message
+    call.refresh_from_db()
+    assert call.body == "Outcome: reached"
+
+
+def test_a_contact_merged_into_two_primaries_at_once_goes_into_one():
+    from remit.crm import merge
+    from remit.crm.models import Contact
+
+    entity = _entity()
+    a, b, c = (leads.contact_create(legal_entity=entity, last_name=n, ignore_duplicates=True,
+                                    email=f"{n.lower()}@fjord.no", actor=SYSTEM)
+               for n in ("Berg", "Bergh", "Berge"))
+    out = first_then_second(
+        lambda: merge.records_merge(records=[a, c], primary=a, actor=SYSTEM),
+        lambda: merge.records_merge(records=[b, c], primary=b, actor=SYSTEM))
+    assert not isinstance(out["first"], Exception)
+    assert isinstance(out["second"], RuleViolation) and "not active" in out["second"].message
+    assert Contact.objects.get(pk=c.pk).merged_into_id == a.pk
+    assert Contact.objects.get(pk=b.pk).is_active

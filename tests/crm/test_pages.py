@@ -112,7 +112,10 @@ def test_a_lead_is_edited_through_the_duplicate_check_and_records_take_notes(ent
                          ("opportunity", result.opportunities[0])):
         seller.post(f"/crm/{kind}/{record.pk}/note/", {"title": f"Note on {kind}"})
         assert record.timeline.filter(kind="note", title=f"Note on {kind}").exists()
-    assert seller.post(f"/crm/lead/{first.pk}/note/", {"title": "x"}).status_code == 404
+    page = seller.post(f"/crm/lead/{first.pk}/note/", {"title": "x"}, follow=True)
+    assert "reactivate it to add notes" in page.content.decode()  # the lead is qualified
+    assert not first.timeline.filter(kind="note", title="x").exists()
+    assert seller.post(f"/crm/invoice/{first.pk}/note/", {"title": "x"}).status_code == 404
     for url in ("/crm/accounts/", "/crm/accounts/?q=fjord", "/crm/contacts/",
                 "/crm/contacts/?q=kari"):
         page = seller.get(url)
@@ -131,7 +134,10 @@ def test_calls_meetings_emails_and_tasks_go_in_the_timeline(entity, crm, rep, se
                                                   "title": "Follow up on the quote",
                                                   "on": "2026-12-01"})
     entry = made.timeline.get(kind="activity")
-    assert entry.title == "Phone call on 2026-12-01: Follow up on the quote"
+    assert entry.title == "Phone call: Follow up on the quote"
+    assert (entry.activity_type, entry.due_on.isoformat(), entry.done_at) == (
+        "call", "2026-12-01", None)
+    assert entry.assigned_to == rep.user
     result = qualify_lead(made, rep)
     opportunity = result.opportunities[0]
     response = seller.post(f"/crm/opportunity/{opportunity.pk}/note/", {

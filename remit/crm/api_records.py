@@ -1,0 +1,398 @@
+"""The rest of the CRM over the API: change leads; list, create and change accounts, contacts
+and opportunities (a possible duplicate answers 409 with the matches, as for leads); merge
+contacts and accounts with a per-field choice; a record's possible duplicates and detach; the
+timeline with notes and activities; the activity list and completing an activity."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import F
+from ninja import Field, Schema, Status
+
+from remit.api_auth import Rule, plausible_date
+from remit.core.actor import Actor
+from remit.core.exceptions import InvalidInput, NotFound
+from remit.receivables.api import Strict
+
+from . import duplicates, leads, merge, opportunities
+from .activity_views import people
+from .api import AccountOut, LeadOut, OpportunityOut, _get, router
+from .models import Account, Contact, EntryKind, Lead, Opportunity, OpportunityStatus, TimelineEntry
+
+RECORDS = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
+
+
+class LeadPatch(Strict):
+    topic: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    job_title: str | None = None
+    email: str | None = None
+    business_phone: str | None = None
+    mobile_phone: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    source: str | None = None
+    estimated_value: Decimal | None = None
+    description: str | None = None
+    ignore_duplicates: bool = False
+
+
+class AccountIn(Strict):
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    address_line1: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+    ignore_duplicates: bool = False
+
+
+class ContactIn(Strict):
+    first_name: str | None = None
+    last_name: str | None = None
+    account: int | None = None
+    job_title: str | None = None
+    email: str | None = None
+    business_phone: str | None = None
+    mobile_phone: str | None = None
+    address_line1: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+    ignore_duplicates: bool = False
+
+
+class ContactOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    account: int | None = Field(None, alias="account_id")
+    job_title: str
+    email: str
+    business_phone: str
+    mobile_phone: str
+    city: str
+    country: str
+    is_active: bool
+    merged_into: int | None = Field(None, alias="merged_into_id")
+
+
+class OpportunityWrite(Strict):
+    topic: str | None = None
+    estimated_revenue: Decimal | None = None
+    close_date: date | None = None
+    stage: str | None = Field(None, description="qualify, develop or propose")
+    account: int | None = None
+    contact: int | None = None
+
+
+class RecordMergeIn(Strict):
+    records: list[int]
+    primary: int | None = None
+    fill_empty: bool = True
+    chosen: dict[str, int] = Field(default_factory=dict,
+                                   description="field → the id of the record whose value wins")
+
+
+class NoteIn(Strict):
+    title: str
+    body: str = ""
+
+
+class ActivityIn(Strict):
+    activity_type: str = Field(..., description="call, meeting, email or task")
+    subject: str
+    body: str = ""
+    due_on: date | None = None
+    assigned_to: str | None = Field(None, description="username; default: you")
+    done: bool = False
+
+
+class CompleteIn(Strict):
+    outcome: str = ""
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    at: datetime
+    by: str | None = Field(None, alias="by.username")
+    activity_type: str
+    assigned_to: str | None = Field(None, alias="assigned_to.username")
+    due_on: date | None
+    done_at: datetime | None
+    record_type: str
+    record_id: int
+
+
+class MatchOut(Schema):
+    record_type: str
+    id: int
+    name: str
+    rule: str
+    score: float
+
+
+class DetachIn(Strict):
+    other_type: str = Field(..., description="lead, account or contact")
+    other_id: int
+
+
+def _entry(e: TimelineEntry) -> dict:
+    for name in ("lead", "account", "contact", "opportunity"):
+        if getattr(e, f"{name}_id"):
+            e.record_type, e.record_id = name, getattr(e, f"{name}_id")
+    return e
+
+
+def _changes(body: Strict, entity) -> tuple[dict, bool]:
+    data = body.dict(exclude_unset=True)
+    ignore = data.pop("ignore_duplicates", False)
+    if "account" in data:
+        data["account"] = _get(Account, entity, data["account"], "account")
+    if "contact" in data:
+        data["contact"] = _get(Contact, entity, data["contact"], "contact")
+    return data, ignore
+
+
+@router.patch("/leads/{lead_id}", response=LeadOut, auth=Rule("crm.change_lead"))
+def lead_update(request, lead_id: int, body: LeadPatch):
+    data, ignore = _changes(body, request.legal_entity)
+    return leads.lead_update(lead=_get(Lead, request.legal_entity, lead_id, "lead"),
+                             actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
+
+
+@router.get("/accounts", response=list[AccountOut], auth=Rule("crm.view_account"))
+def account_list(request, q: str = "", active: bool = True, limit: int = 100):
+    qs = Account.objects.filter(legal_entity=request.legal_entity).select_related("customer")
+    if active:
+        qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return list(qs.order_by("name", "id")[:max(1, min(limit, 500))])
+
+
+@router.post("/accounts", response={201: AccountOut}, auth=Rule("crm.add_account"))
+def account_create(request, body: AccountIn):
+    data, ignore = _changes(body, request.legal_entity)
+    return Status(201, leads.account_create(legal_entity=request.legal_entity,
+                                            actor=Actor.api(request.user),
+                                            ignore_duplicates=ignore, **data))
+
+
+@router.post("/accounts/merge", response=AccountOut, auth=Rule("crm.change_account"))
+def accounts_merge(request, body: RecordMergeIn):
+    return _merge(request, Account, body)
+
+
+@router.get("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.view_account"))
+def account_get(request, account_id: int):
+    return _get(Account, request.legal_entity, account_id, "account")
+
+
+@router.post("/accounts/{account_id}/customer", response=AccountOut,
+             auth=Rule("receivables.add_customer"))
+def account_customer(request, account_id: int):
+    found = _get(Account, request.legal_entity, account_id, "account")
+    opportunities.account_make_customer(account=found, actor=Actor.api(request.user))
+    found.refresh_from_db()
+    return found
+
+
+
+@router.patch("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.change_account"))
+def account_update(request, account_id: int, body: AccountIn):
+    data, ignore = _changes(body, request.legal_entity)
+    return leads.account_update(
+        account=_get(Account, request.legal_entity, account_id, "account"),
+        actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
+
+
+@router.get("/contacts", response=list[ContactOut], auth=Rule("crm.view_contact"))
+def contact_list(request, q: str = "", account: int | None = None, active: bool = True,
+                 limit: int = 100):
+    qs = Contact.objects.filter(legal_entity=request.legal_entity)
+    if active:
+        qs = qs.filter(is_active=True)
+    if account is not None:
+        qs = qs.filter(account_id=account)
+    if q:
+        qs = qs.filter(last_name__icontains=q) | qs.filter(email__icontains=q)
+    return list(qs.order_by("last_name", "first_name", "id")[:max(1, min(limit, 500))])
+
+
+@router.post("/contacts/merge", response=ContactOut, auth=Rule("crm.change_contact"))
+def contacts_merge(request, body: RecordMergeIn):
+    return _merge(request, Contact, body)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut, auth=Rule("crm.view_contact"))
+def contact_get(request, contact_id: int):
+    return _get(Contact, request.legal_entity, contact_id, "contact")
+
+
+@router.post("/contacts", response={201: ContactOut}, auth=Rule("crm.add_contact"))
+def contact_create(request, body: ContactIn):
+    data, ignore = _changes(body, request.legal_entity)
+    return Status(201, leads.contact_create(legal_entity=request.legal_entity,
+                                            actor=Actor.api(request.user),
+                                            ignore_duplicates=ignore, **data))
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut, auth=Rule("crm.change_contact"))
+def contact_update(request, contact_id: int, body: ContactIn):
+    data, ignore = _changes(body, request.legal_entity)
+    return leads.contact_update(
+        contact=_get(Contact, request.legal_entity, contact_id, "contact"),
+        actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
+
+
+def _merge(request, model, body: RecordMergeIn):
+    entity = request.legal_entity
+    what = model._meta.model_name
+    records = [_get(model, entity, pk, what) for pk in body.records]
+    return merge.records_merge(records=records, fill_empty=body.fill_empty,
+                               primary=_get(model, entity, body.primary, what),
+                               chosen=body.chosen, actor=Actor.api(request.user))
+
+
+@router.get("/opportunities", response=list[OpportunityOut],
+            auth=Rule("crm.view_opportunity"))
+def opportunity_list(request, status: str = "open", account: int | None = None,
+                     limit: int = 100):
+    qs = Opportunity.objects.filter(legal_entity=request.legal_entity)
+    if status in OpportunityStatus.values:
+        qs = qs.filter(status=status)
+    if account is not None:
+        qs = qs.filter(account_id=account)
+    return list(qs.order_by(F("close_date").asc(nulls_last=True), "-id")
+                [:max(1, min(limit, 500))])
+
+
+@router.post("/opportunities", response={201: OpportunityOut},
+             auth=Rule("crm.add_opportunity"))
+def opportunity_create(request, body: OpportunityWrite):
+    data, _ = _changes(body, request.legal_entity)
+    if data.get("close_date"):
+        plausible_date("close_date", data["close_date"])
+    return Status(201, opportunities.opportunity_create(
+        legal_entity=request.legal_entity, actor=Actor.api(request.user), **data))
+
+
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut,
+              auth=Rule("crm.change_opportunity"))
+def opportunity_update(request, opportunity_id: int, body: OpportunityWrite):
+    data, _ = _changes(body, request.legal_entity)
+    if data.get("close_date"):
+        plausible_date("close_date", data["close_date"])
+    return opportunities.opportunity_update(
+        opportunity=_get(Opportunity, request.legal_entity, opportunity_id, "opportunity"),
+        actor=Actor.api(request.user), **data)
+
+
+def _record(request, record_kind: str, record_id: int):
+    if record_kind not in RECORDS:
+        raise NotFound(f"no record type {record_kind!r}: lead, account, contact or "
+                       "opportunity")
+    return _get(RECORDS[record_kind], request.legal_entity, record_id, record_kind)
+
+
+@router.get("/records/{record_kind}/{record_id}/timeline", response=list[EntryOut],
+            auth=Rule("crm.view_timelineentry"))
+def timeline(request, record_kind: str, record_id: int, limit: int = 100):
+    found = _record(request, record_kind, record_id)
+    entries = found.timeline.select_related("by", "assigned_to")[:max(1, min(limit, 500))]
+    return [_entry(e) for e in entries]
+
+
+@router.post("/records/{record_kind}/{record_id}/notes", response={201: EntryOut},
+             auth=Rule("crm.add_timelineentry"))
+def note_add(request, record_kind: str, record_id: int, body: NoteIn):
+    made = leads.note_add(record=_record(request, record_kind, record_id), title=body.title,
+                          body=body.body, actor=Actor.api(request.user))
+    return Status(201, _entry(made))
+
+
+@router.post("/records/{record_kind}/{record_id}/activities", response={201: EntryOut},
+             auth=Rule("crm.add_timelineentry"))
+def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
+    found = _record(request, record_kind, record_id)
+    owner = None
+    if body.assigned_to:
+        owner = next((u for u in people(request.legal_entity)
+                      if u.username == body.assigned_to), None)
+        if owner is None:
+            raise InvalidInput.field("assigned_to", "not someone who works with leads here")
+    if body.due_on:
+        plausible_date("due_on", body.due_on)
+    made = leads.activity_add(record=found, activity_type=body.activity_type,
+                              subject=body.subject, body=body.body, due_on=body.due_on,
+                              assigned_to=owner, done=body.done, actor=Actor.api(request.user))
+    return Status(201, _entry(made))
+
+
+@router.get("/activities", response=list[EntryOut], auth=Rule("crm.view_timelineentry"))
+def activity_list(request, view: str = "mine", limit: int = 100):
+    qs = TimelineEntry.objects.filter(legal_entity=request.legal_entity,
+                                      kind=EntryKind.ACTIVITY).select_related("by",
+                                                                              "assigned_to")
+    if view == "done":
+        qs = qs.filter(done_at__isnull=False).order_by("-done_at", "-id")
+    else:
+        qs = qs.filter(done_at__isnull=True)
+        if view == "mine":
+            qs = qs.filter(assigned_to=request.user)
+        qs = qs.order_by(F("due_on").asc(nulls_last=True), "at", "id")
+    return [_entry(e) for e in qs[:max(1, min(limit, 500))]]
+
+
+@router.post("/activities/{timeline_entry_id}/complete", response=EntryOut,
+             auth=Rule("crm.add_timelineentry"))
+def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
+    found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
+    return _entry(leads.activity_complete(entry=found, outcome=body.outcome,
+                                          actor=Actor.api(request.user)))
+
+
+def _dedupe_record(request, record_kind: str, record_id: int):
+    if record_kind not in ("lead", "account", "contact"):
+        raise NotFound(f"no record type {record_kind!r}: lead, account or contact")
+    return _record(request, record_kind, record_id)
+
+
+@router.get("/records/{record_kind}/{record_id}/duplicates", response=list[MatchOut],
+            auth=Rule("crm.view_lead"))
+def duplicates_of(request, record_kind: str, record_id: int):
+    found = _dedupe_record(request, record_kind, record_id)
+    if not duplicates.is_active(found):
+        return []
+    return [{"record_type": m.record_type, "id": m.record.pk,
+             "name": leads.describe_match(m), "rule": m.rule, "score": round(m.score, 1)}
+            for m in duplicates.find(found.legal_entity, record_kind, duplicates.party(found),
+                                     exclude=found)]
+
+
+@router.post("/records/{record_kind}/{record_id}/duplicates/detach", response=list[MatchOut],
+             auth=Rule("crm.view_lead"))
+def duplicate_detach(request, record_kind: str, record_id: int, body: DetachIn):
+    """Say ``other`` is not a duplicate of the record; the answer is the list left."""
+    found = _dedupe_record(request, record_kind, record_id)
+    if body.other_type not in ("lead", "account", "contact"):
+        raise InvalidInput.field("other_type", "lead, account or contact")
+    other = _get(RECORDS[body.other_type], request.legal_entity, body.other_id,
+                 body.other_type)
+    duplicates.detach(record=found, other=other, actor=Actor.api(request.user))
+    return duplicates_of(request, record_kind, record_id)

@@ -1,0 +1,331 @@
+"""Accounts and contacts made and changed by hand (checked for duplicates like a lead), a
+record's possible duplicates side by side with detach, merging two to five leads, contacts or
+accounts with a value chosen per field, and opportunities made and changed by hand."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from remit.core.access import page
+from remit.core.actor import Actor
+from remit.core.exceptions import DomainError
+from remit.core.forms import AmountField
+from remit.receivables.forms import form_errors
+
+from . import duplicates, leads, merge, opportunities, qualify
+from .models import Account, Contact, Lead, Opportunity, Stage
+
+STREET = {"label": "Street"}
+
+
+class _EntityForm(forms.Form):
+    """A form whose choices are the records of the user's legal entity."""
+
+    def __init__(self, *args, legal_entity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.legal_entity = legal_entity
+
+
+class AccountForm(_EntityForm):
+    name = forms.CharField(max_length=200)
+    email = forms.CharField(max_length=200, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    website = forms.CharField(max_length=200, required=False)
+    industry = forms.CharField(max_length=100, required=False)
+    address_line1 = forms.CharField(max_length=200, required=False, **STREET)
+    postal_code = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
+
+
+class ContactForm(_EntityForm):
+    first_name = forms.CharField(max_length=60, required=False)
+    last_name = forms.CharField(max_length=80, required=False)
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
+    job_title = forms.CharField(max_length=100, required=False)
+    email = forms.CharField(max_length=200, required=False)
+    business_phone = forms.CharField(max_length=40, required=False)
+    mobile_phone = forms.CharField(max_length=40, required=False)
+    address_line1 = forms.CharField(max_length=200, required=False, **STREET)
+    postal_code = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
+
+    def __init__(self, *args, legal_entity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = Account.objects.filter(
+            legal_entity=legal_entity, is_active=True).order_by("name")
+
+
+# plural in the URL → model, record type, its page, its list
+KINDS = {"leads": (Lead, "lead", "crm_lead", "crm_leads"),
+         "accounts": (Account, "account", "crm_account", "crm_accounts"),
+         "contacts": (Contact, "contact", "crm_contact", "crm_contacts")}
+FORMS = {"account": AccountForm, "contact": ContactForm}
+
+# the fields shown side by side when comparing or merging records of a type
+COMPARED = {
+    Lead: [("topic", "Topic"), ("first_name", "First name"), ("last_name", "Last name"),
+           ("company_name", "Company"), ("job_title", "Job title"), ("email", "Email"),
+           ("business_phone", "Business phone"), ("mobile_phone", "Mobile phone"),
+           ("address_line1", "Street"), ("postal_code", "Postal code"), ("city", "City"),
+           ("country", "Country"), ("website", "Website"), ("industry", "Industry"),
+           ("source", "Source"), ("estimated_value", "Estimated value"),
+           ("description", "Description"), ("owner", "Owner")],
+    Contact: [("first_name", "First name"), ("last_name", "Last name"),
+              ("account", "Account"), ("job_title", "Job title"), ("email", "Email"),
+              ("business_phone", "Business phone"), ("mobile_phone", "Mobile phone"),
+              ("address_line1", "Street"), ("postal_code", "Postal code"), ("city", "City"),
+              ("country", "Country"), ("owner", "Owner")],
+    Account: [("name", "Name"), ("email", "Email"), ("phone", "Phone"),
+              ("website", "Website"), ("industry", "Industry"), ("address_line1", "Street"),
+              ("postal_code", "Postal code"), ("city", "City"), ("country", "Country"),
+              ("owner", "Owner")],
+}
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _record_form(request, record_type: str, record=None):
+    """New or edited account or contact, with the 'may already exist' dialog."""
+    form_class = FORMS[record_type]
+    entity = request.legal_entity
+    initial = ({name: getattr(record, name) for name in form_class.base_fields} if record
+               else {key: request.GET[key] for key in ("account",) if key in request.GET})
+    form = form_class(request.POST or None, initial=initial, legal_entity=entity)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.web(request.user)
+        ignore = request.POST.get("ignore_duplicates") == "1"
+        try:
+            if record is None:
+                make = leads.account_create if record_type == "account" else \
+                    leads.contact_create
+                saved = make(legal_entity=entity, actor=actor, ignore_duplicates=ignore,
+                             **form.cleaned_data)
+            else:
+                changes = {k: v for k, v in form.cleaned_data.items()
+                           if v != initial.get(k) and not (v in ("", None)
+                                                           and initial.get(k) in ("", None))}
+                update = leads.account_update if record_type == "account" else \
+                    leads.contact_update
+                saved = update(**{record_type: record}, actor=actor, ignore_duplicates=ignore,
+                               **changes)
+        except leads.DuplicatesFound as exc:
+            matches = exc.matches
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"{record_type.capitalize()} '{saved}' saved.")
+            return redirect(f"crm_{record_type}", saved.pk)
+    return render(request, "crm/record_form.html", {
+        "form": form, "matches": matches, "record": record, "record_type": record_type,
+        "cancel": reverse(f"crm_{record_type}", args=[record.pk]) if record
+        else reverse(f"crm_{record_type}s"),
+        "saving": record_type, "linkable": False,
+        "enhanced": qualify.settings_for(entity).enhanced_duplicate_dialog})
+
+
+def _active(record):
+    if not duplicates.is_active(record):
+        raise Http404("the record is not active")
+    return record
+
+
+@page("crm.add_account")
+def account_new(request):
+    return _record_form(request, "account")
+
+
+@page("crm.change_account")
+def account_edit(request, account_id: int):
+    found = get_object_or_404(Account, legal_entity=request.legal_entity, pk=account_id)
+    return _record_form(request, "account", _active(found))
+
+
+@page("crm.add_contact")
+def contact_new(request):
+    return _record_form(request, "contact")
+
+
+@page("crm.change_contact")
+def contact_edit(request, contact_id: int):
+    found = get_object_or_404(Contact.objects.select_related("account"),
+                              legal_entity=request.legal_entity, pk=contact_id)
+    return _record_form(request, "contact", _active(found))
+
+
+def _duplicates(request, plural: str, record_id: int):
+    """The record (current) beside its possible duplicates, similar values marked; detach one,
+    or tick up to four of its own type and merge."""
+    model, record_type, view, _ = KINDS[plural]
+    found = get_object_or_404(model, legal_entity=request.legal_entity, pk=record_id)
+    if request.method == "POST":
+        other_model = KINDS.get(request.POST.get("other_type", "") + "s", (None,))[0]
+        other_id = request.POST.get("other_id", "")
+        if other_model is None or not other_id.isdigit():
+            raise Http404("no such record")
+        other = get_object_or_404(other_model, legal_entity=request.legal_entity,
+                                  pk=int(other_id))
+        try:
+            duplicates.detach(record=found, other=other, actor=Actor.web(request.user))
+            messages.success(request, f"'{other}' is no longer listed as a duplicate of "
+                                      f"'{found}'.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"crm_{record_type}_duplicates", found.pk)
+    matches = (duplicates.find(request.legal_entity, record_type, duplicates.party(found),
+                               exclude=found) if duplicates.is_active(found) else [])
+    fields = COMPARED[model]
+    mine = {name: _shown(getattr(found, name)).casefold() for name, _ in fields}
+    columns = [{"match": m, "mergeable": type(m.record) is model,
+                "cells": [(_shown(getattr(m.record, name, "")),
+                           bool(mine[name]) and _shown(getattr(m.record, name, "")).casefold()
+                           == mine[name]) for name, _ in fields]} for m in matches]
+    return render(request, "crm/duplicates.html", {
+        "record": found, "record_type": record_type, "plural": plural, "view": view,
+        "rows": [{"label": label, "current": _shown(getattr(found, name)),
+                  "cells": [c["cells"][i] for c in columns]}
+                 for i, (name, label) in enumerate(fields)],
+        "columns": columns, "max_merged": merge.MAX_MERGED})
+
+
+@page("crm.view_lead")
+def lead_duplicates(request, lead_id: int):
+    return _duplicates(request, "leads", lead_id)
+
+
+@page("crm.view_account")
+def account_duplicates(request, account_id: int):
+    return _duplicates(request, "accounts", account_id)
+
+
+@page("crm.view_contact")
+def contact_duplicates(request, contact_id: int):
+    return _duplicates(request, "contacts", contact_id)
+
+
+def _merge(request, plural: str):
+    """Two to five records side by side: the primary (default: most timeline activity, else
+    the latest change; 'Make primary' picks another), and per field the record whose value
+    the primary keeps — preset from 'fill the empty fields', changeable, fields with the same
+    value everywhere hidden unless asked for."""
+    model, record_type, view, list_view = KINDS[plural]
+    source = request.POST if request.method == "POST" else request.GET
+    wanted_ids = (source.get("ids", "").split(",") if "ids" in source
+                  else [source.get("current", ""), *source.getlist("pick")])
+    ids = list(dict.fromkeys(int(i) for i in wanted_ids if i.strip().isdigit()))
+    by_pk = {r.pk: r for r in model.objects.filter(legal_entity=request.legal_entity,
+                                                    pk__in=ids)}
+    records = [by_pk[i] for i in ids if i in by_pk]
+    wanted = source.get("primary", "")
+    primary = by_pk.get(int(wanted)) if wanted.isdigit() else None
+    if request.method == "POST":
+        chosen = {name: int(request.POST[f"pick_{name}"]) for name, _ in COMPARED[model]
+                  if request.POST.get(f"pick_{name}", "").isdigit()}
+        try:
+            keep = merge.records_merge(records=records, primary=primary, chosen=chosen,
+                                       fill_empty=source.get("fill", "1") != "0",
+                                       actor=Actor.web(request.user))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Merged {len(records) - 1} record(s) into '{keep}'.")
+            return redirect(view, keep.pk)
+    if len(records) >= 2 and primary is None:
+        primary = merge.default_primary(records)
+    fill = source.get("fill", "1") != "0"
+    show_same = source.get("same") == "1"
+    rows = []
+    for name, label in COMPARED[model]:
+        values = [_shown(getattr(r, name)) for r in records]
+        same = len({v.casefold() for v in values}) == 1
+        pick = primary.pk if primary else None
+        if primary is not None and fill and not _shown(getattr(primary, name)):
+            pick = next((r.pk for r in records if r is not primary
+                         and _shown(getattr(r, name))), primary.pk)
+        if show_same or not same:
+            rows.append({"name": name, "label": label, "pick": pick, "same": same,
+                         "cells": list(zip([r.pk for r in records], values))})
+    return render(request, "crm/merge.html", {
+        "records": records, "rows": rows, "primary": primary, "plural": plural,
+        "record_type": record_type, "view": view, "list_view": list_view, "fill": fill,
+        "show_same": show_same, "ids": ",".join(str(r.pk) for r in records),
+        "max_records": merge.MAX_MERGED + 1})
+
+
+@page("crm.change_lead")
+def leads_merge(request):
+    return _merge(request, "leads")
+
+
+@page("crm.change_account")
+def accounts_merge(request):
+    return _merge(request, "accounts")
+
+
+@page("crm.change_contact")
+def contacts_merge(request):
+    return _merge(request, "contacts")
+
+
+class OpportunityForm(forms.Form):
+    topic = forms.CharField(max_length=200)
+    estimated_revenue = AmountField(required=False)
+    close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    stage = forms.ChoiceField(choices=[(s, s.label) for s in Stage if s != Stage.CLOSE])
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False)
+
+    def __init__(self, *args, legal_entity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = Account.objects.filter(
+            legal_entity=legal_entity, is_active=True).order_by("name")
+        self.fields["contact"].queryset = Contact.objects.filter(
+            legal_entity=legal_entity, is_active=True).order_by("last_name", "first_name")
+
+
+def _opportunity_form(request, found: Opportunity | None):
+    entity = request.legal_entity
+    names = list(OpportunityForm.base_fields)
+    initial = ({n: getattr(found, n) for n in names} if found else
+               {"account": request.GET.get("account"), "contact": request.GET.get("contact"),
+                "stage": Stage.QUALIFY})
+    form = OpportunityForm(request.POST or None, initial=initial, legal_entity=entity)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.web(request.user)
+        try:
+            if found is None:
+                saved = opportunities.opportunity_create(legal_entity=entity, actor=actor,
+                                                         **form.cleaned_data)
+            else:
+                saved = opportunities.opportunity_update(
+                    opportunity=found, actor=actor,
+                    **{k: v for k, v in form.cleaned_data.items() if v != initial.get(k)})
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"Opportunity '{saved}' saved.")
+            return redirect("crm_opportunity", saved.pk)
+    return render(request, "crm/record_form.html", {
+        "form": form, "record": found, "record_type": "opportunity",
+        "cancel": reverse("crm_opportunity", args=[found.pk]) if found
+        else reverse("crm_opportunities")})
+
+
+@page("crm.add_opportunity")
+def opportunity_new(request):
+    return _opportunity_form(request, None)
+
+
+@page("crm.change_opportunity")
+def opportunity_edit(request, opportunity_id: int):
+    found = get_object_or_404(Opportunity, legal_entity=request.legal_entity,
+                              pk=opportunity_id)
+    return _opportunity_form(request, found)

@@ -1,0 +1,316 @@
+"""Accounts and contacts made and changed by hand go through the duplicate check; a record's
+possible duplicates are compared side by side and detached; two to five records merge with
+a value chosen per field; activities have an owner, a due date and are completed; an
+opportunity is made and changed by hand — in the web app and over the API."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.models import AuditLog
+from remit.core.services import api_token_create
+from remit.crm import duplicates, leads, opportunities
+from remit.crm.models import Account, Contact, Opportunity, TimelineEntry
+from tests.crm.conftest import lead
+from tests.helpers import SYSTEM
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(actor) -> Client:
+    client = Client()
+    client.force_login(actor.user)
+    return client
+
+
+@pytest.fixture
+def seller(rep):
+    return client_of(rep)
+
+
+def contact(entity, actor, last, email, **values):
+    return leads.contact_create(legal_entity=entity, actor=actor, last_name=last, email=email,
+                                ignore_duplicates=True, **values)
+
+
+def test_a_new_account_like_an_existing_one_shows_the_dialog_and_saves_only_when_told(
+        entity, crm, rep, seller):
+    existing = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
+    form = {"name": "Fjord Marine", "city": "Bergen", "country": "no"}
+    page = seller.post("/crm/accounts/new/", form).content.decode()
+    assert "may already exist" in page and "Fjord Marine AS" in page
+    assert "Link to this" not in page  # nothing to link an account to: open it or ignore
+    assert Account.objects.filter(legal_entity=entity).count() == 1
+    response = seller.post("/crm/accounts/new/", {**form, "ignore_duplicates": "1"})
+    made = Account.objects.exclude(pk=existing.pk).get()
+    assert response["Location"] == f"/crm/accounts/{made.pk}/"
+    assert (made.name, made.country, made.owner) == ("Fjord Marine", "NO", rep.user)
+    assert made.timeline.filter(kind="created").exists()
+
+
+def test_editing_an_account_records_what_changed_and_checks_duplicates(entity, crm, rep,
+                                                                      seller):
+    other = leads.account_create(legal_entity=entity, actor=rep, name="Havblikk AS")
+    mine = leads.account_create(legal_entity=entity, actor=rep, name="Nordlys AS",
+                                city="Tromsø")
+    url = f"/crm/accounts/{mine.pk}/edit/"
+    form = {"name": "Nordlys AS", "city": "Bodø", "phone": "+47 22 33 44 55"}
+    assert seller.post(url, form).status_code == 302
+    mine.refresh_from_db()
+    assert (mine.city, mine.phone) == ("Bodø", "+47 22 33 44 55")
+    change = mine.timeline.get(kind="changed")
+    assert "city: Tromsø → Bodø" in change.body and "name" not in change.body
+    assert AuditLog.objects.filter(action="crm.account.update").count() == 1
+    page = seller.post(url, {**form, "name": "Havblikk"}).content.decode()
+    assert "may already exist" in page and other.name in page
+    mine.refresh_from_db()
+    assert mine.name == "Nordlys AS"
+    page = seller.post(url, {**form, "name": " "}).content.decode()
+    assert "This field is required" in page
+
+
+def test_a_contact_edited_to_anothers_email_is_caught_and_an_inactive_one_is_read_only(
+        entity, crm, rep, seller):
+    account = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
+    kari = contact(entity, rep, "Nordmann", "kari@fjordmarine.no", first_name="Kari")
+    per = contact(entity, rep, "Olsen", "per@fjordmarine.no", first_name="Per")
+    url = f"/crm/contacts/{per.pk}/edit/"
+    form = {"first_name": "Per", "last_name": "Olsen", "email": "KARI@fjordmarine.no",
+            "account": account.pk}
+    page = seller.post(url, form).content.decode()
+    assert "may already exist" in page and "Kari Nordmann" in page
+    assert seller.post(url, {**form, "email": "per@fjordmarine.no"}).status_code == 302
+    per.refresh_from_db()
+    assert per.account == account
+    with pytest.raises(InvalidInput) as bad:
+        leads.contact_update(contact=per, actor=rep, email="per at fjord")
+    assert bad.value.as_dict()["errors"][0]["loc"] == ["email"]
+    Contact.objects.filter(pk=kari.pk).update(is_active=False)
+    assert seller.get(f"/crm/contacts/{kari.pk}/edit/").status_code == 404
+    with pytest.raises(RuleViolation):
+        leads.contact_update(contact=kari, actor=rep, job_title="CFO")
+
+
+def test_possible_duplicates_are_compared_and_detached_one_list_at_a_time(entity, crm, rep,
+                                                                          seller):
+    first = lead(entity, rep)
+    second = lead(entity, rep, topic="Cranes again", ignore_duplicates=True)
+    known = contact(entity, rep, "Nordmann", "kari@fjordmarine.no", first_name="Kari")
+    page = seller.get(f"/crm/leads/{first.pk}/").content.decode()
+    assert "2 possible duplicates" in page
+    page = seller.get(f"/crm/leads/{first.pk}/duplicates/").content.decode()
+    assert "Cranes again" in page and "Kari Nordmann" in page
+    assert 'class="similar">kari@fjordmarine.no' in page  # the same email is marked
+    assert page.count('name="pick"') == 1  # only the other lead can be merged with a lead
+    seller.post(f"/crm/leads/{first.pk}/duplicates/", {"other_type": "lead",
+                                                        "other_id": second.pk})
+    found = duplicates.find(entity, "lead", duplicates.party(first), exclude=first)
+    assert [(m.record_type, m.record.pk) for m in found] == [("contact", known.pk)]
+    with pytest.raises(leads.DuplicatesFound) as asked:  # saving asks about the contact only
+        leads.lead_update(lead=first, actor=rep, job_title="CEO")
+    assert [m.record for m in asked.value.matches] == [known]
+    # detached from the first lead's list only: the second still lists the first
+    found = duplicates.find(entity, "lead", duplicates.party(second), exclude=second)
+    assert first.pk in [m.record.pk for m in found if m.record_type == "lead"]
+    assert "1 possible duplicate." in seller.get(f"/crm/leads/{first.pk}/").content.decode()
+
+
+def test_contacts_merge_with_a_value_chosen_per_field(entity, crm, rep, seller):
+    a = contact(entity, rep, "Nordmann", "kari@fjordmarine.no", first_name="Kari")
+    b = contact(entity, rep, "Nordman", "kari@fjordmarine.no", first_name="Kari",
+                business_phone="+47 55 00 00 01", job_title="CFO")
+    c = contact(entity, rep, "Nordmann", "k.nordmann@gmail.com", first_name="Kari",
+                mobile_phone="+47 900 00 001", job_title="Finance director")
+    leads.note_add(record=a, title="Met at the fair", actor=rep)
+    opportunity = opportunities.opportunity_create(legal_entity=entity, topic="Cranes",
+                                                   contact=c, actor=rep)
+    ids = f"{b.pk},{a.pk},{c.pk}"
+    page = seller.get(f"/crm/contacts/merge/?ids={ids}").content.decode()
+    assert 'data-testid="primary"' in page
+    assert page.index('data-testid="primary"') > page.index(f"/crm/contacts/{b.pk}/")  # a
+    # the same value everywhere (the first name) is hidden unless asked for
+    assert "First name" not in page
+    assert "First name" in seller.get(f"/crm/contacts/merge/?ids={ids}&same=1").content.decode()
+    response = seller.post("/crm/contacts/merge/", {
+        "ids": ids, "primary": a.pk, "fill": "1", "pick_last_name": a.pk, "pick_email": a.pk,
+        "pick_job_title": c.pk, "pick_business_phone": b.pk, "pick_mobile_phone": a.pk})
+    assert response["Location"] == f"/crm/contacts/{a.pk}/"
+    a.refresh_from_db()
+    assert (a.job_title, a.business_phone, a.mobile_phone) == (
+        "Finance director", "+47 55 00 00 01", "")  # the user kept the primary's empty mobile
+    for other in (b, c):
+        other.refresh_from_db()
+        assert (other.is_active, other.merged_into_id) == (False, a.pk)
+    opportunity.refresh_from_db()
+    assert opportunity.contact == a
+    assert a.timeline.filter(kind="merged").exists()
+
+
+def test_make_primary_and_fill_are_choices_on_the_merge_page(entity, crm, rep, seller):
+    a = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS",
+                             city="Bergen")
+    b = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine",
+                             phone="+47 55 00 00 00", ignore_duplicates=True)
+    leads.note_add(record=a, title="Busy", actor=rep)
+    url = f"/crm/accounts/merge/?ids={a.pk},{b.pk}"
+    page = seller.get(url).content.decode()
+    phone_row = page[page.index("<th>Phone</th>"):].split("</tr>")[0]
+    assert f'value="{b.pk}" checked' in phone_row  # the primary's empty phone is filled
+    page = seller.get(url + f"&primary={b.pk}&fill=0").content.decode()
+    city_row = page[page.index("<th>City</th>"):].split("</tr>")[0]
+    assert f'value="{b.pk}" checked' in city_row  # b is primary and keeps its empty city
+    seller.post("/crm/accounts/merge/", {"ids": f"{a.pk},{b.pk}", "primary": b.pk,
+                                         "fill": "0", "pick_name": a.pk, "pick_city": b.pk,
+                                         "pick_phone": b.pk})
+    b.refresh_from_db()
+    assert (b.name, b.city, b.phone, b.is_active) == ("Fjord Marine AS", "", "+47 55 00 00 00",
+                                                      True)
+    assert Account.objects.get(pk=a.pk).merged_into_id == b.pk
+
+
+def test_activities_have_an_owner_a_due_date_and_are_completed(entity, crm, rep, manager,
+                                                               seller, make_user):
+    made = lead(entity, rep)
+    boss = client_of(manager)
+    seller.post(f"/crm/lead/{made.pk}/note/", {"entry": "task", "title": "Send the offer",
+                                               "due": "2026-01-05",
+                                               "assigned_to": manager.user.pk})
+    seller.post(f"/crm/lead/{made.pk}/note/", {"entry": "call", "title": "Called, no answer",
+                                               "done": "1"})
+    task = made.timeline.get(activity_type="task")
+    call = made.timeline.get(activity_type="call")
+    assert (task.assigned_to, task.due_on, task.done_at) == (manager.user, date(2026, 1, 5),
+                                                             None)
+    assert call.assigned_to == rep.user and call.done_at is not None
+    assert "Send the offer" not in seller.get("/crm/activities/").content.decode()
+    mine = boss.get("/crm/activities/").content.decode()
+    assert "Send the offer" in mine and "overdue" in mine
+    assert "Called, no answer" in seller.get("/crm/activities/?view=done").content.decode()
+    # not the rep's task: a sales rep may not complete a colleague's activity
+    page = seller.post(f"/crm/activities/{task.pk}/done/", {"outcome": "x"}, follow=True)
+    assert "permission" in page.content.decode().lower()
+    assert TimelineEntry.objects.get(pk=task.pk).done_at is None
+    boss.post(f"/crm/activities/{task.pk}/done/", {"outcome": "Offer sent by mail",
+                                                   "next": f"/crm/leads/{made.pk}/"})
+    task.refresh_from_db()
+    assert task.done_at is not None and task.body.endswith("Outcome: Offer sent by mail")
+    outsider = make_user("Collections agent", [entity])
+    page = seller.post(f"/crm/lead/{made.pk}/note/", {
+        "entry": "task", "title": "x", "assigned_to": outsider.pk}, follow=True)
+    assert "assigned to: not someone who works with leads here" in page.content.decode()
+    with pytest.raises(InvalidInput):
+        leads.activity_add(record=made, activity_type="task", subject="x",
+                           assigned_to=outsider, actor=rep)
+
+
+def test_an_opportunity_is_made_from_an_account_and_changed_until_it_closes(entity, crm, rep,
+                                                                           seller):
+    account = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
+    page = seller.get(f"/crm/accounts/{account.pk}/").content.decode()
+    assert f"/crm/opportunities/new/?account={account.pk}" in page
+    response = seller.post("/crm/opportunities/new/", {
+        "topic": "Spare parts", "estimated_revenue": "12 500,50", "stage": "qualify",
+        "account": account.pk})
+    made = Opportunity.objects.get()
+    assert response["Location"] == f"/crm/opportunities/{made.pk}/"
+    assert (made.estimated_revenue, made.currency, made.owner) == (Decimal("12500.50"), "NOK",
+                                                                  rep.user)
+    url = f"/crm/opportunities/{made.pk}/edit/"
+    seller.post(url, {"topic": "Spare parts", "estimated_revenue": "15000", "stage": "propose",
+                      "account": account.pk, "close_date": "2027-02-01"})
+    made.refresh_from_db()
+    assert (made.stage, made.estimated_revenue) == ("propose", Decimal(15000))
+    assert "stage: qualify → propose" in made.timeline.get(kind="changed").body
+    page = seller.post(url, {"topic": "Spare parts", "estimated_revenue": "1.001",
+                             "stage": "propose"}).content.decode()
+    assert "a positive amount in NOK" in page
+    opportunities.opportunity_close(opportunity=made, won=False, on=date(2026, 3, 1), actor=rep)
+    with pytest.raises(RuleViolation):
+        opportunities.opportunity_update(opportunity=made, actor=rep, topic="Reopened?")
+    with pytest.raises(InvalidInput):
+        opportunities.opportunity_create(legal_entity=entity, topic="x", stage="close",
+                                         actor=rep)
+
+
+@pytest.fixture
+def call(rep):
+    secret = api_token_create(user=rep.user, name="t", actor=SYSTEM)[1]
+    client = Client()
+
+    def request(method, path, body=None):
+        response = client.generic(method, f"/api/crm{path}", data=json.dumps(body or {}),
+                                  content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return response.status_code, response.json()
+    return request
+
+
+def test_accounts_contacts_opportunities_and_timelines_over_the_api(entity, crm, rep, call):
+    status, account = call("POST", "/accounts", {"name": "Fjord Marine AS", "city": "Bergen"})
+    assert status == 201
+    status, body = call("POST", "/accounts", {"name": "Fjord Marine"})
+    assert status == 409 and body["matches"][0]["id"] == account["id"]
+    assert call("POST", "/accounts", {"name": "Fjord Marine", "ignore_duplicates": True})[0] \
+        == 201
+    # the second Fjord Marine is now a duplicate of the first, and an update is checked too
+    assert call("PATCH", f"/accounts/{account['id']}", {"city": "Bodø"})[0] == 409
+    status, body = call("PATCH", f"/accounts/{account['id']}", {"city": "Bodø",
+                                                                "ignore_duplicates": True})
+    assert status == 200 and body["city"] == "Bodø"
+    status, kari = call("POST", "/contacts", {"first_name": "Kari", "last_name": "Nordmann",
+                                              "email": "kari@fjordmarine.no",
+                                              "account": account["id"]})
+    assert status == 201 and kari["account"] == account["id"]
+    status, body = call("POST", "/contacts", {"last_name": "X", "account": 999999})
+    assert status == 404
+    assert [c["id"] for c in call("GET", f"/contacts?account={account['id']}")[1]] == [kari["id"]]
+    status, opp = call("POST", "/opportunities", {"topic": "Cranes", "contact": kari["id"],
+                                                  "estimated_revenue": "1000"})
+    assert status == 201 and opp["account"] == account["id"] and opp["stage"] == "qualify"
+    status, opp = call("PATCH", f"/opportunities/{opp['id']}", {"stage": "develop"})
+    assert status == 200, opp
+    assert opp["stage"] == "develop"
+    assert call("PATCH", f"/opportunities/{opp['id']}", {"stage": "won"})[0] == 422
+    status, note = call("POST", f"/records/opportunity/{opp['id']}/notes",
+                        {"title": "Budget confirmed"})
+    assert status == 201 and note["record_type"] == "opportunity"
+    status, task = call("POST", f"/records/contact/{kari['id']}/activities", {
+        "activity_type": "call", "subject": "Ring Kari", "due_on": "2026-12-01"})
+    assert status == 201 and task["assigned_to"] == "rep" and task["done_at"] is None
+    assert [a["id"] for a in call("GET", "/activities")[1]] == [task["id"]]
+    status, done = call("POST", f"/activities/{task['id']}/complete", {"outcome": "Yes"})
+    assert status == 200 and done["done_at"] is not None
+    assert call("POST", f"/activities/{task['id']}/complete", {})[0] == 409
+    timeline = call("GET", f"/records/contact/{kari['id']}/timeline")[1]
+    assert {e["kind"] for e in timeline} == {"created", "activity"}
+    assert call("GET", "/records/invoice/1/timeline")[0] == 404
+
+
+def test_lead_changes_duplicates_detach_and_merge_over_the_api(entity, crm, rep, call):
+    first = lead(entity, rep)
+    second = lead(entity, rep, topic="Again", ignore_duplicates=True)
+    status, body = call("PATCH", f"/leads/{first.pk}", {"job_title": "CEO"})
+    assert status == 409 and body["matches"][0]["id"] == second.pk
+    status, body = call("PATCH", f"/leads/{first.pk}", {"job_title": "CEO",
+                                                         "ignore_duplicates": True})
+    assert status == 200
+    first.refresh_from_db()
+    assert first.job_title == "CEO"
+    assert first.timeline.get(kind="changed").body == "job_title: — → CEO"
+    status, found = call("GET", f"/records/lead/{first.pk}/duplicates")
+    assert [m["id"] for m in found] == [second.pk]
+    status, left = call("POST", f"/records/lead/{first.pk}/duplicates/detach",
+                        {"other_type": "lead", "other_id": second.pk})
+    assert status == 200 and left == []
+    a = contact(entity, rep, "Berg", "a@fjord.no", job_title="CFO")
+    b = contact(entity, rep, "Berg", "b@fjord.no", mobile_phone="+47 900 00 000")
+    status, kept = call("POST", "/contacts/merge", {"records": [a.pk, b.pk], "primary": a.pk,
+                                                   "chosen": {"email": b.pk}})
+    assert status == 200 and kept["email"] == "b@fjord.no"
+    assert Contact.objects.get(pk=a.pk).mobile_phone == "+47 900 00 000"  # filled
+    status, body = call("POST", "/contacts/merge", {"records": [a.pk, b.pk]})
+    assert status == 409  # b is merged already
