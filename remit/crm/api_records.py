@@ -304,9 +304,11 @@ def opportunity_update(request, opportunity_id: int, body: OpportunityWrite):
 
 
 def _record(request, record_kind: str, record_id: int):
+    """The record, when the user may see records of its kind."""
     if record_kind not in RECORDS:
         raise NotFound(f"no record type {record_kind!r}: lead, account, contact or "
                        "opportunity")
+    Actor.api(request.user).require(f"crm.view_{record_kind}")
     return _get(RECORDS[record_kind], request.legal_entity, record_id, record_kind)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 
 from remit.core.actor import Actor
@@ -144,7 +145,8 @@ def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") 
 
 
 def estimated_amount(loc, value, currency: str) -> Decimal:
-    """An estimated value or revenue: a positive amount in the currency's decimals."""
+    """An estimated value or revenue: a positive amount in the currency's decimals, small
+    enough for an amount column."""
     try:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
@@ -152,15 +154,31 @@ def estimated_amount(loc, value, currency: str) -> Decimal:
     rounded = Money(amount, currency).rounded_amount() if amount.is_finite() else None
     if amount < 0 or rounded != amount:
         raise InvalidInput.field(loc, f"a positive amount in {currency}")
+    whole = settings.AMOUNT_MAX_DIGITS - settings.AMOUNT_DECIMAL_PLACES
+    if rounded >= Decimal(10) ** whole:
+        raise InvalidInput.field(loc, f"at most {whole} digits before the decimal point")
     return rounded
 
 
-def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
+def _clean(values: dict, allowed: tuple[str, ...], legal_entity, model=None,
+           currency: str = "") -> dict:
+    """Checked values of a lead, contact or account: known fields, text within its column
+    (None for text is empty), a country code, an email address, an estimated value in the
+    record's currency (``currency``; a new record's is the legal entity's), an owner who
+    works with leads."""
     out = {}
     for key, value in values.items():
         if key not in allowed:
             raise InvalidInput.field(key, "not a field here")
-        if isinstance(value, str):
+        column = model._meta.get_field(key) if model is not None else None
+        if isinstance(column, (models.CharField, models.TextField)):
+            value = "" if value is None else value
+            if not isinstance(value, str):
+                raise InvalidInput.field(key, "text")
+            value = value.strip()
+            if column.max_length and len(value) > column.max_length:
+                raise InvalidInput.field(key, f"at most {column.max_length} characters")
+        elif isinstance(value, str):
             value = value.strip()
         out[key] = value
     if out.get("country"):
@@ -170,7 +188,7 @@ def _clean(values: dict, allowed: tuple[str, ...], legal_entity) -> dict:
     if out.get("email") and not duplicates.matching.email_key(out["email"]):
         raise InvalidInput.field("email", f"{out['email']!r} is not an email address")
     if out.get("estimated_value") not in (None, ""):
-        currency = out.get("currency") or legal_entity.accounting_currency
+        currency = out.get("currency") or currency or legal_entity.accounting_currency
         out["estimated_value"] = estimated_amount("estimated_value", out["estimated_value"],
                                                   currency)
         out["currency"] = currency
@@ -208,7 +226,7 @@ def lead_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
     user then links it to an existing contact or account (``link_*``, which also stands for
     'I have seen the matches') or saves it anyway (``ignore_duplicates``)."""
     actor.require("crm.add_lead")
-    values = _clean(values, LEAD_FIELDS, legal_entity)
+    values = _clean(values, LEAD_FIELDS, legal_entity, Lead)
     if not values.get("topic"):
         raise InvalidInput.field("topic", "required")
     if not (values.get("last_name") or values.get("company_name") or values.get("email")):
@@ -250,7 +268,7 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
     if not locked.is_active:
         raise RuleViolation(f"the lead is {locked.state}: reactivate it to edit it",
                             code="lead_closed")
-    values = _clean(values, LEAD_FIELDS, locked.legal_entity)
+    values = _clean(values, LEAD_FIELDS, locked.legal_entity, Lead, locked.currency)
     before = {k: getattr(locked, k) for k in values}
     for key, value in values.items():
         setattr(locked, key, value)
@@ -318,7 +336,7 @@ def lead_reactivate(*, lead: Lead, actor: Actor, note: str = "") -> Lead:
 def contact_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
                    originating_lead: Lead | None = None, **values) -> Contact:
     actor.require("crm.add_contact")
-    values = _clean(values, CONTACT_FIELDS, legal_entity)
+    values = _clean(values, CONTACT_FIELDS, legal_entity, Contact)
     if not (values.get("last_name") or values.get("email")):
         raise InvalidInput.field("last_name", "give a name or an email address")
     account = values.get("account")
@@ -332,7 +350,7 @@ def contact_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = Fals
 def account_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
                    originating_lead: Lead | None = None, **values) -> Account:
     actor.require("crm.add_account")
-    values = _clean(values, ACCOUNT_FIELDS, legal_entity)
+    values = _clean(values, ACCOUNT_FIELDS, legal_entity, Account)
     if not values.get("name"):
         raise InvalidInput.field("name", "required")
     return _save_new(Account(legal_entity=legal_entity, originating_lead=originating_lead,
@@ -358,13 +376,18 @@ def _update(record, values: dict, fields: tuple[str, ...], record_type: str, act
             ignore_duplicates: bool):
     """Change an active contact or account: the same checks as creating it, then its match
     codes, the timeline (which fields changed) and the audit log."""
-    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    model = type(record)
+    locked = model.objects.select_for_update().get(pk=record.pk)
     if not locked.is_active:
         raise RuleViolation(f"{locked} is inactive: it cannot be edited", code="inactive")
-    values = _clean(values, fields, locked.legal_entity)
+    values = _clean(values, fields, locked.legal_entity, model)
     before = {k: getattr(locked, k) for k in values}
     for key, value in values.items():
         setattr(locked, key, value)
+    if model is Contact and not (locked.last_name or locked.email):
+        raise InvalidInput.field("last_name", "give a name or an email address")
+    if model is Account and not locked.name:
+        raise InvalidInput.field("name", "required")
     _check(locked, record_type, ignore_duplicates=ignore_duplicates)
     locked.save()
     duplicates.codes_refresh(locked)
@@ -395,10 +418,6 @@ def contact_update(*, contact: Contact, actor: Actor, ignore_duplicates: bool = 
     account = values.get("account")
     if account is not None and account.legal_entity_id != contact.legal_entity_id:
         raise InvalidInput.field("account", "belongs to another legal entity")
-    if "last_name" in values or "email" in values:
-        last = values.get("last_name", contact.last_name)
-        if not ((last or "").strip() or (values.get("email", contact.email) or "").strip()):
-            raise InvalidInput.field("last_name", "give a name or an email address")
     return _update(contact, values, CONTACT_FIELDS, "contact", actor, ignore_duplicates)
 
 
@@ -406,6 +425,4 @@ def contact_update(*, contact: Contact, actor: Actor, ignore_duplicates: bool = 
 def account_update(*, account: Account, actor: Actor, ignore_duplicates: bool = False,
                    **values) -> Account:
     actor.require("crm.change_account")
-    if "name" in values and not (values["name"] or "").strip():
-        raise InvalidInput.field("name", "required")
     return _update(account, values, ACCOUNT_FIELDS, "account", actor, ignore_duplicates)

@@ -53,6 +53,13 @@ def records_merge(*, records: list, actor: Actor, primary=None,
     ids = sorted({r.pk for r in records})
     if len(ids) != len(records):
         raise InvalidInput.field("records", "a record is named twice")
+    if primary is not None and primary.pk not in ids:
+        raise InvalidInput.field("primary", "the primary must be one of the records")
+    unknown = sorted(set(chosen or {}) - set(FILLABLE[model]) - {"currency", "external_ref"}
+                     ) + sorted(set(chosen or {}) & {"currency", "external_ref"})
+    if unknown:
+        raise InvalidInput.field(("chosen", unknown[0]), "not a field the merge can take "
+                                 "(the currency goes with the estimated value)")
     locked = {r.pk: r for r in model.objects.select_for_update(of=("self",)).filter(pk__in=ids)
               .order_by("pk")}
     ordered = [locked[r.pk] for r in records]
@@ -62,9 +69,13 @@ def records_merge(*, records: list, actor: Actor, primary=None,
                 or (not isinstance(record, Lead) and not record.is_active)):
             raise RuleViolation(f"{record} is not active: it cannot be merged", code="inactive")
     keep = locked[primary.pk] if primary is not None else default_primary(ordered)
-    if keep.pk not in locked:
-        raise InvalidInput.field("primary", "the primary must be one of the records")
     others = [r for r in ordered if r.pk != keep.pk]
+    if model is Account:
+        customers = [r for r in ordered if r.customer_id is not None]
+        if len(customers) > 1:
+            raise RuleViolation("more than one of these accounts is a receivables customer ("
+                                + ", ".join(f"{r.name}" for r in customers) + "): merge the "
+                                "customers first", code="two_customers")
     filled = {}
     for name in FILLABLE[model]:
         if name in ("currency", "external_ref"):
@@ -78,11 +89,21 @@ def records_merge(*, records: list, actor: Actor, primary=None,
         else:
             continue
         value = getattr(source, name) if source is not None else None
-        if value not in (None, "") and value != getattr(keep, name):
+        if name == "estimated_value":  # an amount is the pair (value, currency)
+            if value is not None and (value, source.currency) != (keep.estimated_value,
+                                                                   keep.currency):
+                keep.estimated_value, keep.currency = value, source.currency
+                filled[name] = f"{value} {source.currency}"
+        elif value not in (None, "") and value != getattr(keep, name):
             setattr(keep, name, value)
             filled[name] = str(value)
-            if name == "estimated_value":
-                keep.currency = source.currency
+    if model is Account and keep.customer_id is None:
+        # the receivables customer goes with the company: to the primary
+        moved = next((o for o in others if o.customer_id is not None), None)
+        if moved is not None:
+            keep.customer_id, moved.customer_id = moved.customer_id, None
+            moved.save(update_fields=["customer"])
+            filled["customer"] = str(keep.customer_id)
     keep.save()
     field = model._meta.model_name
     for other in others:

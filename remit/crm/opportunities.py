@@ -30,8 +30,11 @@ def _values(legal_entity, values: dict, currency: str = "") -> dict:
         if key not in OPPORTUNITY_FIELDS:
             raise InvalidInput.field(key, "not a field of an opportunity")
         out[key] = value.strip() if isinstance(value, str) else value
-    if "topic" in out and not out["topic"]:
-        raise InvalidInput.field("topic", "required")
+    if "topic" in out:
+        if not out["topic"]:
+            raise InvalidInput.field("topic", "required")
+        if len(out["topic"]) > Opportunity._meta.get_field("topic").max_length:
+            raise InvalidInput.field("topic", "at most 200 characters")
     if out.get("estimated_revenue") not in (None, ""):
         out["estimated_revenue"] = leads.estimated_amount(
             "estimated_revenue", out["estimated_revenue"],

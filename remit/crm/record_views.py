@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.core.forms import AmountField
+from remit.core.money import Money
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, merge, opportunities, qualify
@@ -42,6 +44,18 @@ class AccountForm(_EntityForm):
     country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
 
 
+def _pk(value) -> int:
+    value = getattr(value, "pk", value)
+    return int(value) if str(value or "").isdigit() else 0
+
+
+def _accounts(legal_entity, current=None):
+    """Active accounts to choose from, and the one already chosen even when it is not (a
+    merged account stays until changed, not cleared by saving the form)."""
+    keep = Q(is_active=True) | Q(pk=_pk(current))
+    return Account.objects.filter(keep, legal_entity=legal_entity).order_by("name")
+
+
 class ContactForm(_EntityForm):
     first_name = forms.CharField(max_length=60, required=False)
     last_name = forms.CharField(max_length=80, required=False)
@@ -57,8 +71,7 @@ class ContactForm(_EntityForm):
 
     def __init__(self, *args, legal_entity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.filter(
-            legal_entity=legal_entity, is_active=True).order_by("name")
+        self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
 
 
 # plural in the URL → model, record type, its page, its list
@@ -90,6 +103,17 @@ COMPARED = {
 
 def _shown(value) -> str:
     return "" if value is None else str(value)
+
+
+def _value(record, name: str) -> str:
+    """A field as the merge and comparison pages show it: an amount with its currency, a
+    person by name."""
+    value = getattr(record, name, None)
+    if name == "estimated_value" and value is not None:
+        return f"{Money(value, record.currency).rounded_amount()} {record.currency}"
+    if name == "owner" and value is not None:
+        return value.get_full_name() or value.username
+    return _shown(value)
 
 
 def _record_form(request, record_type: str, record=None):
@@ -183,14 +207,15 @@ def _duplicates(request, plural: str, record_id: int):
     matches = (duplicates.find(request.legal_entity, record_type, duplicates.party(found),
                                exclude=found) if duplicates.is_active(found) else [])
     fields = COMPARED[model]
-    mine = {name: _shown(getattr(found, name)).casefold() for name, _ in fields}
+    mine = {name: _value(found, name).casefold() for name, _ in fields}
     columns = [{"match": m, "mergeable": type(m.record) is model,
-                "cells": [(_shown(getattr(m.record, name, "")),
-                           bool(mine[name]) and _shown(getattr(m.record, name, "")).casefold()
-                           == mine[name]) for name, _ in fields]} for m in matches]
+                "cells": [(_value(m.record, name),
+                           bool(mine[name]) and _value(m.record, name).casefold() == mine[name])
+                          for name, _ in fields]} for m in matches]
     return render(request, "crm/duplicates.html", {
         "record": found, "record_type": record_type, "plural": plural, "view": view,
-        "rows": [{"label": label, "current": _shown(getattr(found, name)),
+        "can_change": request.user.has_perm(f"crm.change_{record_type}"),
+        "rows": [{"label": label, "current": _value(found, name),
                   "cells": [c["cells"][i] for c in columns]}
                  for i, (name, label) in enumerate(fields)],
         "columns": columns, "max_merged": merge.MAX_MERGED})
@@ -244,12 +269,12 @@ def _merge(request, plural: str):
     show_same = source.get("same") == "1"
     rows = []
     for name, label in COMPARED[model]:
-        values = [_shown(getattr(r, name)) for r in records]
+        values = [_value(r, name) for r in records]
         same = len({v.casefold() for v in values}) == 1
         pick = primary.pk if primary else None
-        if primary is not None and fill and not _shown(getattr(primary, name)):
-            pick = next((r.pk for r in records if r is not primary
-                         and _shown(getattr(r, name))), primary.pk)
+        if primary is not None and fill and not _value(primary, name):
+            pick = next((r.pk for r in records if r is not primary and _value(r, name)),
+                        primary.pk)
         if show_same or not same:
             rows.append({"name": name, "label": label, "pick": pick, "same": same,
                          "cells": list(zip([r.pk for r in records], values))})
@@ -277,7 +302,7 @@ def contacts_merge(request):
 
 class OpportunityForm(forms.Form):
     topic = forms.CharField(max_length=200)
-    estimated_revenue = AmountField(required=False)
+    estimated_revenue = AmountField(required=False, min_value=0)
     close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     stage = forms.ChoiceField(choices=[(s, s.label) for s in Stage if s != Stage.CLOSE])
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
@@ -285,10 +310,11 @@ class OpportunityForm(forms.Form):
 
     def __init__(self, *args, legal_entity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.filter(
-            legal_entity=legal_entity, is_active=True).order_by("name")
+        self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
+        current = self.initial.get("contact")
         self.fields["contact"].queryset = Contact.objects.filter(
-            legal_entity=legal_entity, is_active=True).order_by("last_name", "first_name")
+            Q(is_active=True) | Q(pk=_pk(current)),
+            legal_entity=legal_entity).order_by("last_name", "first_name")
 
 
 def _opportunity_form(request, found: Opportunity | None):

@@ -83,6 +83,9 @@ def crm_settings(request):
                 raise InvalidInput.field("action", "unknown action")
         except DomainError as exc:
             messages.error(request, exc.message)
+    if not request.user.has_perm("crm.change_qualificationsettings"):
+        for field in form.fields.values():
+            field.disabled = True  # shown, read-only
     return render(request, "crm/settings.html", {
         "form": form,
         "rules": DuplicateRule.objects.filter(legal_entity=entity).order_by(

@@ -314,3 +314,87 @@ def test_lead_changes_duplicates_detach_and_merge_over_the_api(entity, crm, rep,
     assert Contact.objects.get(pk=a.pk).mobile_phone == "+47 900 00 000"  # filled
     status, body = call("POST", "/contacts/merge", {"records": [a.pk, b.pk]})
     assert status == 409  # b is merged already
+
+
+def test_merging_accounts_takes_the_receivables_customer_to_the_primary(entity, crm, rep,
+                                                                        manager):
+    from remit.crm import merge
+    from remit.receivables.models import CustomerGroup
+
+    CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
+    a = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
+    b = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine",
+                             ignore_duplicates=True)
+    c = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marin AS",
+                             ignore_duplicates=True)
+    customer = opportunities.account_make_customer(account=b, actor=SYSTEM)
+    kept = merge.records_merge(records=[a, b], primary=a, actor=manager)
+    b.refresh_from_db()
+    assert (kept.customer, b.customer) == (customer, None)
+    opportunities.account_make_customer(account=c, actor=SYSTEM)
+    with pytest.raises(RuleViolation) as refused:
+        merge.records_merge(records=[a, c], primary=a, actor=manager)
+    assert "more than one of these accounts is a receivables customer" in refused.value.message
+
+
+def test_an_amount_merges_with_its_currency_and_unknown_choices_are_refused(entity, crm, rep):
+    from remit.crm import merge
+
+    eur = lead(entity, rep, estimated_value="1000", currency="EUR")
+    nok = lead(entity, rep, topic="Again", estimated_value="1000", ignore_duplicates=True)
+    seller = client_of(rep)
+    page = seller.get(f"/crm/leads/merge/?ids={eur.pk},{nok.pk}&primary={eur.pk}")
+    assert "1000.00 EUR" in page.content.decode() and "1000.00 NOK" in page.content.decode()
+    with pytest.raises(InvalidInput) as bad:
+        merge.records_merge(records=[eur, nok], primary=eur, chosen={"nmae": nok.pk},
+                            actor=rep)
+    assert bad.value.as_dict()["errors"][0]["loc"] == ["chosen", "nmae"]
+    with pytest.raises(InvalidInput):
+        merge.records_merge(records=[eur, nok], primary=eur, chosen={"currency": nok.pk},
+                            actor=rep)
+    kept = merge.records_merge(records=[eur, nok], primary=eur,
+                               chosen={"estimated_value": nok.pk}, actor=rep)
+    assert (kept.estimated_value, kept.currency) == (Decimal(1000), "NOK")
+
+
+def test_api_input_is_bounded_and_null_text_is_empty(entity, crm, rep, call):
+    status, account = call("POST", "/accounts", {"name": "Fjord Marine AS", "email": None})
+    assert status == 201 and account["email"] == ""
+    status, body = call("POST", "/accounts", {"name": "x" * 201})
+    assert status == 422 and body["errors"][0]["loc"] == ["name"]
+    status, body = call("POST", "/opportunities", {"topic": "Big", "estimated_revenue": "1e30"})
+    assert status == 422 and body["errors"][0]["loc"] == ["estimated_revenue"]
+    status, body = call("POST", "/opportunities", {"topic": "t" * 201})
+    assert status == 422 and body["errors"][0]["loc"] == ["topic"]
+    made = lead(entity, rep, estimated_value="1000", currency="EUR")
+    status, body = call("PATCH", f"/leads/{made.pk}", {"estimated_value": "2000",
+                                                       "first_name": None})
+    assert status == 200 and (body["estimated_value"], body["currency"]) == ("2000.00", "EUR")
+    assert body["first_name"] == ""
+    other = lead(entity, rep, topic="Other", first_name="Per", last_name="Olsen",
+                 company_name="Havblikk AS", email="per@havblikk.no")
+    third = lead(entity, rep, topic="Third", first_name="Ola", last_name="Dahl",
+                 company_name="Dahl AS", email="ola@dahl.no")
+    status, body = call("POST", "/leads/merge", {"leads": [made.pk, other.pk],
+                                                 "primary": third.pk})
+    assert status == 422 and body["errors"][0]["loc"] == ["primary"]
+    a = contact(entity, rep, "Berg", "a@fjord.no")
+    b = contact(entity, rep, "Berg", "b@fjord.no")
+    c = contact(entity, rep, "Lie", "c@fjord.no")
+    status, body = call("POST", "/contacts/merge", {"records": [a.pk, b.pk], "primary": c.pk})
+    assert status == 422 and body["errors"][0]["loc"] == ["primary"]
+
+
+def test_a_contact_of_a_merged_account_keeps_it_when_saved(entity, crm, rep, seller):
+    old = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
+    new = leads.account_create(legal_entity=entity, actor=rep, name="Havblikk AS")
+    kari = contact(entity, rep, "Nordmann", "kari@fjordmarine.no", account=old)
+    Account.objects.filter(pk=old.pk).update(is_active=False)
+    seller.post(f"/crm/contacts/{kari.pk}/edit/", {"last_name": "Nordmann",
+                                                   "email": "kari@fjordmarine.no",
+                                                   "account": old.pk, "job_title": "CFO"})
+    kari.refresh_from_db()
+    assert (kari.account, kari.job_title) == (old, "CFO")
+    # the page offers the active accounts and the one already chosen
+    page = seller.get(f"/crm/contacts/{kari.pk}/edit/").content.decode()
+    assert f'value="{new.pk}"' in page and f'value="{old.pk}" selected' in page
