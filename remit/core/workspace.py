@@ -39,6 +39,16 @@ def home_summary(user, legal_entity) -> dict:
         open_leads = Lead.objects.filter(legal_entity=legal_entity, state=LeadState.OPEN)
         summary["leads"] = {"open": open_leads.count(),
                             "mine": open_leads.filter(owner=user).count()}
+    if user.has_perm("crm.view_timelineentry"):
+        from django.db.models import Count, Q
+        from django.utils import timezone
+
+        from remit.crm.models import EntryKind, TimelineEntry
+
+        summary["activities"] = TimelineEntry.objects.filter(
+            legal_entity=legal_entity, kind=EntryKind.ACTIVITY, assigned_to=user,
+            done_at__isnull=True).aggregate(
+            open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=timezone.localdate())))
     if user.has_perm("jobs.view_schedule"):
         from django_tasks_db.models import DBTaskResult
 

@@ -189,6 +189,9 @@ def test_activities_have_an_owner_a_due_date_and_are_completed(entity, crm, rep,
     assert "Send the offer" not in seller.get("/crm/activities/").content.decode()
     mine = boss.get("/crm/activities/").content.decode()
     assert "Send the offer" in mine and "overdue" in mine
+    home = boss.get("/").content.decode()
+    tile = home[home.index('data-testid="tile-my-activities"'):].split("</a>")[0]
+    assert '<div class="tile-value">1</div>' in tile and "1 overdue" in tile
     assert "Called, no answer" in seller.get("/crm/activities/?view=done").content.decode()
     # not the rep's task: a sales rep may not complete a colleague's activity
     page = seller.post(f"/crm/activities/{task.pk}/done/", {"outcome": "x"}, follow=True)
