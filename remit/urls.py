@@ -129,6 +129,8 @@ urlpatterns = [
     path("crm/settings/", crm_settings.crm_settings, name="crm_settings"),
     path("crm/activities/<int:timeline_entry_id>/done/", crm_activities.activity_done,
          name="crm_activity_done"),
+    path("crm/activities/<int:timeline_entry_id>/edit/", crm_activities.activity_edit,
+         name="crm_activity_edit"),
     path("crm/accounts/", crm.account_list, name="crm_accounts"),
     path("crm/contacts/", crm.contact_list, name="crm_contacts"),
     path("crm/<str:record_kind>/<int:record_id>/note/", crm.record_note,

@@ -58,6 +58,7 @@ PAGE_RULES = {
     "crm_opportunity_edit": "crm.change_opportunity",
     "crm_activities": "crm.view_timelineentry",
     "crm_activity_done": "crm.add_timelineentry",
+    "crm_activity_edit": "crm.add_timelineentry",
     "crm_settings": "crm.view_qualificationsettings",
     "login": "public",
     "logout": "public",
@@ -221,6 +222,7 @@ API_RULES = {
     "POST /api/crm/records/{record_kind}/{record_id}/activities": "crm.add_timelineentry",
     "GET /api/crm/activities": "crm.view_timelineentry",
     "POST /api/crm/activities/{timeline_entry_id}/complete": "crm.add_timelineentry",
+    "PATCH /api/crm/activities/{timeline_entry_id}": "crm.add_timelineentry",
     "GET /api/crm/records/{record_kind}/{record_id}/duplicates": "crm.view_lead",
     "POST /api/crm/records/{record_kind}/{record_id}/duplicates/detach": "crm.view_lead",
     "GET /api/jobs/": "jobs.view_schedule",
@@ -249,7 +251,8 @@ PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post
                "credit_checkpoints": "post", "insights_models_action": "post",
                "crm_leads_bulk": "post", "crm_lead_action": "post", "crm_lead_qualify": "post",
                "crm_opportunity_close": "post", "crm_account_customer": "post",
-               "crm_record_note": "post", "crm_activity_done": "post"}
+               "crm_record_note": "post", "crm_activity_done": "post",
+               "crm_activity_edit": "post"}
 
 
 def page_patterns():

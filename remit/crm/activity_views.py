@@ -1,11 +1,13 @@
 """The seller's activity list: open calls, meetings, emails and tasks — mine or everyone's —
-overdue first, then by due date, each with the record it is about; and completing one."""
+overdue first, then by due date, each with the record it is about; completing one (and
+planning the next), rescheduling it or handing it to a colleague."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from remit.core.access import page
 from remit.core.actor import Actor
-from remit.core.exceptions import DomainError
+from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.forms import posted_date
 
 from . import leads
 from .models import EntryKind, TimelineEntry
 
 VIEWS = [("mine", "My open activities"), ("open", "All open activities"),
-         ("done", "Done")]
+         ("done", "My done activities")]
 
 
 def people(legal_entity) -> list:
@@ -32,6 +35,15 @@ def people(legal_entity) -> list:
     return [u for u in users if u.has_perm("crm.add_timelineentry")]
 
 
+def person(legal_entity, *, pk: str = "", username: str = ""):
+    """The activity owner named by id (a form) or user name (the API), among ``people``."""
+    found = next((u for u in people(legal_entity)
+                  if (pk and str(u.pk) == pk) or (username and u.username == username)), None)
+    if found is None:
+        raise InvalidInput.field("assigned_to", "not someone who works with leads here")
+    return found
+
+
 @page("crm.view_timelineentry")
 def activity_list(request):
     view = request.GET.get("view", "mine")
@@ -41,7 +53,8 @@ def activity_list(request):
     today = timezone.localdate()
     counts = {}
     if view == "done":
-        qs = qs.filter(done_at__isnull=False).order_by("-done_at", "-id")
+        qs = qs.filter(done_at__isnull=False, assigned_to=request.user).order_by("-done_at",
+                                                                               "-id")
     else:
         qs = qs.filter(done_at__isnull=True)
         if view == "mine":
@@ -51,7 +64,35 @@ def activity_list(request):
         qs = qs.order_by(F("due_on").asc(nulls_last=True), "at", "id")
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "crm/activities.html", {
-        "page_obj": page_obj, "view": view, "views": VIEWS, "today": today, "counts": counts})
+        "page_obj": page_obj, "view": view, "views": VIEWS, "today": today, "counts": counts,
+        "people": people(request.legal_entity)})
+
+
+def _back(request):
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("crm_activities")
+
+
+@require_POST
+@page("crm.add_timelineentry")
+def activity_edit(request, timeline_entry_id: int):
+    """Reschedule an open activity or hand it to a colleague."""
+    found = get_object_or_404(TimelineEntry, legal_entity=request.legal_entity,
+                              pk=timeline_entry_id)
+    try:
+        changes = {}
+        if request.POST.get("due"):
+            changes["due_on"] = posted_date(request, "due")
+        if request.POST.get("assigned_to"):
+            changes["assigned_to"] = person(request.legal_entity,
+                                            pk=request.POST["assigned_to"])
+        leads.activity_update(entry=found, actor=Actor.web(request.user), **changes)
+        messages.success(request, f"Saved: {found.title}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request)
 
 
 @require_POST
@@ -59,13 +100,20 @@ def activity_list(request):
 def activity_done(request, timeline_entry_id: int):
     found = get_object_or_404(TimelineEntry, legal_entity=request.legal_entity,
                               pk=timeline_entry_id)
+    actor = Actor.web(request.user)
     try:
-        leads.activity_complete(entry=found, actor=Actor.web(request.user),
-                                outcome=request.POST.get("outcome", ""))
-        messages.success(request, f"Done: {found.title}.")
+        with transaction.atomic():
+            done = leads.activity_complete(entry=found, actor=actor,
+                                           outcome=request.POST.get("outcome", ""))
+            if request.POST.get("next_due"):  # done, and the follow-up planned at once
+                record = done.lead or done.account or done.contact or done.opportunity
+                leads.activity_add(record=record, activity_type=done.activity_type or "task",
+                                   subject=done.title.split(": ", 1)[-1],
+                                   due_on=posted_date(request, "next_due"),
+                                   assigned_to=done.assigned_to, actor=actor)
+        messages.success(request, f"Done: {found.title}"
+                         + (" — the next one is planned." if request.POST.get("next_due")
+                            else "."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("crm_activities")
+    return _back(request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
 from ninja import Field, Schema, Status
 
@@ -17,7 +18,7 @@ from remit.core.exceptions import InvalidInput, NotFound
 from remit.receivables.api import Strict
 
 from . import duplicates, leads, merge, opportunities
-from .activity_views import people
+from .activity_views import person
 from .api import AccountOut, LeadOut, OpportunityOut, _get, router
 from .models import Account, Contact, EntryKind, Lead, Opportunity, OpportunityStatus, TimelineEntry
 
@@ -121,6 +122,13 @@ class ActivityIn(Strict):
 
 class CompleteIn(Strict):
     outcome: str = ""
+    next_due_on: date | None = Field(None, description="Plan the next one, due then")
+
+
+class ActivityPatch(Strict):
+    due_on: date | None = None
+    assigned_to: str | None = Field(None, description="username")
+    subject: str | None = None
 
 
 class EntryOut(Schema):
@@ -332,12 +340,8 @@ def note_add(request, record_kind: str, record_id: int, body: NoteIn):
              auth=Rule("crm.add_timelineentry"))
 def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
     found = _record(request, record_kind, record_id)
-    owner = None
-    if body.assigned_to:
-        owner = next((u for u in people(request.legal_entity)
-                      if u.username == body.assigned_to), None)
-        if owner is None:
-            raise InvalidInput.field("assigned_to", "not someone who works with leads here")
+    owner = person(request.legal_entity, username=body.assigned_to) if body.assigned_to \
+        else None
     if body.due_on:
         plausible_date("due_on", body.due_on)
     made = leads.activity_add(record=found, activity_type=body.activity_type,
@@ -364,9 +368,33 @@ def activity_list(request, view: str = "mine", limit: int = 100):
 @router.post("/activities/{timeline_entry_id}/complete", response=EntryOut,
              auth=Rule("crm.add_timelineentry"))
 def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
+    """Done, with its outcome; with ``next_due_on`` the follow-up (same kind, subject and
+    owner) is planned in the same transaction."""
     found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
-    return _entry(leads.activity_complete(entry=found, outcome=body.outcome,
-                                          actor=Actor.api(request.user)))
+    actor = Actor.api(request.user)
+    if body.next_due_on:
+        plausible_date("next_due_on", body.next_due_on)
+    with transaction.atomic():
+        done = leads.activity_complete(entry=found, outcome=body.outcome, actor=actor)
+        if body.next_due_on:
+            leads.activity_add(record=done.lead or done.account or done.contact
+                               or done.opportunity, activity_type=done.activity_type or "task",
+                               subject=done.title.split(": ", 1)[-1], due_on=body.next_due_on,
+                               assigned_to=done.assigned_to, actor=actor)
+    return _entry(done)
+
+
+@router.patch("/activities/{timeline_entry_id}", response=EntryOut,
+              auth=Rule("crm.add_timelineentry"))
+def activity_update(request, timeline_entry_id: int, body: ActivityPatch):
+    found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
+    changes = body.dict(exclude_unset=True)
+    if changes.get("due_on"):
+        plausible_date("due_on", changes["due_on"])
+    if "assigned_to" in changes:
+        changes["assigned_to"] = person(request.legal_entity,
+                                        username=changes["assigned_to"] or "")
+    return _entry(leads.activity_update(entry=found, actor=Actor.api(request.user), **changes))
 
 
 def _dedupe_record(request, record_kind: str, record_id: int):

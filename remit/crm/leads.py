@@ -121,6 +121,42 @@ def activity_add(*, record, activity_type: str, subject: str, body: str = "",
 
 
 @transaction.atomic
+def activity_update(*, entry: TimelineEntry, actor: Actor, **changes) -> TimelineEntry:
+    """Reschedule or hand over an open activity (its due date, owner or subject). Its owner
+    may; others need the right to change timeline entries, as for completing it."""
+    locked = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.kind != EntryKind.ACTIVITY:
+        raise InvalidInput.field("entry", "not an activity")
+    actor.require("crm.add_timelineentry")
+    if locked.assigned_to_id is not None and (actor.user is None
+                                              or locked.assigned_to_id != actor.user.pk):
+        actor.require("crm.change_timelineentry")
+    if locked.done_at is not None:
+        raise RuleViolation(f"'{locked.title}' is done: it is history", code="activity_done")
+    before = {"due_on": locked.due_on, "assigned_to": locked.assigned_to,
+              "subject": locked.title.split(": ", 1)[-1]}
+    for key, value in changes.items():
+        if key == "due_on":
+            locked.due_on = value
+        elif key == "assigned_to":
+            if value is None or not value.has_perm("crm.add_timelineentry"):
+                raise InvalidInput.field("assigned_to", f"{value} may not work with activities")
+            locked.assigned_to = value
+        elif key == "subject":
+            if not (value or "").strip():
+                raise InvalidInput.field("subject", "required")
+            kind = ACTIVITY_TYPES.get(locked.activity_type, "Activity")
+            locked.title = f"{kind}: {value.strip()}"[:200]
+        else:
+            raise InvalidInput.field(key, "due_on, assigned_to or subject")
+    locked.save(update_fields=["due_on", "assigned_to", "title"])
+    changed = {k: str(v) for k, v in changes.items() if before[k] != v}
+    if changed:
+        audit_record(actor=actor, action="crm.activity.update", obj=locked, data=changed)
+    return locked
+
+
+@transaction.atomic
 def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") -> TimelineEntry:
     """Mark an open activity done, with what came of it. Its owner may (anyone, for an
     activity nobody owns); others need the right to change timeline entries (a manager

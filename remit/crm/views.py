@@ -20,7 +20,7 @@ from remit.core.forms import posted_date
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, opportunities, qualify
-from .activity_views import people
+from .activity_views import people, person
 from .models import (
     Account,
     Contact,
@@ -363,14 +363,8 @@ def _note_or_activity(request, record) -> None:
                        attachment=request.FILES.get("attachment"), actor=actor)
     else:
         due = next((f for f in ("due", "on") if request.POST.get(f)), None)
-        owner = None
-        if request.POST.get("assigned_to"):
-            wanted = request.POST["assigned_to"]
-            owner = next((u for u in people(request.legal_entity) if str(u.pk) == wanted),
-                         None)
-            if owner is None:
-                raise InvalidInput.field("assigned_to", "not someone who works with leads "
-                                                        "here")
+        owner = (person(request.legal_entity, pk=request.POST["assigned_to"])
+                 if request.POST.get("assigned_to") else None)
         leads.activity_add(record=record, activity_type=kind, subject=title, body=text,
                            due_on=posted_date(request, due) if due else None,
                            assigned_to=owner, done=request.POST.get("done") == "1",

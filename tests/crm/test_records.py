@@ -401,3 +401,40 @@ def test_a_contact_of_a_merged_account_keeps_it_when_saved(entity, crm, rep, sel
     # the page offers the active accounts and the one already chosen
     page = seller.get(f"/crm/contacts/{kari.pk}/edit/").content.decode()
     assert f'value="{new.pk}"' in page and f'value="{old.pk}" selected' in page
+
+
+def test_an_activity_is_rescheduled_handed_over_and_done_with_the_next_one_planned(
+        entity, crm, rep, manager, seller, call):
+    made = lead(entity, rep)
+    task = leads.activity_add(record=made, activity_type="call", subject="Ring Kari",
+                              due_on=date(2026, 12, 1), actor=rep)
+    seller.post(f"/crm/activities/{task.pk}/edit/", {"due": "2026-12-08",
+                                                     "assigned_to": manager.user.pk})
+    task.refresh_from_db()
+    assert (task.due_on, task.assigned_to) == (date(2026, 12, 8), manager.user)
+    # now the manager's: the rep can no longer move it
+    page = seller.post(f"/crm/activities/{task.pk}/edit/", {"due": "2026-12-09"},
+                       follow=True).content.decode()
+    assert "permission" in page.lower()
+    boss = client_of(manager)
+    boss.post(f"/crm/activities/{task.pk}/done/", {"outcome": "Call her in January",
+                                                   "next_due": "2027-01-10"})
+    follow_up = made.timeline.filter(activity_type="call", done_at__isnull=True).get()
+    assert (follow_up.title, follow_up.due_on, follow_up.assigned_to) == (
+        "Phone call: Ring Kari", date(2027, 1, 10), manager.user)
+    page = boss.post(f"/crm/activities/{follow_up.pk}/done/", {"next_due": "soon"},
+                     follow=True).content.decode()
+    assert "give the date as YYYY-MM-DD" in page
+    assert TimelineEntry.objects.get(pk=follow_up.pk).done_at is None  # nothing half done
+    mine = leads.activity_add(record=made, activity_type="task", subject="Send offer",
+                              actor=rep)
+    status, body = call("PATCH", f"/activities/{mine.pk}", {"due_on": "2026-12-24",
+                                                            "subject": "Send the offer"})
+    assert status == 200 and (body["due_on"], body["title"]) == ("2026-12-24",
+                                                                 "Task: Send the offer")
+    assert call("PATCH", f"/activities/{mine.pk}", {"assigned_to": "nobody"})[0] == 422
+    status, body = call("POST", f"/activities/{mine.pk}/complete",
+                        {"outcome": "Sent", "next_due_on": "2027-01-05"})
+    assert status == 200 and body["done_at"] is not None
+    assert made.timeline.filter(title="Task: Send the offer", done_at__isnull=True).count() == 1
+    assert call("PATCH", f"/activities/{mine.pk}", {"subject": "x"})[0] == 409  # done
