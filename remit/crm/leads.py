@@ -181,8 +181,8 @@ def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") 
 
 
 def estimated_amount(loc, value, currency: str) -> Decimal:
-    """An estimated value or revenue: a positive amount in the currency's decimals, small
-    enough for an amount column."""
+    """An estimated value or revenue: a positive amount in the currency's decimals, below the
+    largest amount remit keeps exactly on this database."""
     try:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
@@ -190,9 +190,8 @@ def estimated_amount(loc, value, currency: str) -> Decimal:
     rounded = Money(amount, currency).rounded_amount() if amount.is_finite() else None
     if amount < 0 or rounded != amount:
         raise InvalidInput.field(loc, f"a positive amount in {currency}")
-    whole = settings.AMOUNT_MAX_DIGITS - settings.AMOUNT_DECIMAL_PLACES
-    if rounded >= Decimal(10) ** whole:
-        raise InvalidInput.field(loc, f"at most {whole} digits before the decimal point")
+    if rounded >= settings.AMOUNT_LIMIT:
+        raise InvalidInput.field(loc, f"less than {settings.AMOUNT_LIMIT:,} {currency}")
     return rounded
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,17 +20,25 @@ from remit.core.money import Money
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, merge, opportunities, qualify
+from .activity_views import people
 from .models import Account, Contact, Lead, Opportunity, Stage
 
 STREET = {"label": "Street"}
 
 
 class _EntityForm(forms.Form):
-    """A form whose choices are the records of the user's legal entity."""
+    """A form whose choices are the records and people of the user's legal entity."""
+
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                   help_text="Empty: you, or the owner it has.")
 
     def __init__(self, *args, legal_entity=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.legal_entity = legal_entity
+        self.fields["owner"].queryset = get_user_model().objects.filter(
+            pk__in=[u.pk for u in people(legal_entity)]).order_by("username")
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"] = self.fields.pop("owner")  # shown last
 
 
 class AccountForm(_EntityForm):
@@ -70,7 +79,7 @@ class ContactForm(_EntityForm):
     country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
 
     def __init__(self, *args, legal_entity=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, legal_entity=legal_entity, **kwargs)
         self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
 
 
@@ -121,12 +130,15 @@ def _record_form(request, record_type: str, record=None):
     form_class = FORMS[record_type]
     entity = request.legal_entity
     initial = ({name: getattr(record, name) for name in form_class.base_fields} if record
-               else {key: request.GET[key] for key in ("account",) if key in request.GET})
+               else {"owner": request.user,
+                     **{key: request.GET[key] for key in ("account",) if key in request.GET}})
     form = form_class(request.POST or None, initial=initial, legal_entity=entity)
     matches = None
     if request.method == "POST" and form.is_valid():
         actor = Actor.web(request.user)
         ignore = request.POST.get("ignore_duplicates") == "1"
+        if form.cleaned_data.get("owner") is None:
+            form.cleaned_data.pop("owner", None)  # keeps the owner it has (new: you)
         try:
             if record is None:
                 make = leads.account_create if record_type == "account" else \
@@ -300,7 +312,7 @@ def contacts_merge(request):
     return _merge(request, "contacts")
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(_EntityForm):
     topic = forms.CharField(max_length=200)
     estimated_revenue = AmountField(required=False, min_value=0)
     close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -309,7 +321,7 @@ class OpportunityForm(forms.Form):
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False)
 
     def __init__(self, *args, legal_entity=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, legal_entity=legal_entity, **kwargs)
         self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
         current = self.initial.get("contact")
         self.fields["contact"].queryset = Contact.objects.filter(
@@ -322,10 +334,12 @@ def _opportunity_form(request, found: Opportunity | None):
     names = list(OpportunityForm.base_fields)
     initial = ({n: getattr(found, n) for n in names} if found else
                {"account": request.GET.get("account"), "contact": request.GET.get("contact"),
-                "stage": Stage.QUALIFY})
+                "stage": Stage.QUALIFY, "owner": request.user})
     form = OpportunityForm(request.POST or None, initial=initial, legal_entity=entity)
     if request.method == "POST" and form.is_valid():
         actor = Actor.web(request.user)
+        if form.cleaned_data.get("owner") is None:
+            form.cleaned_data.pop("owner", None)
         try:
             if found is None:
                 saved = opportunities.opportunity_create(legal_entity=entity, actor=actor,

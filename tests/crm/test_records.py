@@ -438,3 +438,21 @@ def test_an_activity_is_rescheduled_handed_over_and_done_with_the_next_one_plann
     assert status == 200 and body["done_at"] is not None
     assert made.timeline.filter(title="Task: Send the offer", done_at__isnull=True).count() == 1
     assert call("PATCH", f"/activities/{mine.pk}", {"subject": "x"})[0] == 409  # done
+
+
+def test_a_record_is_given_an_owner_on_its_form_and_keeps_it_when_left_empty(
+        entity, crm, rep, manager, seller, make_user):
+    seller.post("/crm/accounts/new/", {"name": "Nordlys AS", "owner": manager.user.pk})
+    made = Account.objects.get(name="Nordlys AS")
+    assert made.owner == manager.user
+    seller.post(f"/crm/accounts/{made.pk}/edit/", {"name": "Nordlys AS", "city": "Bodø",
+                                                   "owner": ""})
+    made.refresh_from_db()
+    assert (made.city, made.owner) == ("Bodø", manager.user)
+    outsider = make_user("Collections agent", [entity])
+    page = seller.post(f"/crm/accounts/{made.pk}/edit/", {"name": "Nordlys AS",
+                                                          "owner": outsider.pk})
+    assert "Select a valid choice" in page.content.decode()
+    seller.post("/crm/opportunities/new/", {"topic": "Pilot", "stage": "qualify",
+                                            "account": made.pk, "owner": manager.user.pk})
+    assert Opportunity.objects.get(topic="Pilot").owner == manager.user
