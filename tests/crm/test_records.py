@@ -156,6 +156,10 @@ def test_make_primary_and_fill_are_choices_on_the_merge_page(entity, crm, rep, s
     b = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine",
                              phone="+47 55 00 00 00", ignore_duplicates=True)
     leads.note_add(record=a, title="Busy", actor=rep)
+    listed = seller.get("/crm/accounts/").content.decode()
+    assert f'name="pick" value="{a.pk}"' in listed  # ticked on the list, merged from there
+    page = seller.get(f"/crm/accounts/merge/?pick={a.pk}&pick={b.pk}").content.decode()
+    assert 'data-testid="primary"' in page and "Fjord Marine AS" in page
     url = f"/crm/accounts/merge/?ids={a.pk},{b.pk}"
     page = seller.get(url).content.decode()
     phone_row = page[page.index("<th>Phone</th>"):].split("</tr>")[0]
