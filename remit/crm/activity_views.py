@@ -44,28 +44,31 @@ def person(legal_entity, *, pk: str = "", username: str = ""):
     return found
 
 
+def activities(legal_entity, view: str, user):
+    """Open activities (mine or everyone's), due first and overdue before all; or my done
+    ones, latest first. With the counts of the open ones."""
+    qs = TimelineEntry.objects.filter(legal_entity=legal_entity,
+                                      kind=EntryKind.ACTIVITY).select_related(
+        "lead", "account", "contact", "opportunity__account", "assigned_to", "by")
+    if view == "done":
+        return qs.filter(done_at__isnull=False, assigned_to=user).order_by("-done_at", "-id"), {}
+    qs = qs.filter(done_at__isnull=True)
+    if view == "mine":
+        qs = qs.filter(assigned_to=user)
+    today = timezone.localdate()
+    counts = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)),
+                          today=Count("id", filter=Q(due_on=today)))
+    return qs.order_by(F("due_on").asc(nulls_last=True), "at", "id"), counts
+
+
 @page("crm.view_timelineentry")
 def activity_list(request):
     view = request.GET.get("view", "mine")
-    qs = TimelineEntry.objects.filter(legal_entity=request.legal_entity,
-                                      kind=EntryKind.ACTIVITY).select_related(
-        "lead", "account", "contact", "opportunity__account", "assigned_to")
-    today = timezone.localdate()
-    counts = {}
-    if view == "done":
-        qs = qs.filter(done_at__isnull=False, assigned_to=request.user).order_by("-done_at",
-                                                                               "-id")
-    else:
-        qs = qs.filter(done_at__isnull=True)
-        if view == "mine":
-            qs = qs.filter(assigned_to=request.user)
-        counts = qs.aggregate(open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)),
-                              today=Count("id", filter=Q(due_on=today)))
-        qs = qs.order_by(F("due_on").asc(nulls_last=True), "at", "id")
+    qs, counts = activities(request.legal_entity, view, request.user)
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "crm/activities.html", {
-        "page_obj": page_obj, "view": view, "views": VIEWS, "today": today, "counts": counts,
-        "people": people(request.legal_entity)})
+        "page_obj": page_obj, "view": view, "views": VIEWS, "today": timezone.localdate(),
+        "counts": counts, "people": people(request.legal_entity)})
 
 
 def _back(request):

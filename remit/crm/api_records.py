@@ -18,9 +18,9 @@ from remit.core.exceptions import InvalidInput, NotFound
 from remit.receivables.api import Strict
 
 from . import duplicates, leads, merge, opportunities
-from .activity_views import person
+from .activity_views import activities, person
 from .api import AccountOut, LeadOut, OpportunityOut, _get, router
-from .models import Account, Contact, EntryKind, Lead, Opportunity, OpportunityStatus, TimelineEntry
+from .models import Account, Contact, Lead, Opportunity, OpportunityStatus, TimelineEntry
 
 RECORDS = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
 
@@ -352,16 +352,8 @@ def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
 
 @router.get("/activities", response=list[EntryOut], auth=Rule("crm.view_timelineentry"))
 def activity_list(request, view: str = "mine", limit: int = 100):
-    qs = TimelineEntry.objects.filter(legal_entity=request.legal_entity,
-                                      kind=EntryKind.ACTIVITY).select_related("by",
-                                                                              "assigned_to")
-    if view == "done":
-        qs = qs.filter(done_at__isnull=False).order_by("-done_at", "-id")
-    else:
-        qs = qs.filter(done_at__isnull=True)
-        if view == "mine":
-            qs = qs.filter(assigned_to=request.user)
-        qs = qs.order_by(F("due_on").asc(nulls_last=True), "at", "id")
+    """view: mine (open, yours), open (everyone's) or done (yours)."""
+    qs, _ = activities(request.legal_entity, view, request.user)
     return [_entry(e) for e in qs[:max(1, min(limit, 500))]]
 
 

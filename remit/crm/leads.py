@@ -120,10 +120,9 @@ def activity_add(*, record, activity_type: str, subject: str, body: str = "",
     return entry
 
 
-@transaction.atomic
-def activity_update(*, entry: TimelineEntry, actor: Actor, **changes) -> TimelineEntry:
-    """Reschedule or hand over an open activity (its due date, owner or subject). Its owner
-    may; others need the right to change timeline entries, as for completing it."""
+def _open_activity(entry: TimelineEntry, actor: Actor, when_done: str) -> TimelineEntry:
+    """The activity, locked, still open, and the actor's to change: its owner's (anyone's,
+    when nobody owns it), or a colleague's with the right to change timeline entries."""
     locked = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
     if locked.kind != EntryKind.ACTIVITY:
         raise InvalidInput.field("entry", "not an activity")
@@ -132,7 +131,15 @@ def activity_update(*, entry: TimelineEntry, actor: Actor, **changes) -> Timelin
                                               or locked.assigned_to_id != actor.user.pk):
         actor.require("crm.change_timelineentry")
     if locked.done_at is not None:
-        raise RuleViolation(f"'{locked.title}' is done: it is history", code="activity_done")
+        raise RuleViolation(f"'{locked.title}' {when_done}", code="activity_done")
+    return locked
+
+
+@transaction.atomic
+def activity_update(*, entry: TimelineEntry, actor: Actor, **changes) -> TimelineEntry:
+    """Reschedule or hand over an open activity (its due date, owner or subject). Its owner
+    may; others need the right to change timeline entries, as for completing it."""
+    locked = _open_activity(entry, actor, "is done: it is history")
     before = {"due_on": locked.due_on, "assigned_to": locked.assigned_to,
               "subject": locked.title.split(": ", 1)[-1]}
     for key, value in changes.items():
@@ -161,15 +168,7 @@ def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") 
     """Mark an open activity done, with what came of it. Its owner may (anyone, for an
     activity nobody owns); others need the right to change timeline entries (a manager
     tidying a colleague's list)."""
-    locked = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
-    if locked.kind != EntryKind.ACTIVITY:
-        raise InvalidInput.field("entry", "not an activity")
-    actor.require("crm.add_timelineentry")
-    if locked.assigned_to_id is not None and (actor.user is None
-                                              or locked.assigned_to_id != actor.user.pk):
-        actor.require("crm.change_timelineentry")
-    if locked.done_at is not None:
-        raise RuleViolation(f"'{locked.title}' is already done", code="activity_done")
+    locked = _open_activity(entry, actor, "is already done")
     locked.done_at = timezone.now()
     if outcome.strip():
         locked.body = (locked.body + "\n\n" if locked.body else "") + \

@@ -23,11 +23,10 @@ from . import duplicates, leads, merge, opportunities, qualify
 from .activity_views import people
 from .models import Account, Contact, Lead, Opportunity, Stage
 
-STREET = {"label": "Street"}
 
-
-class _EntityForm(forms.Form):
-    """A form whose choices are the records and people of the user's legal entity."""
+class _EntityForm(forms.ModelForm):
+    """A record's form, its choices the records and people of the user's legal entity. Only
+    read: the service saves (its checks, the duplicate rules, the timeline)."""
 
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
                                    help_text="Empty: you, or the owner it has.")
@@ -39,18 +38,11 @@ class _EntityForm(forms.Form):
             pk__in=[u.pk for u in people(legal_entity)]).order_by("username")
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["owner"] = self.fields.pop("owner")  # shown last
-
-
-class AccountForm(_EntityForm):
-    name = forms.CharField(max_length=200)
-    email = forms.CharField(max_length=200, required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    website = forms.CharField(max_length=200, required=False)
-    industry = forms.CharField(max_length=100, required=False)
-    address_line1 = forms.CharField(max_length=200, required=False, **STREET)
-    postal_code = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
+        for name in ("account", "contact"):
+            if name in self.fields:
+                self.fields[name].queryset = _choices(
+                    Account if name == "account" else Contact, legal_entity,
+                    self.initial.get(name))
 
 
 def _pk(value) -> int:
@@ -58,29 +50,30 @@ def _pk(value) -> int:
     return int(value) if str(value or "").isdigit() else 0
 
 
-def _accounts(legal_entity, current=None):
-    """Active accounts to choose from, and the one already chosen even when it is not (a
-    merged account stays until changed, not cleared by saving the form)."""
+def _choices(model, legal_entity, current=None):
+    """Active accounts (or contacts) to choose from, and the one already chosen even when it
+    is not (a merged account stays until changed, not cleared by saving the form)."""
     keep = Q(is_active=True) | Q(pk=_pk(current))
-    return Account.objects.filter(keep, legal_entity=legal_entity).order_by("name")
+    order = ("name",) if model is Account else ("last_name", "first_name")
+    return model.objects.filter(keep, legal_entity=legal_entity).order_by(*order)
+
+
+class AccountForm(_EntityForm):
+    class Meta:
+        model = Account
+        fields = ["name", "email", "phone", "website", "industry", "address_line1",
+                  "postal_code", "city", "country"]
+        labels = {"address_line1": "Street"}
+        help_texts = {"country": "Two letters, e.g. NO."}
 
 
 class ContactForm(_EntityForm):
-    first_name = forms.CharField(max_length=60, required=False)
-    last_name = forms.CharField(max_length=80, required=False)
-    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
-    job_title = forms.CharField(max_length=100, required=False)
-    email = forms.CharField(max_length=200, required=False)
-    business_phone = forms.CharField(max_length=40, required=False)
-    mobile_phone = forms.CharField(max_length=40, required=False)
-    address_line1 = forms.CharField(max_length=200, required=False, **STREET)
-    postal_code = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
-
-    def __init__(self, *args, legal_entity=None, **kwargs):
-        super().__init__(*args, legal_entity=legal_entity, **kwargs)
-        self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "account", "job_title", "email", "business_phone",
+                  "mobile_phone", "address_line1", "postal_code", "city", "country"]
+        labels = {"address_line1": "Street"}
+        help_texts = {"country": "Two letters, e.g. NO."}
 
 
 # plural in the URL → model, record type, its page, its list
@@ -313,20 +306,13 @@ def contacts_merge(request):
 
 
 class OpportunityForm(_EntityForm):
-    topic = forms.CharField(max_length=200)
     estimated_revenue = AmountField(required=False, min_value=0)
-    close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     stage = forms.ChoiceField(choices=[(s, s.label) for s in Stage if s != Stage.CLOSE])
-    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False)
 
-    def __init__(self, *args, legal_entity=None, **kwargs):
-        super().__init__(*args, legal_entity=legal_entity, **kwargs)
-        self.fields["account"].queryset = _accounts(legal_entity, self.initial.get("account"))
-        current = self.initial.get("contact")
-        self.fields["contact"].queryset = Contact.objects.filter(
-            Q(is_active=True) | Q(pk=_pk(current)),
-            legal_entity=legal_entity).order_by("last_name", "first_name")
+    class Meta:
+        model = Opportunity
+        fields = ["topic", "estimated_revenue", "close_date", "stage", "account", "contact"]
+        widgets = {"close_date": forms.DateInput(attrs={"type": "date"})}
 
 
 def _opportunity_form(request, found: Opportunity | None):

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -109,9 +110,10 @@ def lead_new(request):
                              + (f", linked to {made.parent_contact}" if link_contact else "")
                              + ".")
             return redirect("crm_lead", made.pk)
-    return render(request, "crm/lead_form.html", {
+    return render(request, "crm/record_form.html", {
         "form": form, "matches": matches, "enhanced": settings.enhanced_duplicate_dialog,
-        "linkable": True})
+        "linkable": True, "record_type": "lead", "saving": "lead",
+        "cancel": reverse("crm_leads")})
 
 
 @page("crm.change_lead")
@@ -133,8 +135,9 @@ def lead_edit(request, lead_id: int):
         else:
             messages.success(request, "Lead saved.")
             return redirect("crm_lead", found.pk)
-    return render(request, "crm/lead_form.html", {
-        "form": form, "matches": matches, "lead": found, "editing": True,
+    return render(request, "crm/record_form.html", {
+        "form": form, "matches": matches, "record": found, "record_type": "lead",
+        "saving": "lead", "cancel": reverse("crm_lead", args=[found.pk]),
         "enhanced": qualify.settings_for(request.legal_entity).enhanced_duplicate_dialog})
 
 

@@ -1,30 +1,13 @@
 """The leads API: a possible duplicate is a 409 with the matches, linking or ignoring goes
 on; qualify with the pane's choices; bad input names its field."""
 
-import json
 
 import pytest
-from django.test import Client
 
-from remit.core.services import api_token_create
 from remit.crm import leads
 from remit.crm.models import Lead
-from tests.helpers import SYSTEM
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def call(rep):
-    secret = api_token_create(user=rep.user, name="t", actor=SYSTEM)[1]
-    client = Client()
-
-    def request(method, path, body=None):
-        response = client.generic(method, f"/api/crm{path}", data=json.dumps(body or {}),
-                                  content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return response.status_code, response.json()
-    return request
 
 
 LEAD = {"topic": "Deck cranes", "first_name": "Kari", "last_name": "Nordmann",

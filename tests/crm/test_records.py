@@ -3,7 +3,6 @@ possible duplicates are compared side by side and detached; two to five records 
 a value chosen per field; activities have an owner, a due date and are completed; an
 opportunity is made and changed by hand — in the web app and over the API."""
 
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +11,6 @@ from django.test import Client
 
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import AuditLog
-from remit.core.services import api_token_create
 from remit.crm import duplicates, leads, opportunities
 from remit.crm.models import Account, Contact, Opportunity, TimelineEntry
 from tests.crm.conftest import lead
@@ -241,19 +239,6 @@ def test_an_opportunity_is_made_from_an_account_and_changed_until_it_closes(enti
     with pytest.raises(InvalidInput):
         opportunities.opportunity_create(legal_entity=entity, topic="x", stage="close",
                                          actor=rep)
-
-
-@pytest.fixture
-def call(rep):
-    secret = api_token_create(user=rep.user, name="t", actor=SYSTEM)[1]
-    client = Client()
-
-    def request(method, path, body=None):
-        response = client.generic(method, f"/api/crm{path}", data=json.dumps(body or {}),
-                                  content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return response.status_code, response.json()
-    return request
 
 
 def test_accounts_contacts_opportunities_and_timelines_over_the_api(entity, crm, rep, call):
