@@ -33,6 +33,7 @@ from .models import (
     TimelineEntry,
 )
 
+PANE_CHOICES = 10_000
 VIEWS = [("open", "Open leads"), ("mine", "My open leads"), ("closed", "Closed leads"),
          ("all", "All leads")]
 
@@ -142,12 +143,14 @@ def lead_edit(request, lead_id: int):
 
 
 def _pick(request, model, field: str):
-    value = request.POST.get(field, "")
+    """A record named by its id, or as the pane's search offers it: 'Name · City #id'."""
+    value = request.POST.get(field, "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise InvalidInput.field(field, "not a record")
-    return get_object_or_404(model, legal_entity=request.legal_entity, pk=int(value))
+    wanted = value.rpartition("#")[2].strip()
+    if not wanted.isdigit():
+        raise InvalidInput.field(field, "choose one of the records offered")
+    return get_object_or_404(model, legal_entity=request.legal_entity, pk=int(wanted))
 
 
 @page("crm.view_lead")
@@ -158,10 +161,14 @@ def lead_page(request, lead_id: int):
         "lead": found, "pane": pane, **_record_context(request, found),
         "disqualify_reasons": StatusReason.objects.filter(state=LeadState.DISQUALIFIED),
         "opportunities": found.opportunities.all(),
+        # offered by a search box: every active record, up to a bound that keeps the page
+        # light (a company with more finds them by the lead's link or the duplicate dialog)
         "accounts": Account.objects.filter(legal_entity=request.legal_entity, is_active=True)
-        .order_by("name")[:500],
+        .only("pk", "name", "city").order_by("name")[:PANE_CHOICES],
         "contacts": Contact.objects.filter(legal_entity=request.legal_entity, is_active=True)
-        .select_related("account").order_by("last_name", "first_name")[:500],
+        .select_related("account").only("pk", "first_name", "last_name", "email",
+                                        "account__name").order_by("last_name",
+                                                                  "first_name")[:PANE_CHOICES],
         "slots": range(qualify.MAX_OPPORTUNITIES)})
 
 
@@ -191,6 +198,17 @@ def lead_action(request, lead_id: int):
 
 
 def _choice(request, kind: str, model) -> qualify.Choice | None:
+    """The pane's choice (``kind_action`` and ``kind_existing``), or the duplicate dialog's
+    (``kind_choice``: ``existing:ID`` or ``new``)."""
+    picked = request.POST.get(f"{kind}_choice", "")
+    if picked:
+        action, _, pk = picked.partition(":")
+        if action not in (qualify.EXISTING, qualify.NEW) or (action == qualify.EXISTING
+                                                             and not pk.isdigit()):
+            raise InvalidInput.field(f"{kind}_choice", "existing:ID or new")
+        existing = get_object_or_404(model, legal_entity=request.legal_entity, pk=int(pk)) \
+            if action == qualify.EXISTING else None
+        return qualify.Choice(action, existing)
     action = request.POST.get(f"{kind}_action", "")
     if not action:
         return None
@@ -230,7 +248,9 @@ def lead_qualify(request, lead_id: int):
             contact=_choice(request, "contact", Contact) if settings.contact_mode == "seller"
             else None,
             opportunities=_specs(request),
-            ignore_duplicates=request.POST.get("ignore_duplicates") == "1")
+            # "create a new one" in the dialog is made having seen the matches
+            ignore_duplicates=request.POST.get("ignore_duplicates") == "1" or any(
+                request.POST.get(f"{t}_choice") == qualify.NEW for t in ("account", "contact")))
     except leads.DuplicatesFound as exc:
         matched = sorted({m.record_type for m in exc.matches})
         original = [(k, v) for k, v in request.POST.items()
@@ -240,6 +260,7 @@ def lead_qualify(request, lead_id: int):
             "kept": [(k, v) for k, v in original
                      if not any(k.startswith(f"{t}_") for t in matched)],
             "groups": [(t, [m for m in exc.matches if m.record_type == t]) for t in matched],
+            "preselected": _preselected(exc.matches),
             "enhanced": settings.enhanced_duplicate_dialog})
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -249,6 +270,17 @@ def lead_qualify(request, lead_id: int):
     primary = next((o for o in result.opportunities if o.is_primary), None)
     return redirect("crm_opportunity", primary.pk) if primary else redirect("crm_lead",
                                                                            found.pk)
+
+
+def _preselected(matches) -> dict:
+    """The dialog's first choices, consistent with each other: the best contact, and the
+    account it belongs to when that account is among the matches (else the best account)."""
+    contacts = [m.record for m in matches if m.record_type == "contact"]
+    accounts = [m.record for m in matches if m.record_type == "account"]
+    account = next((a for a in accounts if contacts and contacts[0].account_id == a.pk),
+                   accounts[0] if accounts else None)
+    return {"contact": contacts[0].pk if contacts else None,
+            "account": account.pk if account else None}
 
 
 @require_POST

@@ -58,7 +58,8 @@ def test_a_duplicate_lead_is_linked_qualified_into_two_opportunities_and_summari
     page.get_by_label("Note text").fill("Decision by the board in March. Likes the weather.")
     page.get_by_role("button", name="Add to timeline").click()
     pane = page.get_by_test_id("qualify-pane")
-    expect(pane.get_by_label("Existing contact")).to_have_value(str(world["contact"].pk))
+    expect(pane.get_by_label("Existing contact")).to_have_value(
+        f"Kari Nordmann #{world['contact'].pk}")
     pane.get_by_label("Opportunity 1 estimated revenue").fill("250000")
     pane.get_by_label("Opportunity 2 topic").fill("Service agreement")
     pane.get_by_label("Opportunity 2 close date").fill("2027-03-01")

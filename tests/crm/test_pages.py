@@ -56,7 +56,8 @@ def test_qualifying_into_a_look_alike_account_asks_first(entity, crm, rep, selle
     assert "Account or contact may already exist" in page and "Fjord Marine" in page
     assert not Opportunity.objects.exists()
     response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
-        "account_action": "existing", "account_existing": existing.pk, "contact_action": "new",
+        "account_action": "existing", "account_existing": f"Fjord Marine #{existing.pk}",
+        "contact_action": "new",
         "opportunity_mode": "seller", "opportunity_topic_0": "Deck cranes"})
     assert response.status_code == 302 and Account.objects.count() == 1
     assert Opportunity.objects.get().account == existing
@@ -159,3 +160,30 @@ def test_a_bad_estimated_revenue_in_the_pane_is_named_and_nothing_is_created(ent
     assert not Opportunity.objects.exists() and not Account.objects.exists()
     made.refresh_from_db()
     assert made.state == "open"
+
+
+def test_the_qualify_dialog_preselects_a_contact_with_its_own_account_and_mixes_choices(
+        entity, crm, rep, seller):
+    # two look-alike accounts; the matched contact belongs to the second
+    first = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine",
+                                 city="Stavanger")
+    second = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS",
+                                  city="Bergen", ignore_duplicates=True)
+    kari = leads.contact_create(legal_entity=entity, actor=rep, first_name="Kari",
+                                last_name="Nordmann", email="kari@fjordmarine.no",
+                                account=second)
+    made = lead(entity, rep, ignore_duplicates=True)
+    form = {"account_action": "new", "contact_action": "new", "opportunity_mode": "seller",
+            "opportunity_topic_0": "Deck cranes"}
+    page = seller.post(f"/crm/leads/{made.pk}/qualify/", form).content.decode()
+    assert f'value="existing:{second.pk}" aria-label="Use Fjord Marine AS" checked' in page
+    assert f'value="existing:{first.pk}" aria-label="Use Fjord Marine" >' in page
+    assert f'value="existing:{kari.pk}" aria-label="Use Kari Nordmann" checked' in page
+    # the existing contact, and a new account after all (the user has seen the matches)
+    response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
+        "opportunity_mode": "seller", "opportunity_topic_0": "Deck cranes",
+        "contact_choice": f"existing:{kari.pk}", "account_choice": "new"})
+    assert response.status_code == 302
+    opportunity = Opportunity.objects.get()
+    assert opportunity.contact == kari and opportunity.account not in (first, second)
+    assert Account.objects.count() == 3
