@@ -56,6 +56,12 @@ TARGET_FIELDS = {
     Target.CONTACT: leads.CONTACT_FIELDS,
     Target.OPPORTUNITY: ("topic", "estimated_revenue", "currency", "close_date", "stage"),
 }
+# what a mapping may fill: the stage is a choice and the close date a date, no lead field's
+MAPPABLE = {target: tuple(f for f in fields if (target, f) not in {
+    (Target.OPPORTUNITY, "stage"), (Target.OPPORTUNITY, "close_date")})
+    for target, fields in TARGET_FIELDS.items()}
+TARGET_MODELS = {Target.ACCOUNT: Account, Target.CONTACT: Contact,
+                 Target.OPPORTUNITY: Opportunity}
 
 
 def settings_for(legal_entity) -> QualificationSettings:
@@ -110,14 +116,37 @@ def mapping_add(*, legal_entity, target: str, lead_field: str, target_field: str
         raise InvalidInput.field("target", f"one of {', '.join(Target.values)}")
     if lead_field not in leads.LEAD_FIELDS:
         raise InvalidInput.field("lead_field", f"no lead field {lead_field!r}")
-    if target_field not in TARGET_FIELDS[target]:
-        raise InvalidInput.field("target_field", f"no {target} field {target_field!r}")
+    if target_field not in MAPPABLE[target]:
+        raise InvalidInput.field("target_field", f"{target}.{target_field} cannot be mapped "
+                                 f"(one of {', '.join(MAPPABLE[target])})")
+    problem = _incompatible(Lead._meta.get_field(lead_field),
+                            TARGET_MODELS[target]._meta.get_field(target_field))
+    if problem:
+        raise InvalidInput.field("lead_field", f"lead.{lead_field} cannot fill "
+                                 f"{target}.{target_field}: {problem}")
     if FieldMapping.objects.filter(legal_entity=legal_entity, target=target,
                                    target_field=target_field).exists():
         raise RuleViolation(f"{target}.{target_field} is already filled by a mapping",
                             code="mapped")
     return FieldMapping.objects.create(legal_entity=legal_entity, target=target,
                                        lead_field=lead_field, target_field=target_field)
+
+
+def _incompatible(source, target) -> str:
+    """Why a lead field cannot fill a field of another record ('' when it can): both text
+    (and the target long enough), both amounts, or the same kind of link."""
+    text = ("CharField", "TextField")
+    kinds = source.get_internal_type(), target.get_internal_type()
+    if kinds[0] in text and kinds[1] in text:
+        if target.max_length and (source.max_length is None
+                                  or source.max_length > target.max_length):
+            return f"up to {source.max_length or 'any number of'} characters into " \
+                   f"{target.max_length}"
+        return ""
+    if kinds[0] == kinds[1] and (not source.is_relation
+                                 or source.related_model == target.related_model):
+        return ""
+    return "not the same kind of value"
 
 
 def mapping_delete(*, mapping: FieldMapping, actor: Actor) -> None:
@@ -129,9 +158,12 @@ def mapping_delete(*, mapping: FieldMapping, actor: Actor) -> None:
 
 
 def mapped(lead: Lead, target: str) -> dict:
-    """The values the mappings carry from the lead to a new record of ``target``."""
+    """The values the mappings carry from the lead to a new record of ``target`` (a mapping
+    made before its target field stopped being mappable carries nothing)."""
     out = {}
     for m in FieldMapping.objects.filter(legal_entity_id=lead.legal_entity_id, target=target):
+        if m.target_field not in MAPPABLE[target]:
+            continue
         value = getattr(lead, m.lead_field, None)
         if value not in (None, ""):
             out[m.target_field] = value

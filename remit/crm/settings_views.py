@@ -93,7 +93,7 @@ def crm_settings(request):
         "mappings": FieldMapping.objects.filter(legal_entity=entity).order_by("target", "id"),
         "record_types": RecordType.choices, "kinds": matching.KINDS.items(),
         "targets": Target.choices, "lead_fields": leads.LEAD_FIELDS,
-        "target_fields": qualify.TARGET_FIELDS, "max_published": duplicates.MAX_PUBLISHED})
+        "target_fields": qualify.MAPPABLE, "max_published": duplicates.MAX_PUBLISHED})
 
 
 def _id(request, field: str) -> int:

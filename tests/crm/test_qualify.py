@@ -143,7 +143,7 @@ def test_default_mappings_stay_and_an_admins_own_mapping_fills_its_field(entity,
     with pytest.raises(AccessDenied):
         qualify.mapping_add(legal_entity=entity, target="account", lead_field="source",
                             target_field="email", actor=rep)
-    with pytest.raises(InvalidInput, match="no account field"):
+    with pytest.raises(InvalidInput, match="account.nonsense cannot be mapped"):
         qualify.mapping_add(legal_entity=entity, target="account", lead_field="email",
                             target_field="nonsense", actor=manager)
     mine = qualify.mapping_add(legal_entity=entity, target="account", lead_field="email",

@@ -56,6 +56,15 @@ def test_a_sales_manager_changes_settings_rules_and_mappings(entity, crm, manage
                                         "target": "account", "target_field": "industry"},
                      follow=True).content.decode()
     assert "account.industry is already filled by a mapping" in page
+    for lead_field, target, field, why in (
+            ("source", "opportunity", "stage", "opportunity.stage cannot be mapped"),
+            ("description", "account", "website", "cannot fill account.website: up to any "
+                                                  "number of characters into 200"),
+            ("estimated_value", "contact", "job_title", "not the same kind of value")):
+        page = boss.post("/crm/settings/", {"action": "mapping_add", "lead_field": lead_field,
+                                            "target": target, "target_field": field},
+                         follow=True).content.decode()
+        assert why in page, why
     boss.post("/crm/settings/", {"action": "mapping_add", "lead_field": "email",
                                  "target": "account", "target_field": "email"})
     mine = FieldMapping.objects.get(legal_entity=entity, target="account",
