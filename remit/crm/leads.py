@@ -304,9 +304,12 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
                             code="lead_closed")
     values = _clean(values, LEAD_FIELDS, locked.legal_entity, Lead, locked.currency)
     before = {k: getattr(locked, k) for k in values}
+    matched_on = duplicates.party(locked)
     for key, value in values.items():
         setattr(locked, key, value)
-    _check(locked, "lead", ignore_duplicates=ignore_duplicates)
+    # asked again only when what the rules read has changed, not for a new job title
+    _check(locked, "lead", ignore_duplicates=ignore_duplicates
+           or duplicates.party(locked) == matched_on)
     locked.save()
     duplicates.codes_refresh(locked)
     _record_changes(locked, "lead", before, values, actor)
@@ -416,13 +419,15 @@ def _update(record, values: dict, fields: tuple[str, ...], record_type: str, act
         raise RuleViolation(f"{locked} is inactive: it cannot be edited", code="inactive")
     values = _clean(values, fields, locked.legal_entity, model)
     before = {k: getattr(locked, k) for k in values}
+    matched_on = duplicates.party(locked)
     for key, value in values.items():
         setattr(locked, key, value)
     if model is Contact and not (locked.last_name or locked.email):
         raise InvalidInput.field("last_name", "give a name or an email address")
     if model is Account and not locked.name:
         raise InvalidInput.field("name", "required")
-    _check(locked, record_type, ignore_duplicates=ignore_duplicates)
+    _check(locked, record_type, ignore_duplicates=ignore_duplicates
+           or duplicates.party(locked) == matched_on)
     locked.save()
     duplicates.codes_refresh(locked)
     _record_changes(locked, record_type, before, values, actor)

@@ -115,6 +115,8 @@ def _value(record, name: str) -> str:
         return f"{Money(value, record.currency).rounded_amount()} {record.currency}"
     if name == "owner" and value is not None:
         return value.get_full_name() or value.username
+    if name == "account" and value is not None:  # two accounts may share a name
+        return f"{value.name}{' · ' + value.city if value.city else ''} #{value.pk}"
     return _shown(value)
 
 
@@ -213,7 +215,8 @@ def _duplicates(request, plural: str, record_id: int):
                                exclude=found) if duplicates.is_active(found) else [])
     fields = COMPARED[model]
     mine = {name: _value(found, name).casefold() for name, _ in fields}
-    columns = [{"match": m, "mergeable": type(m.record) is model,
+    columns = [{"match": m, "mergeable": type(m.record) is model
+                and duplicates.is_active(m.record),
                 "cells": [(_value(m.record, name),
                            bool(mine[name]) and _value(m.record, name).casefold() == mine[name])
                           for name, _ in fields]} for m in matches]
@@ -223,7 +226,8 @@ def _duplicates(request, plural: str, record_id: int):
         "rows": [{"label": label, "current": _value(found, name),
                   "cells": [c["cells"][i] for c in columns]}
                  for i, (name, label) in enumerate(fields)],
-        "columns": columns, "max_merged": merge.MAX_MERGED})
+        "columns": columns, "max_merged": merge.MAX_MERGED,
+        "any_mergeable": any(c["mergeable"] for c in columns)})
 
 
 @page("crm.view_lead")
@@ -268,6 +272,10 @@ def _merge(request, plural: str):
         else:
             messages.success(request, f"Merged {len(records) - 1} record(s) into '{keep}'.")
             return redirect(view, keep.pk)
+    if len(records) > merge.MAX_MERGED + 1:
+        messages.error(request, f"Choose two to {merge.MAX_MERGED + 1} {plural}: "
+                                f"{len(records)} were ticked.")
+        records = []
     if len(records) >= 2 and primary is None:
         primary = merge.default_primary(records)
     fill = source.get("fill", "1") != "0"

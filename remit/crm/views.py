@@ -76,13 +76,21 @@ def lead_list(request):
     elif view == "closed":
         qs = qs.exclude(state=LeadState.OPEN)
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(topic__icontains=q) | Q(last_name__icontains=q)
-                       | Q(first_name__icontains=q) | Q(company_name__icontains=q)
-                       | Q(email__icontains=q))
+    qs = search(qs, q, ("topic", "first_name", "last_name", "company_name", "email"))
     page_obj = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "crm/leads.html", {"page_obj": page_obj, "view": view, "q": q,
                                               "views": VIEWS})
+
+
+def search(qs, text: str, fields: tuple[str, ...]):
+    """Records where every word typed is in one of ``fields`` ('Freja Larsen' finds the
+    first name and the last name)."""
+    for word in text.split():
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        qs = qs.filter(match)
+    return qs
 
 
 def _values(form) -> dict:
@@ -369,9 +377,8 @@ def account_customer(request, account_id: int):
 @page("crm.view_account")
 def account_list(request):
     q = request.GET.get("q", "").strip()
-    qs = Account.objects.filter(legal_entity=request.legal_entity).select_related("customer")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(city__icontains=q))
+    qs = search(Account.objects.filter(legal_entity=request.legal_entity)
+                .select_related("customer"), q, ("name", "email", "city"))
     page_obj = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     return render(request, "crm/accounts.html", {"page_obj": page_obj, "q": q})
 
@@ -379,10 +386,9 @@ def account_list(request):
 @page("crm.view_contact")
 def contact_list(request):
     q = request.GET.get("q", "").strip()
-    qs = Contact.objects.filter(legal_entity=request.legal_entity).select_related("account")
-    if q:
-        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q)
-                       | Q(email__icontains=q) | Q(account__name__icontains=q))
+    qs = search(Contact.objects.filter(legal_entity=request.legal_entity)
+                .select_related("account"), q, ("first_name", "last_name", "email",
+                                                "account__name"))
     page_obj = Paginator(qs.order_by("last_name", "first_name", "id"), 50).get_page(
         request.GET.get("page"))
     return render(request, "crm/contacts.html", {"page_obj": page_obj, "q": q})
