@@ -132,6 +132,12 @@ class AccountOut(Schema):
     customer: str | None = Field(None, alias="customer.account_number")
 
 
+def _page(offset: int, limit: int) -> slice:
+    """Rows ``offset`` to ``offset + limit`` (at most 500 at a time)."""
+    start = max(0, offset)
+    return slice(start, start + max(1, min(limit, 500)))
+
+
 def _get(model, entity, pk: int | None, what: str):
     if pk is None:
         return None
@@ -142,7 +148,8 @@ def _get(model, entity, pk: int | None, what: str):
 
 
 @router.get("/leads", response=list[LeadOut], auth=Rule("crm.view_lead"))
-def lead_list(request, view: str = "open", q: str = "", limit: int = 100):
+def lead_list(request, view: str = "open", q: str = "", limit: int = 100,
+        offset: int = 0):
     qs = Lead.objects.filter(legal_entity=request.legal_entity).select_related("status",
                                                                               "owner")
     if view in ("open", "mine"):
@@ -154,7 +161,7 @@ def lead_list(request, view: str = "open", q: str = "", limit: int = 100):
     if q:
         qs = qs.filter(topic__icontains=q) | qs.filter(company_name__icontains=q) | \
             qs.filter(email__icontains=q)
-    return list(qs.order_by("-created_at", "-id")[:max(1, min(limit, 500))])
+    return list(qs.order_by("-created_at", "-id")[_page(offset, limit)])
 
 
 @router.post("/leads", response={201: LeadOut}, auth=Rule("crm.add_lead"))

@@ -19,7 +19,7 @@ from remit.receivables.api import Strict
 
 from . import duplicates, leads, merge, opportunities
 from .activity_views import activities, person
-from .api import AccountOut, LeadOut, OpportunityOut, _get, router
+from .api import AccountOut, LeadOut, OpportunityOut, _get, _page, router
 from .models import Account, Contact, Lead, Opportunity, OpportunityStatus, TimelineEntry
 
 RECORDS = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
@@ -184,13 +184,14 @@ def lead_update(request, lead_id: int, body: LeadPatch):
 
 
 @router.get("/accounts", response=list[AccountOut], auth=Rule("crm.view_account"))
-def account_list(request, q: str = "", active: bool = True, limit: int = 100):
+def account_list(request, q: str = "", active: bool = True, limit: int = 100,
+        offset: int = 0):
     qs = Account.objects.filter(legal_entity=request.legal_entity).select_related("customer")
     if active:
         qs = qs.filter(is_active=True)
     if q:
         qs = qs.filter(name__icontains=q)
-    return list(qs.order_by("name", "id")[:max(1, min(limit, 500))])
+    return list(qs.order_by("name", "id")[_page(offset, limit)])
 
 
 @router.post("/accounts", response={201: AccountOut}, auth=Rule("crm.add_account"))
@@ -231,7 +232,8 @@ def account_update(request, account_id: int, body: AccountIn):
 
 @router.get("/contacts", response=list[ContactOut], auth=Rule("crm.view_contact"))
 def contact_list(request, q: str = "", account: int | None = None, active: bool = True,
-                 limit: int = 100):
+                 limit: int = 100,
+        offset: int = 0):
     qs = Contact.objects.filter(legal_entity=request.legal_entity)
     if active:
         qs = qs.filter(is_active=True)
@@ -239,7 +241,7 @@ def contact_list(request, q: str = "", account: int | None = None, active: bool 
         qs = qs.filter(account_id=account)
     if q:
         qs = qs.filter(last_name__icontains=q) | qs.filter(email__icontains=q)
-    return list(qs.order_by("last_name", "first_name", "id")[:max(1, min(limit, 500))])
+    return list(qs.order_by("last_name", "first_name", "id")[_page(offset, limit)])
 
 
 @router.post("/contacts/merge", response=ContactOut, auth=Rule("crm.change_contact"))
@@ -280,14 +282,15 @@ def _merge(request, model, body: RecordMergeIn):
 @router.get("/opportunities", response=list[OpportunityOut],
             auth=Rule("crm.view_opportunity"))
 def opportunity_list(request, status: str = "open", account: int | None = None,
-                     limit: int = 100):
+                     limit: int = 100,
+        offset: int = 0):
     qs = Opportunity.objects.filter(legal_entity=request.legal_entity)
     if status in OpportunityStatus.values:
         qs = qs.filter(status=status)
     if account is not None:
         qs = qs.filter(account_id=account)
     return list(qs.order_by(F("close_date").asc(nulls_last=True), "-id")
-                [:max(1, min(limit, 500))])
+                [_page(offset, limit)])
 
 
 @router.post("/opportunities", response={201: OpportunityOut},
@@ -322,9 +325,9 @@ def _record(request, record_kind: str, record_id: int):
 
 @router.get("/records/{record_kind}/{record_id}/timeline", response=list[EntryOut],
             auth=Rule("crm.view_timelineentry"))
-def timeline(request, record_kind: str, record_id: int, limit: int = 100):
+def timeline(request, record_kind: str, record_id: int, limit: int = 100, offset: int = 0):
     found = _record(request, record_kind, record_id)
-    entries = found.timeline.select_related("by", "assigned_to")[:max(1, min(limit, 500))]
+    entries = found.timeline.select_related("by", "assigned_to")[_page(offset, limit)]
     return [_entry(e) for e in entries]
 
 
@@ -351,10 +354,11 @@ def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
 
 
 @router.get("/activities", response=list[EntryOut], auth=Rule("crm.view_timelineentry"))
-def activity_list(request, view: str = "mine", limit: int = 100):
+def activity_list(request, view: str = "mine", limit: int = 100,
+        offset: int = 0):
     """view: mine (open, yours), open (everyone's) or done (yours)."""
     qs, _ = activities(request.legal_entity, view, request.user)
-    return [_entry(e) for e in qs[:max(1, min(limit, 500))]]
+    return [_entry(e) for e in qs[_page(offset, limit)]]
 
 
 @router.post("/activities/{timeline_entry_id}/complete", response=EntryOut,

@@ -312,7 +312,7 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
            or duplicates.party(locked) == matched_on)
     locked.save()
     duplicates.codes_refresh(locked)
-    _record_changes(locked, "lead", before, values, actor)
+    record_changes(locked, "lead", before, values, actor)
     return locked
 
 
@@ -430,21 +430,28 @@ def _update(record, values: dict, fields: tuple[str, ...], record_type: str, act
            or duplicates.party(locked) == matched_on)
     locked.save()
     duplicates.codes_refresh(locked)
-    _record_changes(locked, record_type, before, values, actor)
+    record_changes(locked, record_type, before, values, actor)
     return locked
 
 
-def _record_changes(record, record_type: str, before: dict, values: dict, actor: Actor) -> None:
+def record_changes(record, record_type: str, before: dict, values: dict, actor: Actor) -> None:
     """What a save changed, as 'field: before → after' in the timeline and the audit log."""
     changed = {k: v for k, v in values.items() if before[k] != v}
     if not changed:
         return
 
     def shown(value) -> str:
-        return "—" if value in (None, "") else str(value)
+        if value in (None, ""):
+            return "—"
+        if isinstance(value, Decimal):
+            return f"{value:,.2f}"
+        if hasattr(value, "get_full_name"):
+            return value.get_full_name() or value.get_username()
+        return str(value)
 
     timeline_add(record, EntryKind.CHANGED, f"{record_type.capitalize()} changed",
-                 "\n".join(f"{k}: {shown(before[k])} → {shown(v)}"
+                 "\n".join(f"{record._meta.get_field(k).verbose_name.capitalize()}: "
+                           f"{shown(before[k])} → {shown(v)}"
                            for k, v in sorted(changed.items())), actor=actor)
     audit_record(actor=actor, action=f"crm.{record_type}.update", obj=record,
                  data={k: str(v) for k, v in changed.items()})

@@ -82,14 +82,7 @@ def opportunity_update(*, opportunity: Opportunity, actor: Actor, **values) -> O
     for key, value in values.items():
         setattr(locked, key, value)
     locked.save()
-    changed = {k: v for k, v in values.items() if before[k] != v}
-    if changed:
-        leads.timeline_add(locked, EntryKind.CHANGED, "Opportunity changed",
-                           "\n".join(f"{k}: {before[k] if before[k] not in (None, '') else '—'}"
-                                     f" → {v if v not in (None, '') else '—'}"
-                                     for k, v in sorted(changed.items())), actor=actor)
-        audit_record(actor=actor, action="crm.opportunity.update", obj=locked,
-                     data={k: str(v) for k, v in changed.items()})
+    leads.record_changes(locked, "opportunity", before, values, actor)
     return locked
 
 

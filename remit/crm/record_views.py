@@ -24,7 +24,7 @@ from .activity_views import people
 from .models import Account, Contact, Lead, Opportunity, Stage
 
 
-class _EntityForm(forms.ModelForm):
+class EntityForm(forms.ModelForm):
     """A record's form, its choices the records and people of the user's legal entity. Only
     read: the service saves (its checks, the duplicate rules, the timeline)."""
 
@@ -58,7 +58,7 @@ def _choices(model, legal_entity, current=None):
     return model.objects.filter(keep, legal_entity=legal_entity).order_by(*order)
 
 
-class AccountForm(_EntityForm):
+class AccountForm(EntityForm):
     class Meta:
         model = Account
         fields = ["name", "email", "phone", "website", "industry", "address_line1",
@@ -67,7 +67,7 @@ class AccountForm(_EntityForm):
         help_texts = {"country": "Two letters, e.g. NO."}
 
 
-class ContactForm(_EntityForm):
+class ContactForm(EntityForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "account", "job_title", "email", "business_phone",
@@ -313,7 +313,7 @@ def contacts_merge(request):
     return _merge(request, "contacts")
 
 
-class OpportunityForm(_EntityForm):
+class OpportunityForm(EntityForm):
     estimated_revenue = AmountField(required=False, min_value=0)
     stage = forms.ChoiceField(choices=[(s, s.label) for s in Stage if s != Stage.CLOSE])
 

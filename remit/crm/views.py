@@ -32,30 +32,25 @@ from .models import (
     StatusReason,
     TimelineEntry,
 )
+from .record_views import EntityForm
 
 PANE_CHOICES = 10_000
 VIEWS = [("open", "Open leads"), ("mine", "My open leads"), ("closed", "Closed leads"),
          ("all", "All leads")]
 
 
-class LeadForm(forms.Form):
-    topic = forms.CharField(max_length=200)
-    first_name = forms.CharField(max_length=60, required=False)
-    last_name = forms.CharField(max_length=80, required=False)
-    company_name = forms.CharField(max_length=200, required=False)
-    job_title = forms.CharField(max_length=100, required=False)
-    email = forms.CharField(max_length=200, required=False)
-    business_phone = forms.CharField(max_length=40, required=False)
-    mobile_phone = forms.CharField(max_length=40, required=False)
-    address_line1 = forms.CharField(max_length=200, required=False, label="Street")
-    postal_code = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=2, required=False, help_text="Two letters, e.g. NO.")
-    website = forms.CharField(max_length=200, required=False)
-    industry = forms.CharField(max_length=100, required=False)
-    source = forms.CharField(max_length=60, required=False)
+class LeadForm(EntityForm):
     estimated_value = forms.DecimalField(required=False, min_value=0, decimal_places=2)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    class Meta:
+        model = Lead
+        fields = ["topic", "first_name", "last_name", "company_name", "job_title", "email",
+                  "business_phone", "mobile_phone", "address_line1", "postal_code", "city",
+                  "country", "website", "industry", "source", "estimated_value",
+                  "description"]
+        labels = {"address_line1": "Street"}
+        help_texts = {"country": "Two letters, e.g. NO."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 def _lead(request, lead_id: int) -> Lead:
@@ -94,12 +89,18 @@ def search(qs, text: str, fields: tuple[str, ...]):
 
 
 def _values(form) -> dict:
-    return dict(form.cleaned_data)  # an empty estimated value stays unknown (None), not 0
+    """The form's values; an empty estimated value stays unknown (None, not 0) and an empty
+    owner keeps the lead's (a new lead's: the person saving it)."""
+    values = dict(form.cleaned_data)
+    if values.get("owner") is None:
+        values.pop("owner", None)
+    return values
 
 
 @page("crm.add_lead")
 def lead_new(request):
-    form = LeadForm(request.POST or None)
+    form = LeadForm(request.POST or None, initial={"owner": request.user},
+                    legal_entity=request.legal_entity)
     settings = qualify.settings_for(request.legal_entity)
     matches = None
     if request.method == "POST" and form.is_valid():
@@ -129,7 +130,7 @@ def lead_new(request):
 def lead_edit(request, lead_id: int):
     found = _lead(request, lead_id)
     initial = {name: getattr(found, name) for name in LeadForm.base_fields}
-    form = LeadForm(request.POST or None, initial=initial)
+    form = LeadForm(request.POST or None, initial=initial, legal_entity=request.legal_entity)
     matches = None
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in _values(form).items() if v != initial.get(k)}

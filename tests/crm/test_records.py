@@ -61,7 +61,7 @@ def test_editing_an_account_records_what_changed_and_checks_duplicates(entity, c
     mine.refresh_from_db()
     assert (mine.city, mine.phone) == ("Bodø", "+47 22 33 44 55")
     change = mine.timeline.get(kind="changed")
-    assert "city: Tromsø → Bodø" in change.body and "name" not in change.body
+    assert "City: Tromsø → Bodø" in change.body and "Name" not in change.body
     assert AuditLog.objects.filter(action="crm.account.update").count() == 1
     page = seller.post(url, {**form, "name": "Havblikk"}).content.decode()
     assert "may already exist" in page and other.name in page
@@ -218,6 +218,7 @@ def test_an_opportunity_is_made_from_an_account_and_changed_until_it_closes(enti
     account = leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine AS")
     page = seller.get(f"/crm/accounts/{account.pk}/").content.decode()
     assert f"/crm/opportunities/new/?account={account.pk}" in page
+    assert 'data-testid="customer-hint"' in page  # a rep cannot make it a customer
     response = seller.post("/crm/opportunities/new/", {
         "topic": "Spare parts", "estimated_revenue": "12 500,50", "stage": "qualify",
         "account": account.pk})
@@ -230,7 +231,9 @@ def test_an_opportunity_is_made_from_an_account_and_changed_until_it_closes(enti
                       "account": account.pk, "close_date": "2027-02-01"})
     made.refresh_from_db()
     assert (made.stage, made.estimated_revenue) == ("propose", Decimal(15000))
-    assert "stage: qualify → propose" in made.timeline.get(kind="changed").body
+    change = made.timeline.get(kind="changed").body
+    assert "Stage: qualify → propose" in change and "Estimated revenue: 12,500.50 → 15,000.00" \
+        in change
     page = seller.post(url, {"topic": "Spare parts", "estimated_revenue": "1.001",
                              "stage": "propose"}).content.decode()
     assert "a positive amount in NOK" in page
@@ -261,6 +264,8 @@ def test_accounts_contacts_opportunities_and_timelines_over_the_api(entity, crm,
     status, body = call("POST", "/contacts", {"last_name": "X", "account": 999999})
     assert status == 404
     assert [c["id"] for c in call("GET", f"/contacts?account={account['id']}")[1]] == [kari["id"]]
+    names = [a["name"] for a in call("GET", "/accounts?limit=1&offset=1")[1]]
+    assert names == ["Fjord Marine AS"]  # the second of Fjord Marine, Fjord Marine AS
     status, opp = call("POST", "/opportunities", {"topic": "Cranes", "contact": kari["id"],
                                                   "estimated_revenue": "1000"})
     assert status == 201 and opp["account"] == account["id"] and opp["stage"] == "qualify"
@@ -293,7 +298,7 @@ def test_lead_changes_duplicates_detach_and_merge_over_the_api(entity, crm, rep,
     assert status == 200  # what the rules read has not changed: not asked again
     first.refresh_from_db()
     assert first.job_title == "CEO"
-    assert first.timeline.get(kind="changed").body == "job_title: — → CEO"
+    assert first.timeline.get(kind="changed").body == "Job title: — → CEO"
     status, found = call("GET", f"/records/lead/{first.pk}/duplicates")
     assert [m["id"] for m in found] == [second.pk]
     status, left = call("POST", f"/records/lead/{first.pk}/duplicates/detach",

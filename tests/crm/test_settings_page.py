@@ -85,5 +85,6 @@ def test_a_sales_rep_sees_the_settings_but_changes_nothing(entity, crm, rep):
     seller = client_of(rep)
     page = seller.get("/crm/settings/").content.decode()
     assert "Duplicate rules" in page and "Save settings" not in page and "Publish" not in page
+    assert 'data-testid="read-only"' in page
     seller.post("/crm/settings/", {**SETTINGS, "account_mode": "automatic"}, follow=True)
     assert QualificationSettings.objects.get(legal_entity=entity).account_mode == "seller"
