@@ -60,6 +60,12 @@ def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
     from remit.collections.models import CollectionLetter
 
     assert CollectionLetter.objects.filter(status="created").exists()
+    from remit.crm.models import Opportunity, TimelineEntry
+
+    # a pipeline in every open stage, and sellers' follow-ups, some overdue
+    assert Opportunity.objects.filter(status="open").values("stage").distinct().count() == 3
+    assert TimelineEntry.objects.filter(kind="activity", done_at__isnull=True,
+                                        due_on__lt=date(2026, 11, 23)).exists()
     run = ledger_check_run(actor=SYSTEM)
     assert run.ok, run.violations
     with pytest.raises(Exception, match="already loaded"):

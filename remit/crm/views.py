@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from remit.core.access import page
 from remit.core.actor import Actor
+from remit.core.db import ExactSum
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
 from remit.receivables.forms import form_errors
@@ -29,6 +30,7 @@ from .models import (
     LeadState,
     Opportunity,
     OpportunityStatus,
+    Stage,
     StatusReason,
     TimelineEntry,
 )
@@ -312,14 +314,24 @@ def leads_bulk(request):
 
 @page("crm.view_opportunity")
 def opportunity_list(request):
-    status = request.GET.get("status", "open")
+    """Opportunities by status (open, won, lost, all), everyone's or mine, the soonest close
+    first; above them the open pipeline by stage: how many and how much, per currency."""
+    status, mine = request.GET.get("status", "open"), request.GET.get("mine") == "1"
     qs = Opportunity.objects.filter(legal_entity=request.legal_entity).select_related(
         "account", "contact", "owner")
+    if mine:
+        qs = qs.filter(owner=request.user)
+    pipeline = list(qs.filter(status=OpportunityStatus.OPEN).values("stage", "currency")
+                    .annotate(n=Count("id"), total=ExactSum("estimated_revenue", zero=True))
+                    .order_by("currency"))
+    stages = [(value, label, [p for p in pipeline if p["stage"] == value])
+              for value, label in Stage.choices if value != Stage.CLOSE]
     if status in OpportunityStatus.values:
         qs = qs.filter(status=status)
-    page_obj = Paginator(qs.order_by("close_date", "-id"), 50).get_page(request.GET.get("page"))
+    page_obj = Paginator(qs.order_by(F("close_date").asc(nulls_last=True), "-id"), 50) \
+        .get_page(request.GET.get("page"))
     return render(request, "crm/opportunities.html", {
-        "page_obj": page_obj, "status": status,
+        "page_obj": page_obj, "status": status, "mine": mine, "stages": stages,
         "statuses": [*OpportunityStatus.choices, ("all", "all")]})
 
 

@@ -53,7 +53,23 @@ def demo_crm(entity, as_of: date, rng: random.Random, actor: Actor) -> int:
         for source, _ in rng.sample(made, max(3, n // 40)):
             _duplicate(entity, source, rng, actor)
         _activities([lead for lead, _ in made], rng, as_of, actor)
+        _stages(entity, rng)
     return n
+
+
+def _stages(entity, rng) -> None:
+    """Open opportunities spread over the pipeline: most still qualifying, some developed,
+    some with a proposal out."""
+    from remit.crm.models import Opportunity, OpportunityStatus, Stage
+
+    moved: dict[str, list[int]] = {Stage.DEVELOP: [], Stage.PROPOSE: []}
+    for pk in Opportunity.objects.filter(legal_entity=entity, status=OpportunityStatus.OPEN
+                                         ).order_by("pk").values_list("pk", flat=True):
+        roll = rng.randrange(100)
+        if roll >= 45:
+            moved[Stage.DEVELOP if roll < 75 else Stage.PROPOSE].append(pk)
+    for stage, pks in moved.items():
+        Opportunity.objects.filter(pk__in=pks).update(stage=stage)
 
 
 FOLLOW_UPS = [("call", "Call back about the pilot"), ("email", "Send the price list"),

@@ -466,3 +466,20 @@ def test_search_takes_every_word_and_the_merge_page_says_when_too_many_are_ticke
                       follow=True).content.decode()
     assert "Choose two to 5 contacts: 6 were ticked." in page and 'data-testid="merge"' \
         not in page
+
+
+def test_the_opportunity_list_shows_the_open_pipeline_by_stage_and_mine(entity, crm, rep,
+                                                                        manager, seller):
+    for topic, stage, revenue, owner in (("A", "qualify", "1000.50", rep),
+                                         ("B", "qualify", "2000", rep),
+                                         ("C", "propose", "500", manager)):
+        made = opportunities.opportunity_create(legal_entity=entity, topic=topic,
+                                                estimated_revenue=revenue, actor=owner)
+        if stage != "qualify":
+            opportunities.opportunity_update(opportunity=made, stage=stage, actor=owner)
+    page = seller.get("/crm/opportunities/").content.decode()
+    pipeline = page[page.index('data-testid="pipeline"'):page.index("</section>")]
+    assert "3,000.50 NOK" in pipeline and "2 open" in pipeline and "500.00 NOK" in pipeline
+    page = seller.get("/crm/opportunities/?mine=1").content.decode()
+    pipeline = page[page.index('data-testid="pipeline"'):page.index("</section>")]
+    assert "500.00 NOK" not in pipeline and ">C<" not in page
