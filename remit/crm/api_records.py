@@ -178,6 +178,9 @@ def _changes(body: Strict, entity) -> tuple[dict, bool]:
 
 @router.patch("/leads/{lead_id}", response=LeadOut, auth=Rule("crm.change_lead"))
 def lead_update(request, lead_id: int, body: LeadPatch):
+    """Change a lead: only the fields sent. A change of what the duplicate rules read answers 409
+    with the matches unless ``ignore_duplicates``.
+    """
     data, ignore = _changes(body, request.legal_entity)
     return leads.lead_update(lead=_get(Lead, request.legal_entity, lead_id, "lead"),
                              actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
@@ -196,6 +199,9 @@ def account_list(request, q: str = "", active: bool = True, limit: int = 100,
 
 @router.post("/accounts", response={201: AccountOut}, auth=Rule("crm.add_account"))
 def account_create(request, body: AccountIn):
+    """A new account; a possible duplicate answers 409 with the matches (send
+    ``ignore_duplicates`` to save anyway).
+    """
     data, ignore = _changes(body, request.legal_entity)
     return Status(201, leads.account_create(legal_entity=request.legal_entity,
                                             actor=Actor.api(request.user),
@@ -204,6 +210,10 @@ def account_create(request, body: AccountIn):
 
 @router.post("/accounts/merge", response=AccountOut, auth=Rule("crm.change_account"))
 def accounts_merge(request, body: RecordMergeIn):
+    """Merge two to five accounts into ``primary`` (default: the most timeline activity);
+    ``chosen`` maps a field to the id of the record whose value wins; the receivables customer
+    moves to the primary.
+    """
     return _merge(request, Account, body)
 
 
@@ -224,6 +234,7 @@ def account_customer(request, account_id: int):
 
 @router.patch("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.change_account"))
 def account_update(request, account_id: int, body: AccountIn):
+    """Change an active account: only the fields sent, checked like a new one."""
     data, ignore = _changes(body, request.legal_entity)
     return leads.account_update(
         account=_get(Account, request.legal_entity, account_id, "account"),
@@ -246,6 +257,9 @@ def contact_list(request, q: str = "", account: int | None = None, active: bool 
 
 @router.post("/contacts/merge", response=ContactOut, auth=Rule("crm.change_contact"))
 def contacts_merge(request, body: RecordMergeIn):
+    """Merge two to five contacts into ``primary``; ``chosen`` maps a field to the id of the
+    record whose value wins.
+    """
     return _merge(request, Contact, body)
 
 
@@ -256,6 +270,7 @@ def contact_get(request, contact_id: int):
 
 @router.post("/contacts", response={201: ContactOut}, auth=Rule("crm.add_contact"))
 def contact_create(request, body: ContactIn):
+    """A new contact (``account`` is an account id); a possible duplicate answers 409."""
     data, ignore = _changes(body, request.legal_entity)
     return Status(201, leads.contact_create(legal_entity=request.legal_entity,
                                             actor=Actor.api(request.user),
@@ -264,6 +279,7 @@ def contact_create(request, body: ContactIn):
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, auth=Rule("crm.change_contact"))
 def contact_update(request, contact_id: int, body: ContactIn):
+    """Change an active contact: only the fields sent, checked like a new one."""
     data, ignore = _changes(body, request.legal_entity)
     return leads.contact_update(
         contact=_get(Contact, request.legal_entity, contact_id, "contact"),
@@ -296,6 +312,9 @@ def opportunity_list(request, status: str = "open", account: int | None = None,
 @router.post("/opportunities", response={201: OpportunityOut},
              auth=Rule("crm.add_opportunity"))
 def opportunity_create(request, body: OpportunityWrite):
+    """A new opportunity (stage qualify, develop or propose); with only a contact, its account is
+    taken.
+    """
     data, _ = _changes(body, request.legal_entity)
     if data.get("close_date"):
         plausible_date("close_date", data["close_date"])
@@ -306,6 +325,7 @@ def opportunity_create(request, body: OpportunityWrite):
 @router.patch("/opportunities/{opportunity_id}", response=OpportunityOut,
               auth=Rule("crm.change_opportunity"))
 def opportunity_update(request, opportunity_id: int, body: OpportunityWrite):
+    """Change an open opportunity: only the fields sent. Close it with /close."""
     data, _ = _changes(body, request.legal_entity)
     if data.get("close_date"):
         plausible_date("close_date", data["close_date"])
@@ -326,6 +346,7 @@ def _record(request, record_kind: str, record_id: int):
 @router.get("/records/{record_kind}/{record_id}/timeline", response=list[EntryOut],
             auth=Rule("crm.view_timelineentry"))
 def timeline(request, record_kind: str, record_id: int, limit: int = 100, offset: int = 0):
+    """A record's timeline, newest first."""
     found = _record(request, record_kind, record_id)
     entries = found.timeline.select_related("by", "assigned_to")[_page(offset, limit)]
     return [_entry(e) for e in entries]
@@ -334,6 +355,7 @@ def timeline(request, record_kind: str, record_id: int, limit: int = 100, offset
 @router.post("/records/{record_kind}/{record_id}/notes", response={201: EntryOut},
              auth=Rule("crm.add_timelineentry"))
 def note_add(request, record_kind: str, record_id: int, body: NoteIn):
+    """A note on a lead, account, contact or opportunity (``record_kind``)."""
     made = leads.note_add(record=_record(request, record_kind, record_id), title=body.title,
                           body=body.body, actor=Actor.api(request.user))
     return Status(201, _entry(made))
@@ -342,6 +364,9 @@ def note_add(request, record_kind: str, record_id: int, body: NoteIn):
 @router.post("/records/{record_kind}/{record_id}/activities", response={201: EntryOut},
              auth=Rule("crm.add_timelineentry"))
 def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
+    """A call, meeting, email or task on a record, owned by ``assigned_to`` (default: you), due on
+    ``due_on``; ``done`` logs one already made.
+    """
     found = _record(request, record_kind, record_id)
     owner = person(request.legal_entity, username=body.assigned_to) if body.assigned_to \
         else None
@@ -383,6 +408,7 @@ def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
 @router.patch("/activities/{timeline_entry_id}", response=EntryOut,
               auth=Rule("crm.add_timelineentry"))
 def activity_update(request, timeline_entry_id: int, body: ActivityPatch):
+    """Reschedule an open activity, hand it to a colleague or rename it."""
     found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
     changes = body.dict(exclude_unset=True)
     if changes.get("due_on"):
@@ -402,6 +428,9 @@ def _dedupe_record(request, record_kind: str, record_id: int):
 @router.get("/records/{record_kind}/{record_id}/duplicates", response=list[MatchOut],
             auth=Rule("crm.view_lead"))
 def duplicates_of(request, record_kind: str, record_id: int):
+    """A lead's, account's or contact's possible duplicates under the published rules (detached
+    ones left out).
+    """
     found = _dedupe_record(request, record_kind, record_id)
     if not duplicates.is_active(found):
         return []
