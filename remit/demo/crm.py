@@ -32,12 +32,14 @@ PHONE_PREFIX = {"NO": "+47 ", "DK": "+45 ", "SE": "+46 8 "}
 SIZES = {"NO01": 2000, "DK01": 400}
 
 
-def demo_crm(entity, as_of: date, rng: random.Random, actor: Actor) -> int:
-    """The entity's pipeline (only the legal entities with a sales team); returns the number
-    of leads made."""
+def demo_crm(entity, as_of: date, rng: random.Random, actor: Actor,
+             scale: Decimal = Decimal(1)) -> int:
+    """The entity's pipeline (only the legal entities with a sales team), as large as the
+    customer base asked for but never under 60 leads; returns the number of leads made."""
     n = SIZES.get(entity.code, 0)
     if not n:
         return 0
+    n = max(min(n, 60), int((n * scale).to_integral_value()))
     settings = qualify.settings_for(entity)
     settings.multiple_opportunities = True
     settings.save()

@@ -130,7 +130,8 @@ def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(
             _collections(entity, as_of, actor)
             demo_insights(entity, as_of, actor)
         # its own random stream, so the pipeline never changes the receivables history
-        made = demo_crm(entity, as_of, random.Random(f"crm-{entity.code}-{seed}"), actor)
+        made = demo_crm(entity, as_of, random.Random(f"crm-{entity.code}-{seed}"), actor,
+                        scale=customers_scale)
         if made:
             result.leads += made
             step(f"sales pipeline for {code}", 0)
