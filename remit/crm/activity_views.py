@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -105,18 +104,12 @@ def activity_done(request, timeline_entry_id: int):
                               pk=timeline_entry_id)
     actor = Actor.web(request.user)
     try:
-        with transaction.atomic():
-            done = leads.activity_complete(entry=found, actor=actor,
-                                           outcome=request.POST.get("outcome", ""))
-            if request.POST.get("next_due"):  # done, and the follow-up planned at once
-                record = done.lead or done.account or done.contact or done.opportunity
-                leads.activity_add(record=record, activity_type=done.activity_type or "task",
-                                   subject=done.title.split(": ", 1)[-1],
-                                   due_on=posted_date(request, "next_due"),
-                                   assigned_to=done.assigned_to, actor=actor)
+        planned = request.POST.get("next_due")
+        leads.activity_complete(entry=found, actor=actor, outcome=request.POST.get("outcome", ""),
+                                next_due_on=posted_date(request, "next_due") if planned
+                                else None)
         messages.success(request, f"Done: {found.title}"
-                         + (" — the next one is planned." if request.POST.get("next_due")
-                            else "."))
+                         + (" — the next one is planned." if planned else "."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(request)

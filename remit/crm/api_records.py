@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F
 from ninja import Field, Schema, Status
 
@@ -395,13 +394,8 @@ def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
     actor = Actor.api(request.user)
     if body.next_due_on:
         plausible_date("next_due_on", body.next_due_on)
-    with transaction.atomic():
-        done = leads.activity_complete(entry=found, outcome=body.outcome, actor=actor)
-        if body.next_due_on:
-            leads.activity_add(record=done.lead or done.account or done.contact
-                               or done.opportunity, activity_type=done.activity_type or "task",
-                               subject=done.title.split(": ", 1)[-1], due_on=body.next_due_on,
-                               assigned_to=done.assigned_to, actor=actor)
+    done = leads.activity_complete(entry=found, outcome=body.outcome,
+                                   next_due_on=body.next_due_on, actor=actor)
     return _entry(done)
 
 

@@ -164,10 +164,12 @@ def activity_update(*, entry: TimelineEntry, actor: Actor, **changes) -> Timelin
 
 
 @transaction.atomic
-def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") -> TimelineEntry:
-    """Mark an open activity done, with what came of it. Its owner may (anyone, for an
-    activity nobody owns); others need the right to change timeline entries (a manager
-    tidying a colleague's list)."""
+def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "",
+                      next_due_on=None) -> TimelineEntry:
+    """Mark an open activity done, with what came of it; with ``next_due_on`` the follow-up
+    (same kind, subject and owner) is planned in the same transaction. Its owner may (anyone,
+    for an activity nobody owns); others need the right to change timeline entries (a
+    manager tidying a colleague's list)."""
     locked = _open_activity(entry, actor, "is already done")
     locked.done_at = timezone.now()
     if outcome.strip():
@@ -176,6 +178,11 @@ def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "") 
     locked.save(update_fields=["done_at", "body"])
     audit_record(actor=actor, action="crm.activity.complete", obj=locked,
                  data={"outcome": outcome.strip()})
+    if next_due_on is not None:
+        activity_add(record=locked.lead or locked.account or locked.contact
+                     or locked.opportunity, activity_type=locked.activity_type or "task",
+                     subject=locked.title.split(": ", 1)[-1], due_on=next_due_on,
+                     assigned_to=locked.assigned_to, actor=actor)
     return locked
 
 
