@@ -10,7 +10,8 @@ import math
 from .features import FEATURES
 
 TOP = 4
-HISTORY = {"last10_late", "recent_late_weighted", "late_trend"}
+HISTORY = {"last10_late", "recent_late_weighted", "recent_very_late_weighted", "late_trend",
+           "recent_days_late", "days_late_trend"}
 
 
 def _pct(v) -> str:
@@ -35,15 +36,24 @@ def phrase(name: str, value, row: dict) -> str:
     if name == "hist_very_late_share":
         return f"{_pct(value)} of the customer's earlier invoices were paid very late"
     if name == "hist_avg_days_late":
-        days = round(value)
-        return (f"on average the customer pays {days} days after the due date" if days > 0
-                else f"on average the customer pays {-days} days before the due date"
-                if days < 0 else "on average the customer pays on the due date")
+        return "on average the customer pays " + _days(value)
     if name == "hist_max_days_late":
         return (f"the customer once paid {int(value)} days after the due date" if value > 0
                 else "the customer has never paid after the due date")
     if name == "recent_late_weighted":
         return f"lately about {_pct(value)} of its invoices were paid late"
+    if name == "recent_very_late_weighted":
+        return f"lately about {_pct(value)} of its invoices were paid very late"
+    if name == "recent_days_late":
+        return "its latest invoices were paid " + _days(value)
+    if name == "days_late_trend":
+        days = round(value)
+        return (f"paying {days} days later than before" if days > 0
+                else f"paying {-days} days earlier than before" if days < 0
+                else "paying as before")
+    if name == "oldest_overdue_days":
+        return ("no other invoice overdue" if value <= 0 else
+                f"another invoice already {int(value)} days past its due date")
     if name == "late_trend":
         return ("paying later than before" if value > 0 else "paying earlier than before"
                 if value < 0 else "paying as before")
@@ -80,6 +90,12 @@ def phrase(name: str, value, row: dict) -> str:
     if name.startswith("attr_"):
         return f"{name[5:]}: {value}"
     return f"{name.replace('_', ' ')}: {value}"
+
+
+def _days(value) -> str:
+    days = round(value)
+    return (f"{days} days after the due date" if days > 0
+            else f"{-days} days before the due date" if days < 0 else "on the due date")
 
 
 def _record(row: dict) -> str:

@@ -1,8 +1,10 @@
 """Features of an invoice as of a date — only what was known on that date.
 
-Training rows are closed invoices as of their own invoice date; open invoices are scored as
-of the scoring date. The customer's history at date D is built from invoices *issued* before D
-and *settled* before D; an invoice's own settlement, and anything later than D, never enters.
+Training rows are invoices whose outcome was certain (past the very-late threshold, paid or
+not), as of their own invoice date; open invoices are scored as of the scoring date. The
+customer's history at date D is built from invoices *issued* before D, *settled* before D, and
+(very late) still unpaid past the very-late threshold before D; an invoice's own settlement,
+and anything later than D, never enters.
 (``tests/insights/test_insights.py`` proves it: a row computed as of D is identical whether
 or not later history exists.)
 
@@ -17,10 +19,10 @@ import math
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from .labels import LATE, ON_TIME, VERY_LATE, outcome
+from .labels import LATE, ON_TIME, VERY_LATE, classes, outcome
 
 HALF_LIFE = 5  # invoices: the recency weight halves every five settled invoices
 DECAY = 0.5 ** (1 / HALF_LIFE)
@@ -32,7 +34,7 @@ FEATURES: dict[str, str] = {
     "foreign_currency": "invoice in a foreign currency",
     "has_discount": "cash discount offered",
     "month": "month of the invoice date",
-    "hist_n": "invoices the customer settled before",
+    "hist_n": "earlier invoices of the customer whose outcome was known",
     "hist_on_time_share": "share of earlier invoices paid on time",
     "hist_late_share": "share of earlier invoices paid late",
     "hist_very_late_share": "share of earlier invoices paid very late",
@@ -40,11 +42,15 @@ FEATURES: dict[str, str] = {
     "hist_max_days_late": "most days after due date the customer paid",
     "last10_late": "late payments among the customer's last 10 invoices",
     "recent_late_weighted": "recency-weighted share paid late",
+    "recent_very_late_weighted": "recency-weighted share paid very late",
     "late_trend": "late share of the last 5 invoices minus the 5 before",
+    "recent_days_late": "average days after the due date the last 5 settled invoices were paid",
+    "days_late_trend": "days late of the last 5 settled invoices minus the 5 before",
     "open_count": "other invoices open at the time",
     "open_amount_log": "other open balance (log10)",
     "overdue_count": "other invoices overdue at the time",
     "overdue_amount_log": "other overdue balance (log10)",
+    "oldest_overdue_days": "days the oldest other overdue invoice is past its due date",
     "days_since_last_payment": "days since the customer last settled an invoice",
     "tenure_days": "days as a customer",
     "invoices_90d": "invoices in the 90 days before",
@@ -69,12 +75,15 @@ class InvoiceRow:
 @dataclass
 class _State:
     """A customer's history as of the current date of the walk."""
-    n: int = 0
+    n: int = 0            # invoices whose outcome is known
+    paid: int = 0         # invoices settled (the days statistics)
     counts: list = field(default_factory=lambda: [0, 0, 0])
     days_sum: int = 0
     days_max: int | None = None
+    days: deque = field(default_factory=lambda: deque(maxlen=10))  # of the last settled
     last: deque = field(default_factory=lambda: deque(maxlen=10))
     weighted_late: float = 0.0
+    weighted_very_late: float = 0.0
     weight: float = 0.0
     last_close: date | None = None
 
@@ -92,6 +101,11 @@ class CustomerHistory:
         self.by_issue = sorted(invoices, key=lambda i: (i.document_date, i.id))
         self.by_close = sorted((i for i in invoices if i.closed_on is not None),
                                key=lambda i: (i.closed_on, i.id))
+        # when each outcome became known: at the settlement, or — for the worst class —
+        # the day after its threshold passed unpaid (see ``decided``)
+        self.by_decision = sorted(
+            (found[1], i.id, found[0]) for i in invoices
+            if (found := decided(i, date.max, late_days, very_late_days)) is not None)
         self.credit_notes = sorted(credit_notes)
         first = self.by_issue[0].document_date if self.by_issue else None
         # imported history can start before the customer was created in remit
@@ -100,12 +114,13 @@ class CustomerHistory:
         self.late_days, self.very_late_days = late_days, very_late_days
         self.state = _State()
         self._closed = 0
+        self._decided = 0
         self._issued = 0
         self._open: dict[int, InvoiceRow] = {}
         self._now: date | None = None
 
     def advance(self, day: date) -> None:
-        """Move the walk to ``day``: everything issued, and everything settled, before it."""
+        """Move the walk to ``day``: everything issued, decided and settled before it."""
         if self._now is not None and day < self._now:
             raise ValueError("the walk only goes forward")
         self._now = day
@@ -114,19 +129,24 @@ class CustomerHistory:
             self._open[row.id] = row
             self._issued += 1
         s = self.state
+        while self._decided < len(self.by_decision) and self.by_decision[self._decided][0] < day:
+            label = self.by_decision[self._decided][2]
+            self._decided += 1
+            s.n += 1
+            s.counts[label] += 1
+            s.last.append(label != ON_TIME)
+            s.weighted_late = s.weighted_late * DECAY + (label != ON_TIME)
+            s.weighted_very_late = s.weighted_very_late * DECAY + (label == VERY_LATE)
+            s.weight = s.weight * DECAY + 1
         while self._closed < len(self.by_close) and self.by_close[self._closed].closed_on < day:
             row = self.by_close[self._closed]
             self._closed += 1
             self._open.pop(row.id, None)
-            label = outcome(row.due_date, row.closed_on, self.late_days, self.very_late_days)
             days = (row.closed_on - row.due_date).days
-            s.n += 1
-            s.counts[label] += 1
+            s.paid += 1
             s.days_sum += days
             s.days_max = days if s.days_max is None else max(s.days_max, days)
-            s.last.append(label != ON_TIME)
-            s.weighted_late = s.weighted_late * DECAY + (label != ON_TIME)
-            s.weight = s.weight * DECAY + 1
+            s.days.append(days)
             s.last_close = row.closed_on if s.last_close is None else max(s.last_close,
                                                                           row.closed_on)
 
@@ -138,6 +158,8 @@ class CustomerHistory:
         overdue = [o for o in others if o.due_date < day]
         recent = list(s.last)
         last5, prev5 = recent[-5:], recent[-10:-5]
+        days = list(s.days)
+        days5, days_prev5 = days[-5:], days[-10:-5]
         row = {
             "amount_log": _log(invoice.amount),
             "terms_days": (invoice.due_date - invoice.document_date).days,
@@ -148,16 +170,22 @@ class CustomerHistory:
             "hist_on_time_share": s.counts[ON_TIME] / s.n if s.n else nan,
             "hist_late_share": s.counts[LATE] / s.n if s.n else nan,
             "hist_very_late_share": s.counts[VERY_LATE] / s.n if s.n else nan,
-            "hist_avg_days_late": s.days_sum / s.n if s.n else nan,
+            "hist_avg_days_late": s.days_sum / s.paid if s.paid else nan,
             "hist_max_days_late": s.days_max if s.days_max is not None else nan,
             "last10_late": sum(recent) if recent else nan,
             "recent_late_weighted": s.weighted_late / s.weight if s.weight else nan,
+            "recent_very_late_weighted": (s.weighted_very_late / s.weight if s.weight
+                                          else nan),
             "late_trend": (sum(last5) / len(last5) - sum(prev5) / len(prev5)
                            if last5 and prev5 else nan),
+            "recent_days_late": sum(days5) / len(days5) if days5 else nan,
+            "days_late_trend": (sum(days5) / len(days5) - sum(days_prev5) / len(days_prev5)
+                                if days5 and days_prev5 else nan),
             "open_count": len(others),
             "open_amount_log": _log(sum((o.amount for o in others), Decimal(0))),
             "overdue_count": len(overdue),
             "overdue_amount_log": _log(sum((o.amount for o in overdue), Decimal(0))),
+            "oldest_overdue_days": max(((day - o.due_date).days for o in overdue), default=0),
             "days_since_last_payment": (day - s.last_close).days if s.last_close else nan,
             "tenure_days": (day - self.since).days if self.since else nan,
             "invoices_90d": sum(1 for o in self.by_issue[:self._issued]
@@ -170,14 +198,48 @@ class CustomerHistory:
         return row
 
 
-def training_rows(history: CustomerHistory) -> Iterable[tuple[InvoiceRow, dict, int]]:
-    """Each closed invoice of the customer, with its features as of its own invoice date and
-    its outcome: (invoice, features, label)."""
+def worst_after(invoice: InvoiceRow, late_days: int, very_late_days: int) -> date:
+    """The last day of the invoice's second-worst class: not settled by then, it is in the
+    worst class (very late; with two classes, late) whenever it is paid."""
+    worst = classes(late_days, very_late_days)[-1]
+    return invoice.due_date + timedelta(days=very_late_days if worst == VERY_LATE
+                                        else late_days)
+
+
+def decided(invoice: InvoiceRow, as_of: date, late_days: int,
+            very_late_days: int) -> tuple[int, date] | None:
+    """The invoice's outcome as known before ``as_of``, and the day from which it was known
+    (it is known on every later day), or None while it is undecided: a settled invoice's
+    outcome is known from its settlement; the worst class is known as soon as its threshold
+    passes unpaid, however long the customer then takes."""
+    last = worst_after(invoice, late_days, very_late_days)
+    if invoice.closed_on is not None and invoice.closed_on < as_of:
+        label = outcome(invoice.due_date, invoice.closed_on, late_days, very_late_days)
+        return label, min(invoice.closed_on, last)
+    if last < as_of:
+        return classes(late_days, very_late_days)[-1], last
+    return None
+
+
+def training_rows(history: CustomerHistory,
+                  as_of: date) -> Iterable[tuple[InvoiceRow, dict, int, date]]:
+    """The customer's invoices whose outcome was certain before ``as_of`` — those past the
+    very-late threshold (two classes: the late one), paid or not — with their features as of
+    their own invoice date, their outcome and the day it became certain: (invoice, features,
+    label, certain_on).
+
+    Certain, not merely known: an invoice paid early is known sooner than one that will be
+    very late, so "settled before ``as_of``" would fill the last weeks with the fast payers
+    and leave the slowest out (right-censoring). Which invoices are rows depends only on
+    their due dates, never on how they were paid."""
     for invoice in history.by_issue:
+        if invoice.document_date >= as_of:
+            break
         history.advance(invoice.document_date)
-        if invoice.closed_on is not None:
-            yield invoice, history.features(invoice, invoice.document_date), outcome(
-                invoice.due_date, invoice.closed_on, history.late_days, history.very_late_days)
+        certain_on = worst_after(invoice, history.late_days, history.very_late_days)
+        if certain_on < as_of:
+            label, _ = decided(invoice, as_of, history.late_days, history.very_late_days)
+            yield invoice, history.features(invoice, invoice.document_date), label, certain_on
 
 
 def scoring_rows(history: CustomerHistory, day: date) -> Iterable[tuple[InvoiceRow, dict]]:

@@ -110,7 +110,8 @@ OWN_ENTITY = "own_entity"  # 1 for the legal entity's own invoices, 0 for the gr
 
 
 def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Dataset:
-    """Every invoice settled before ``as_of``, with its features as of its invoice date —
+    """Every invoice whose outcome was certain before ``as_of`` (past the very-late threshold,
+    settled or not), with its features as of its invoice date —
     with ``learn_from_group``, the other legal entities' invoices too (labelled by this
     entity's thresholds, marked as not its own)."""
     sources = [legal_entity]
@@ -120,12 +121,11 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
     for entity in sources:
         own = entity.pk == legal_entity.pk
         for history in histories(entity, settings).values():
-            for invoice, features, label in training_rows(history):
-                if invoice.closed_on < as_of:
-                    if settings.learn_from_group:
-                        features[OWN_ENTITY] = 1 if own else 0
-                    rows.append((invoice.document_date, invoice.id, features, label,
-                                 invoice.customer_id, invoice.closed_on, own))
+            for invoice, features, label, certain_on in training_rows(history, as_of):
+                if settings.learn_from_group:
+                    features[OWN_ENTITY] = 1 if own else 0
+                rows.append((invoice.document_date, invoice.id, features, label,
+                             invoice.customer_id, certain_on, own))
     rows.sort(key=lambda r: (r[0], r[1]))
     return learn.Dataset([r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
                          [r[4] for r in rows],

@@ -71,7 +71,8 @@ def test_a_feature_row_as_of_a_date_ignores_later_history(entity):
 
     def rows():
         history = services.histories(entity, settings)[customer.pk]
-        train = {i.id: f for i, f, _ in training_rows(history) if i.document_date <= d}
+        train = {i.id: f for i, f, _, _ in training_rows(history, date.max)
+                 if i.document_date <= d}
         history = services.histories(entity, settings)[customer.pk]
         return train, {i.id: f for i, f in scoring_rows(history, d)}
 

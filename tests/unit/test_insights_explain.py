@@ -36,3 +36,16 @@ def test_the_customers_record_is_said_with_its_own_counts():
     assert phrase("customer_record", None, {"hist_n": 0}) == "no payment history yet"
     assert phrase("customer_record", None, {"hist_n": 1, "hist_on_time_share": 1.0}) == (
         "of its 1 earlier invoice the customer paid 1 on time")
+
+
+def test_the_days_late_figures_in_words():
+    assert phrase("recent_days_late", 12.4, {}) == ("its latest invoices were paid 12 days "
+                                                    "after the due date")
+    assert phrase("days_late_trend", 9.6, {}) == "paying 10 days later than before"
+    assert phrase("days_late_trend", -4, {}) == "paying 4 days earlier than before"
+    assert phrase("oldest_overdue_days", 45, {}) == ("another invoice already 45 days past its "
+                                                     "due date")
+    assert phrase("oldest_overdue_days", 0, {}) == "no other invoice overdue"
+    assert phrase("recent_very_late_weighted", 0.5, {}) == ("lately about 50 % of its invoices "
+                                                           "were paid very late")
+    assert phrase("recent_days_late", math.nan, {"hist_n": 0}) == "no payment history yet"

@@ -1,0 +1,79 @@
+"""The feature walk and which invoices are training rows, free of the database: the slowest
+payers are not left out because they have not paid yet (right-censoring), and the days-late
+recency figures follow a customer who pays later and later."""
+
+import math
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from remit.insights.features import CustomerHistory, InvoiceRow, decided, training_rows
+from remit.insights.labels import LATE, ON_TIME, VERY_LATE
+
+START = date(2026, 1, 5)
+AS_OF = date(2026, 6, 1)
+
+
+def invoice(k: int, issued: date, paid_after_due: int | None, terms: int = 14) -> InvoiceRow:
+    due = issued + timedelta(days=terms)
+    closed = None if paid_after_due is None else due + timedelta(days=paid_after_due)
+    return InvoiceRow(k, 1, issued, due, Decimal(1000), closed)
+
+
+def test_an_unpaid_invoice_is_very_late_from_the_day_after_the_threshold():
+    row = invoice(1, date(2026, 3, 1), None)  # due 03-15, threshold passes 04-14
+    assert decided(row, date(2026, 4, 14), 0, 30) is None
+    assert decided(row, date(2026, 4, 15), 0, 30) == (VERY_LATE, date(2026, 4, 14))
+    assert decided(row, date(2026, 4, 15), 0, 0) == (LATE, date(2026, 3, 15))  # two classes
+    paid_late_later = invoice(2, date(2026, 3, 1), 80)
+    assert decided(paid_late_later, date(2026, 5, 1), 0, 30) == (VERY_LATE, date(2026, 4, 14))
+    on_time = invoice(3, date(2026, 3, 1), -2)
+    assert decided(on_time, date(2026, 3, 14), 0, 30) == (ON_TIME, date(2026, 3, 13))
+
+
+def test_training_rows_are_chosen_by_due_date_never_by_how_they_were_paid():
+    """An invoice paid early and one not paid at all, both due within the very-late window
+    before the as-of date, are both left out (a label is certain only 30 days after the due
+    date); older ones are rows — the unpaid one as very late."""
+    rows = [invoice(1, date(2026, 3, 1), None), invoice(2, date(2026, 3, 2), -5),
+            invoice(3, date(2026, 5, 1), -5), invoice(4, date(2026, 5, 2), None)]
+    found = {i.id: (label, certain) for i, _, label, certain in
+             training_rows(CustomerHistory(rows), AS_OF)}
+    assert found == {1: (VERY_LATE, date(2026, 4, 14)), 2: (ON_TIME, date(2026, 4, 15))}
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-10, 120)), min_size=1, max_size=30))
+def test_which_invoices_are_rows_does_not_depend_on_their_payment(offsets):
+    def rows_with(paid):
+        invoices = [invoice(k, START + timedelta(days=7 * k), p) for k, p in enumerate(paid)]
+        return [i.id for i, *_ in training_rows(CustomerHistory(invoices), AS_OF)]
+
+    assert rows_with(offsets) == rows_with([None] * len(offsets))
+
+
+def test_the_history_counts_an_unpaid_invoice_as_very_late_once_its_threshold_passed():
+    stopped = invoice(1, date(2026, 1, 1), None)  # due 01-15, very late from 02-15
+    history = CustomerHistory([stopped, invoice(2, date(2026, 3, 1), None)])
+    history.advance(date(2026, 2, 14))
+    row = history.features(history.by_issue[1], date(2026, 2, 14))
+    assert row["hist_n"] == 0 and row["oldest_overdue_days"] == 30
+    history.advance(date(2026, 2, 15))
+    row = history.features(history.by_issue[1], date(2026, 2, 15))
+    assert row["hist_n"] == 1 and row["hist_very_late_share"] == 1.0
+    assert row["oldest_overdue_days"] == 31 and math.isnan(row["hist_avg_days_late"])
+
+
+def test_days_late_recency_follows_a_customer_paying_later_and_later():
+    paid = [0, 2, 1, 3, 4, 20, 25, 30, 35, 40]
+    invoices = [invoice(k, START + timedelta(days=10 * k), p, terms=0)
+                for k, p in enumerate(paid)]
+    nxt = invoice(99, START + timedelta(days=200), None, terms=0)
+    history = CustomerHistory([*invoices, nxt])
+    history.advance(nxt.document_date)
+    row = history.features(nxt, nxt.document_date)
+    assert row["recent_days_late"] == 30 and row["days_late_trend"] == 28
+    assert row["hist_avg_days_late"] == 16 and row["oldest_overdue_days"] == 0
+    assert row["recent_very_late_weighted"] > 0 and row["hist_very_late_share"] == 0.2
+    assert row["recent_late_weighted"] > row["recent_very_late_weighted"]
