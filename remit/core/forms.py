@@ -26,12 +26,12 @@ class AmountField(forms.DecimalField):
         return Decimal(number)
 
 
-def posted_date(request, field: str) -> date:
-    """A date from a posted form (today when blank), refused when not a date or surely a
-    typo (years away)."""
+def posted_date(request, field: str, data=None) -> date:
+    """A date from a posted form (or ``data``, such as ``request.GET``; today when blank),
+    refused when not a date or surely a typo (years away)."""
     from remit.api_auth import plausible_date
 
-    text = request.POST.get(field, "").strip()
+    text = (request.POST if data is None else data).get(field, "").strip()
     try:
         on = date.fromisoformat(text) if text else timezone.localdate()
     except ValueError:

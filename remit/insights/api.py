@@ -5,13 +5,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from remit.api_auth import Rule
+from remit.api_auth import Rule, plausible_date
+from remit.core.exceptions import InvalidInput
 from remit.receivables import selectors as receivables
 
 from . import selectors, services
-from .models import Prediction
+from .compare import models_compare as compare_versions
+from .models import Prediction, PredictionModel
 
 router = Router(tags=["insights"])
 
@@ -98,3 +100,18 @@ class CashOut(Schema):
 @router.get("/expected-cash", response=CashOut, auth=Rule("insights.view_prediction"))
 def expected_cash(request, as_of: date | None = None):
     return selectors.expected_cash(request.legal_entity, as_of or timezone.localdate())
+
+
+@router.get("/models/compare", auth=Rule("insights.view_predictionmodel"))
+def models_compare(request, versions: list[int] = Query(...),
+                   as_of: date | None = None):
+    """Two or more model versions on the same invoices — those none of them learnt from,
+    dated from the latest of their test periods on and certain by ``as_of`` — beside the
+    customer's history; for two, how often (bootstrap) the newer was better."""
+    found = {m.version: m for m in PredictionModel.objects.filter(
+        legal_entity=request.legal_entity, version__in=versions)}
+    missing = [v for v in versions if v not in found]
+    if missing:
+        raise InvalidInput.field("versions", f"no model v{missing[0]}")
+    return compare_versions(legal_entity=request.legal_entity, versions=list(found.values()),
+                            as_of=plausible_date("as_of", as_of) or timezone.localdate())

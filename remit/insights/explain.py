@@ -12,6 +12,9 @@ from .features import FEATURES
 TOP = 4
 HISTORY = {"last10_late", "recent_late_weighted", "recent_very_late_weighted", "late_trend",
            "recent_days_late", "days_late_trend"}
+# unknown while nothing has been paid, even when earlier invoices are known to be very late
+PAID = {"hist_avg_days_late", "hist_max_days_late", "recent_days_late", "days_since_last_payment"}
+TRENDS = {"late_trend", "days_late_trend"}  # unknown with fewer than six earlier invoices
 
 
 def _pct(v) -> str:
@@ -22,11 +25,15 @@ def phrase(name: str, value, row: dict) -> str:
     """The feature and its value as a sentence fragment."""
     if name == "customer_record":  # where the model starts: the customer's own record
         return _record(row)
+    n = int(row.get("hist_n") or 0)
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        if n and name in PAID:  # earlier invoices decided, none of them paid: very late, unpaid
+            return f"none of its {n} earlier invoice{'' if n == 1 else 's'} paid yet"
+        if n and name in TRENDS:
+            return "too little history for a trend"
         if name.startswith("hist_") or name in HISTORY or name == "days_since_last_payment":
             return "no payment history yet"
         return f"{FEATURES.get(name, name.replace('_', ' '))}: not known"
-    n = row.get("hist_n") or 0
     if name == "last10_late":
         return f"customer paid {int(value)} of its last {min(int(n), 10)} invoices late"
     if name == "hist_on_time_share":
@@ -75,8 +82,8 @@ def phrase(name: str, value, row: dict) -> str:
         return (f"customer for {years:.1f} years" if years >= 1
                 else f"new customer ({int(value)} days)")
     if name == "hist_n":
-        return "no payment history yet" if not value else _count(value, "invoice",
-                                                                 "settled before")
+        return "no payment history yet" if not value else _count(
+            value, "earlier invoice", "with a known outcome")
     if name == "invoices_90d":
         return _count(value, "invoice", "in the 90 days before")
     if name == "credit_notes_180d":
@@ -99,8 +106,9 @@ def _days(value) -> str:
 
 
 def _record(row: dict) -> str:
-    """The customer's earlier invoices by outcome: "of its 12 earlier invoices the customer
-    paid 2 on time, 7 late and 3 very late"."""
+    """The customer's earlier invoices by outcome: "of its 12 earlier invoices: 2 on time, 7
+    late, 3 very late" (not "paid": very late includes those still unpaid past the
+    threshold)."""
     n = int(row.get("hist_n") or 0)
     if not n:
         return "no payment history yet"
@@ -110,8 +118,7 @@ def _record(row: dict) -> str:
         share = row.get(key)
         if share is not None and not (isinstance(share, float) and math.isnan(share)):
             parts.append(f"{round(share * n)} {label}")
-    said = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
-    return f"of its {n} earlier invoice{'' if n == 1 else 's'} the customer paid {said}"
+    return f"of its {n} earlier invoice{'' if n == 1 else 's'}: {', '.join(parts)}"
 
 
 def _count(value, noun: str, rest: str) -> str:

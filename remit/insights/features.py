@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from .labels import LATE, ON_TIME, VERY_LATE, classes, outcome
 
-HALF_LIFE = 5  # invoices: the recency weight halves every five settled invoices
+HALF_LIFE = 5  # invoices: the recency weight halves every five decided invoices
 DECAY = 0.5 ** (1 / HALF_LIFE)
 
 # name → what it means, in words for the page that explains a prediction
@@ -87,6 +87,15 @@ class _State:
     weight: float = 0.0
     last_close: date | None = None
 
+    def decide(self, label: int) -> None:
+        """One more invoice whose outcome is known."""
+        self.n += 1
+        self.counts[label] += 1
+        self.last.append(label != ON_TIME)
+        self.weighted_late = self.weighted_late * DECAY + (label != ON_TIME)
+        self.weighted_very_late = self.weighted_very_late * DECAY + (label == VERY_LATE)
+        self.weight = self.weight * DECAY + 1
+
 
 def _log(amount) -> float:
     return math.log10(1 + max(float(amount), 0.0))
@@ -115,6 +124,7 @@ class CustomerHistory:
         self.state = _State()
         self._closed = 0
         self._decided = 0
+        self._decided_ids: set[int] = set()
         self._issued = 0
         self._open: dict[int, InvoiceRow] = {}
         self._now: date | None = None
@@ -130,14 +140,10 @@ class CustomerHistory:
             self._issued += 1
         s = self.state
         while self._decided < len(self.by_decision) and self.by_decision[self._decided][0] < day:
-            label = self.by_decision[self._decided][2]
+            _, pk, label = self.by_decision[self._decided]
+            s.decide(label)
+            self._decided_ids.add(pk)
             self._decided += 1
-            s.n += 1
-            s.counts[label] += 1
-            s.last.append(label != ON_TIME)
-            s.weighted_late = s.weighted_late * DECAY + (label != ON_TIME)
-            s.weighted_very_late = s.weighted_very_late * DECAY + (label == VERY_LATE)
-            s.weight = s.weight * DECAY + 1
         while self._closed < len(self.by_close) and self.by_close[self._closed].closed_on < day:
             row = self.by_close[self._closed]
             self._closed += 1
@@ -150,9 +156,23 @@ class CustomerHistory:
             s.last_close = row.closed_on if s.last_close is None else max(s.last_close,
                                                                           row.closed_on)
 
+    def _without(self, invoice_id: int) -> _State:
+        """The state, less the invoice's own outcome: an open invoice scored past the
+        very-late threshold is already decided, but — as for a training row, which is never
+        decided on its own invoice date — its outcome is not part of its customer's record."""
+        if invoice_id not in self._decided_ids:
+            return self.state
+        s = self.state
+        out = _State(paid=s.paid, days_sum=s.days_sum, days_max=s.days_max, days=s.days,
+                     last_close=s.last_close)
+        for _, pk, label in self.by_decision[:self._decided]:
+            if pk != invoice_id:
+                out.decide(label)
+        return out
+
     def features(self, invoice: InvoiceRow, day: date) -> dict[str, float]:
         """The feature row of ``invoice`` as of ``day`` (after ``advance(day)``)."""
-        s = self.state
+        s = self._without(invoice.id)
         nan = math.nan
         others = [o for o in self._open.values() if o.id != invoice.id]
         overdue = [o for o in others if o.due_date < day]

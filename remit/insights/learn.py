@@ -96,11 +96,11 @@ def readiness(labels: list[int], classes: list[int]) -> str | None:
     counts = {NAMES[c]: labels.count(c) for c in classes}
     have = ", ".join(f"{n} {k}" for k, n in counts.items())
     if len(labels) < MIN_ROWS:
-        return (f"{len(labels)} settled invoices ({have}); at least {MIN_ROWS} are needed to "
-                "train a model")
+        return (f"{len(labels)} invoices with a certain outcome ({have}); at least {MIN_ROWS} "
+                "are needed to train a model")
     thin = [k for k, n in counts.items() if n < MIN_PER_CLASS]
     if thin:
-        return (f"too few settled invoices {' and '.join(thin)} ({have}); each class needs "
+        return (f"too few invoices {' and '.join(thin)} ({have}); each class needs "
                 f"at least {MIN_PER_CLASS}. Change the late or very-late threshold (0 and 0 "
                 "makes two classes), or import more history")
     return None
@@ -372,6 +372,13 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
     split, extra = pooled_split(data)
     own_train = split.train
     split.train = np.array(sorted([*own_train.tolist(), *extra.tolist()]), dtype=int)
+    if len(split.train) < MIN_PER_CLASS * len(data.classes):
+        since = data.dates[split.calibrate[0]] if len(split.calibrate) else split.test_from
+        raise NotEnoughData(
+            f"only {len(split.train)} invoices had a certain outcome before {since}, where "
+            "the calibration period begins (an outcome is certain once the invoice is past "
+            "the very-late threshold); import a longer history, or lower the very-late "
+            "threshold")
     matrix = matrix_for([data.features[i] for i in split.train], chosen)
     x = matrix.encode(data.features)
     y = np.array(data.labels)

@@ -114,6 +114,9 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
     settled or not), with its features as of its invoice date —
     with ``learn_from_group``, the other legal entities' invoices too (labelled by this
     entity's thresholds, marked as not its own)."""
+    # an unpaid invoice is very late only once its threshold has passed in fact: with a date
+    # beyond today, invoices that are merely not paid *yet* would be labelled very late
+    as_of = min(as_of, timezone.localdate())
     sources = [legal_entity]
     if settings.learn_from_group:
         sources += list(LegalEntity.objects.exclude(pk=legal_entity.pk).order_by("code"))
@@ -135,8 +138,9 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
 
 @transaction.atomic
 def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
-    """A new model version from the history settled before ``as_of``: trained on the earlier
-    period, tested on the later one, beside both baselines. Not used until published."""
+    """A new model version from the invoices whose outcome was certain before ``as_of`` (never
+    later than today): trained on the earlier period, tested on the later one, beside both
+    baselines. Not used until published."""
     actor.require("insights.add_predictionmodel")
     settings = settings_for(legal_entity)
     data = dataset(legal_entity, as_of, settings)

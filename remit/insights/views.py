@@ -21,6 +21,7 @@ from remit.core.money import amount_in_range
 from remit.receivables.models import Customer
 
 from . import selectors, services
+from .compare import models_compare
 from .features import FEATURES
 from .models import Prediction, PredictionModel
 
@@ -57,7 +58,7 @@ def predictions(request):
 
 
 def _pane(request, item_id: str) -> dict | None:
-    if not item_id.isdigit():
+    if not (item_id.isascii() and item_id.isdigit()):
         return None
     p = (Prediction.objects.filter(legal_entity=request.legal_entity, item_id=int(item_id))
          .select_related("item", "customer", "model").first())
@@ -107,9 +108,23 @@ def expected_cash(request):
 @page("insights.view_predictionmodel")
 def models_page(request):
     entity = request.legal_entity
+    models = list(PredictionModel.objects.filter(legal_entity=entity).select_related(
+        "created_by"))
+    chosen = [int(v) for v in request.GET.getlist("compare") if v.isascii() and v.isdigit()]
+    comparison = None
+    if chosen:
+        try:
+            comparison = models_compare(
+                legal_entity=entity, versions=[m for m in models if m.version in chosen],
+                as_of=posted_date(request, "as_of", data=request.GET))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            for v in comparison["versions"]:
+                v["best"] = {name: v[name] == min(w[name] for w in comparison["versions"])
+                             for name in ("log_loss", "brier")}
     return render(request, "insights/models.html", {
-        "models": PredictionModel.objects.filter(legal_entity=entity).select_related(
-            "created_by"),
+        "models": models, "chosen": chosen, "comparison": comparison,
         "settings": services.settings_for(entity), "features": FEATURES,
         "today": timezone.localdate()})
 
@@ -122,7 +137,7 @@ def models_action(request, action: str):
         if action == "settings":
             late, very = request.POST.get("late_days", ""), request.POST.get("very_late_days", "")
             for name, value in (("late_days", late), ("very_late_days", very)):
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):
                     raise InvalidInput.field(name, "whole days")
             benchmarks = {name: amount_in_range(name, request.POST[name])
                           for name in ("late_benchmark", "very_late_benchmark")
@@ -143,7 +158,8 @@ def models_action(request, action: str):
         elif action == "publish":
             version = request.POST.get("version", "")
             model = PredictionModel.objects.filter(
-                legal_entity=entity, version=int(version) if version.isdigit() else 0).first()
+                legal_entity=entity,
+                version=int(version) if version.isascii() and version.isdigit() else 0).first()
             if model is None:
                 raise InvalidInput.field("version", "choose a model")
             services.model_publish(model=model, actor=actor)

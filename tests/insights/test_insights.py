@@ -1,4 +1,4 @@
-"""Payment predictions end to end on the database: labels from settled invoices, features as
+"""Payment predictions end to end on the database: labels from decided invoices, features as
 of a date that never see later history, a model trained on the earlier period and tested on
 the later one beside both baselines, published, scoring every open invoice with its factors."""
 
@@ -108,7 +108,7 @@ def test_a_feature_row_as_of_a_date_ignores_later_history(entity):
 
 def test_too_little_history_says_what_is_there_and_what_is_needed(entity):
     Book(entity).customer(5, 6)
-    with pytest.raises(RuleViolation, match=r"6 settled invoices .*at least 100"):
+    with pytest.raises(RuleViolation, match=r"6 invoices with a certain outcome .*at least 100"):
         services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
 
 

@@ -32,10 +32,10 @@ def test_the_customers_record_is_said_with_its_own_counts():
     row = {"hist_n": 12, "hist_on_time_share": 2 / 12, "hist_late_share": 7 / 12,
            "hist_very_late_share": 3 / 12}
     assert phrase("customer_record", None, row) == (
-        "of its 12 earlier invoices the customer paid 2 on time, 7 late and 3 very late")
+        "of its 12 earlier invoices: 2 on time, 7 late, 3 very late")
     assert phrase("customer_record", None, {"hist_n": 0}) == "no payment history yet"
     assert phrase("customer_record", None, {"hist_n": 1, "hist_on_time_share": 1.0}) == (
-        "of its 1 earlier invoice the customer paid 1 on time")
+        "of its 1 earlier invoice: 1 on time")
 
 
 def test_the_days_late_figures_in_words():
@@ -49,3 +49,19 @@ def test_the_days_late_figures_in_words():
     assert phrase("recent_very_late_weighted", 0.5, {}) == ("lately about 50 % of its invoices "
                                                            "were paid very late")
     assert phrase("recent_days_late", math.nan, {"hist_n": 0}) == "no payment history yet"
+
+
+def test_a_customer_who_stopped_paying_is_not_said_to_have_no_history():
+    """Five earlier invoices, all unpaid past the very-late threshold: nothing was paid, so the
+    days figures are unknown — but the customer has a history, and it is bad."""
+    nan = math.nan
+    row = {"hist_n": 5, "hist_on_time_share": 0.0, "hist_late_share": 0.0,
+           "hist_very_late_share": 1.0, "hist_avg_days_late": nan, "recent_days_late": nan,
+           "days_since_last_payment": nan, "late_trend": nan}
+    assert phrase("recent_days_late", nan, row) == "none of its 5 earlier invoices paid yet"
+    assert phrase("days_since_last_payment", nan, row) == ("none of its 5 earlier invoices "
+                                                           "paid yet")
+    assert phrase("late_trend", nan, row) == "too little history for a trend"
+    assert phrase("hist_n", 5, row) == "5 earlier invoices with a known outcome"
+    assert phrase("customer_record", None, row) == (
+        "of its 5 earlier invoices: 0 on time, 0 late, 5 very late")

@@ -77,3 +77,22 @@ def test_days_late_recency_follows_a_customer_paying_later_and_later():
     assert row["hist_avg_days_late"] == 16 and row["oldest_overdue_days"] == 0
     assert row["recent_very_late_weighted"] > 0 and row["hist_very_late_share"] == 0.2
     assert row["recent_late_weighted"] > row["recent_very_late_weighted"]
+
+
+def test_a_scored_invoice_past_the_threshold_is_not_part_of_its_own_record():
+    """Scored on a day when it is already very late, the invoice's own outcome stays out of
+    its customer's record — as for a training row, which is never decided on its own date —
+    while the customer's other invoices see it."""
+    first = invoice(1, date(2026, 1, 1), None)  # very late from 02-15
+    second = invoice(2, date(2026, 1, 20), None)
+    history = CustomerHistory([first, second])
+    day = date(2026, 3, 20)  # both decided: first from 02-15, second from 03-06
+    history.advance(day)
+    own = history.features(first, day)
+    assert own["hist_n"] == 1 and own["hist_very_late_share"] == 1.0  # the second only
+    other = history.features(second, day)
+    assert other["hist_n"] == 1
+    fresh = CustomerHistory([first])
+    fresh.advance(day)
+    alone = fresh.features(first, day)
+    assert alone["hist_n"] == 0 and math.isnan(alone["recent_very_late_weighted"])

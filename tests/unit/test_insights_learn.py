@@ -123,3 +123,17 @@ def test_other_legal_entities_are_learnt_from_only_with_what_was_known_in_time()
     alone, none = learn.pooled_split(learn.Dataset(dates, rows, [ON_TIME] * 400, [0] * 400,
                                                    [ON_TIME, LATE], closed))
     assert none.size == 0 and len(alone.test) == 80
+
+
+def test_a_short_history_whose_outcomes_are_certain_late_is_refused_with_a_reason():
+    """150 invoices over 80 days, each certain 60 days after its date (30-day terms and a
+    30-day very-late threshold): hardly anything is certain before the calibration period
+    begins, which is a message, not LightGBM failing on an empty training set."""
+    dates = [date(2025, 1, 1) + timedelta(days=i * 80 // 150) for i in range(150)]
+    rows = [{"terms_days": 30, "hist_late_share": (i % 7) / 7} for i in range(150)]
+    data = learn.Dataset(dates, rows, [i % 3 for i in range(150)], [0] * 150,
+                         [ON_TIME, LATE, VERY_LATE],
+                         closed=[d + timedelta(days=60) for d in dates], own=[True] * 150)
+    with pytest.raises(learn.NotEnoughData, match=r"only \d+ invoices had a certain outcome "
+                                                  r"before 2025-\d\d-\d\d"):
+        learn.train(data, ["terms_days", "hist_late_share"])

@@ -15,6 +15,7 @@ from remit.core.actor import Actor
 from remit.core.command_args import day_option, legal_entity_option
 from remit.core.exceptions import DomainError
 from remit.insights import services
+from remit.insights.compare import models_compare
 from remit.insights.models import PredictionModel
 
 Entity = Annotated[str, typer.Option(help="Legal entity code.")]
@@ -83,7 +84,8 @@ class Command(TyperCommand):
                         + ("learns from the whole group" if found.learn_from_group
                            else "learns from its own history only"))
 
-    @command(help="Train a new model version on the history settled before --as-of.")
+    @command(help="Train a new model version on the invoices whose outcome was certain "
+                  "before --as-of (paid, or unpaid past the very-late threshold).")
     def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
               publish: Annotated[bool, typer.Option(help="Publish it at once.")] = False):
         legal_entity = legal_entity_option(entity)
@@ -137,6 +139,43 @@ class Command(TyperCommand):
             except DomainError as exc:
                 raise CommandError(exc.message) from None
         console.print(f"{n} open invoices scored")
+
+    @command(help="Model versions side by side on the same invoices: those none of them "
+                  "learnt from, beside the customer's history.")
+    def compare(self, entity: Entity,
+                model: Annotated[list[int], typer.Option(
+                    help="A version number; give two or more.")],
+                as_of: Annotated[str | None, typer.Option()] = None,
+                as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
+                = False):
+        legal_entity = legal_entity_option(entity)
+        found = {m.version: m for m in PredictionModel.objects.filter(
+            legal_entity=legal_entity, version__in=model)}
+        missing = [v for v in model if v not in found]
+        if missing:
+            raise CommandError(f"--model: no model v{missing[0]}")
+        try:
+            result = models_compare(legal_entity=legal_entity, versions=list(found.values()),
+                                    as_of=day_option(as_of))
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        table = Table(f"{result['n']} invoices of {result['from']}–{result['to']}",
+                      *(f"v{v['version']}" for v in result["versions"]),
+                      "customer's history")
+        for name in METRICS:
+            table.add_row(name, *(str(v[name]) for v in result["versions"]),
+                          str(result["customer_history"][name]))
+        console = Console()
+        console.print(table)
+        if "newer_better" in result:
+            older, newer = (v["version"] for v in result["versions"])
+            sure = result["newer_better"]
+            console.print(f"v{newer} better than v{older} in {sure['log_loss']:.0%} of "
+                          f"resamples on log loss, {sure['macro_f1']:.0%} on macro F1 "
+                          "(paired bootstrap).")
 
     @command(help="The model versions of a legal entity.")
     def models(self, entity: Entity):
