@@ -18,7 +18,7 @@ from remit.api_auth import plausible_date
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
-from remit.core.forms import posted_date  # noqa: F401 - the forms here use it
+from remit.core.forms import posted_date, whole_number  # noqa: F401 - the forms use posted_date
 from remit.core.money import ZERO
 from remit.receivables import selectors as receivables
 from remit.receivables.models import (
@@ -136,7 +136,7 @@ def _id(request, field: str) -> int | None:
     value = request.POST.get(field, "")
     if not value:
         return None
-    if not value.isdigit():
+    if whole_number(value) is None:
         raise DomainError(f"{field}: choose one from the list", code=field)
     return int(value)
 

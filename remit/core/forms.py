@@ -38,3 +38,9 @@ def posted_date(request, field: str, data=None) -> date:
         raise InvalidInput.field(field, "give the date as YYYY-MM-DD") from None
     plausible_date(field, on)
     return on
+
+
+def whole_number(text: str) -> int | None:
+    """A record id or version typed or posted as plain ASCII digits, else None. ``str.isdigit``
+    alone also accepts digits like "²" that ``int`` then refuses (a 500)."""
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
+from remit.core.forms import whole_number
 
 from . import duplicates, leads, matching, qualify
 from .models import DuplicateRule, FieldMapping, QualificationSettings, RecordType, Target
@@ -97,7 +98,7 @@ def crm_settings(request):
 
 
 def _id(request, field: str) -> int:
-    value = request.POST.get(field, "")
-    if not value.isdigit():
+    value = whole_number(request.POST.get(field, ""))
+    if value is None:
         raise InvalidInput.field(field, "not a record")
-    return int(value)
+    return value

@@ -8,12 +8,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from remit.api_auth import Rule, plausible_date
-from remit.core.exceptions import InvalidInput
 from remit.receivables import selectors as receivables
 
 from . import selectors, services
 from .compare import models_compare as compare_versions
-from .models import Prediction, PredictionModel
+from .compare import versions_numbered
+from .models import Prediction
 
 router = Router(tags=["insights"])
 
@@ -108,10 +108,6 @@ def models_compare(request, versions: list[int] = Query(...),
     """Two or more model versions on the same invoices — those none of them learnt from,
     dated from the latest of their test periods on and certain by ``as_of`` — beside the
     customer's history; for two, how often (bootstrap) the newer was better."""
-    found = {m.version: m for m in PredictionModel.objects.filter(
-        legal_entity=request.legal_entity, version__in=versions)}
-    missing = [v for v in versions if v not in found]
-    if missing:
-        raise InvalidInput.field("versions", f"no model v{missing[0]}")
-    return compare_versions(legal_entity=request.legal_entity, versions=list(found.values()),
+    return compare_versions(legal_entity=request.legal_entity,
+                            versions=versions_numbered(request.legal_entity, versions),
                             as_of=plausible_date("as_of", as_of) or timezone.localdate())

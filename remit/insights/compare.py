@@ -25,6 +25,16 @@ MIN_COMMON = 30  # fewer invoices than this say nothing about which version is b
 MAX_VERSIONS = 5  # each is a full prediction over the common invoices, done while one waits
 
 
+def versions_numbered(legal_entity, numbers: list[int]) -> list[PredictionModel]:
+    """The legal entity's model versions by number; an unknown number is a named error."""
+    found = {m.version: m for m in PredictionModel.objects.filter(
+        legal_entity=legal_entity, version__in=numbers)}
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise InvalidInput.field("versions", f"no model v{missing[0]}")
+    return list(found.values())
+
+
 def models_compare(*, legal_entity, versions: list[PredictionModel], as_of: date) -> dict:
     """The versions' metrics on their common unseen invoices, beside the customer's history."""
     versions = sorted({m.pk: m for m in versions}.values(), key=lambda m: m.version)

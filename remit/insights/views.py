@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
-from remit.core.forms import posted_date
+from remit.core.forms import posted_date, whole_number
 from remit.core.money import amount_in_range
 from remit.receivables.models import Customer
 
@@ -58,7 +58,7 @@ def predictions(request):
 
 
 def _pane(request, item_id: str) -> dict | None:
-    if not (item_id.isascii() and item_id.isdigit()):
+    if whole_number(item_id) is None:
         return None
     p = (Prediction.objects.filter(legal_entity=request.legal_entity, item_id=int(item_id))
          .select_related("item", "customer", "model").first())
@@ -110,7 +110,7 @@ def models_page(request):
     entity = request.legal_entity
     models = list(PredictionModel.objects.filter(legal_entity=entity).select_related(
         "created_by"))
-    chosen = [int(v) for v in request.GET.getlist("compare") if v.isascii() and v.isdigit()]
+    chosen = [n for n in map(whole_number, request.GET.getlist("compare")) if n is not None]
     comparison = None
     if chosen:
         try:
@@ -137,7 +137,7 @@ def models_action(request, action: str):
         if action == "settings":
             late, very = request.POST.get("late_days", ""), request.POST.get("very_late_days", "")
             for name, value in (("late_days", late), ("very_late_days", very)):
-                if not (value.isascii() and value.isdigit()):
+                if whole_number(value) is None:
                     raise InvalidInput.field(name, "whole days")
             benchmarks = {name: amount_in_range(name, request.POST[name])
                           for name in ("late_benchmark", "very_late_benchmark")
@@ -158,8 +158,7 @@ def models_action(request, action: str):
         elif action == "publish":
             version = request.POST.get("version", "")
             model = PredictionModel.objects.filter(
-                legal_entity=entity,
-                version=int(version) if version.isascii() and version.isdigit() else 0).first()
+                legal_entity=entity, version=whole_number(version) or 0).first()
             if model is None:
                 raise InvalidInput.field("version", "choose a model")
             services.model_publish(model=model, actor=actor)

@@ -15,7 +15,7 @@ from remit.core.actor import Actor
 from remit.core.command_args import day_option, legal_entity_option
 from remit.core.exceptions import DomainError
 from remit.insights import services
-from remit.insights.compare import models_compare
+from remit.insights.compare import models_compare, versions_numbered
 from remit.insights.models import PredictionModel
 
 Entity = Annotated[str, typer.Option(help="Legal entity code.")]
@@ -149,13 +149,9 @@ class Command(TyperCommand):
                 as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
                 = False):
         legal_entity = legal_entity_option(entity)
-        found = {m.version: m for m in PredictionModel.objects.filter(
-            legal_entity=legal_entity, version__in=model)}
-        missing = [v for v in model if v not in found]
-        if missing:
-            raise CommandError(f"--model: no model v{missing[0]}")
         try:
-            result = models_compare(legal_entity=legal_entity, versions=list(found.values()),
+            result = models_compare(legal_entity=legal_entity,
+                                    versions=versions_numbered(legal_entity, model),
                                     as_of=day_option(as_of))
         except DomainError as exc:
             raise CommandError(exc.message) from None
