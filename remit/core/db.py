@@ -9,10 +9,11 @@ integer back into a Decimal; on PostgreSQL it is a plain ``SUM`` over ``numeric`
 
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, When
 
 PLACES = settings.AMOUNT_DECIMAL_PLACES
@@ -68,3 +69,16 @@ class ExactSum(models.Aggregate):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         sql = f"SUM(CAST(ROUND(({sql}) * {SCALE}) AS INTEGER))"
         return (f"COALESCE({sql}, 0)" if self.zero else sql), params
+
+
+def transaction_lock(name: str, key: int) -> None:
+    """Serialize one kind of work (``name``) per key, e.g. per legal entity, until the current
+    transaction ends, without locking any row other use cases need. On PostgreSQL a
+    transaction-scoped advisory lock; SQLite runs every write transaction alone already
+    (``BEGIN IMMEDIATE``)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("transaction_lock outside a transaction would be released at once")
+    if connection.vendor == "postgresql":
+        space = zlib.crc32(name.encode()) - 2**31  # the first of two 32-bit keys
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, key])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
+from remit.core.db import transaction_lock
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
 from remit.receivables.models import (
@@ -238,6 +239,9 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
     ``as_of``: their current predictions are replaced, each with the model version and its
     top factors. All customers are scored in batches of consecutive ids."""
     actor.require("insights.add_prediction")
+    # the nightly run and a customer's run after a posting replace the same rows: one at a
+    # time, and the one that waited uses the model published when it goes on
+    transaction_lock("insights.scoring", legal_entity.pk)
     model = model or published(legal_entity)
     if model is None:
         raise RuleViolation(f"{legal_entity.code} has no published prediction model yet: "
