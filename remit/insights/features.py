@@ -27,6 +27,14 @@ from .labels import LATE, ON_TIME, VERY_LATE, classes, outcome
 HALF_LIFE = 5  # invoices: the recency weight halves every five decided invoices
 DECAY = 0.5 ** (1 / HALF_LIFE)
 
+# What the columns mean. A model keeps the definition it was trained with: one trained with an
+# older definition reads today's columns wrongly, so it is flagged and not published again.
+#   1: the customer's record counted settled invoices only
+#   2: an invoice unpaid past the very-late threshold counts as very late in the record
+DEFINITION = 2
+DEFINITION_CHANGES = {2: "unpaid invoices past the very-late threshold now count as very late "
+                         "in the customer's record"}
+
 # name → what it means, in words for the page that explains a prediction
 FEATURES: dict[str, str] = {
     "amount_log": "invoice amount (log10, accounting currency)",

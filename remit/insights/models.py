@@ -68,6 +68,8 @@ class PredictionModel(EntityOwned):
     n_test = models.PositiveIntegerField(default=0)
     metrics = models.JSONField(default=dict)
     booster = models.TextField(help_text="LightGBM's model text.")
+    feature_definition = models.PositiveSmallIntegerField(
+        default=1, help_text="What its columns meant when it was trained (features.DEFINITION).")
     calibration = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

@@ -25,7 +25,15 @@ from remit.receivables.models import (
 )
 
 from . import explain, labels, learn
-from .features import FEATURES, CustomerHistory, InvoiceRow, scoring_rows, training_rows
+from .features import (
+    DEFINITION,
+    DEFINITION_CHANGES,
+    FEATURES,
+    CustomerHistory,
+    InvoiceRow,
+    scoring_rows,
+    training_rows,
+)
 from .models import InsightsSettings, ModelStatus, Prediction, PredictionModel
 
 FOUR = Decimal("0.0001")
@@ -160,6 +168,7 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
         train_from=trained.train_from, test_from=trained.test_from, test_to=trained.test_to,
         n_train=trained.n_train, n_test=trained.n_test, metrics=trained.metrics,
         booster=trained.booster_text, calibration=trained.calibration, created_by=actor.user,
+        feature_definition=DEFINITION,
         algorithm=("LightGBM from the customer's history + temperature scaling"
                    if trained.anchor is not None else
                    "LightGBM multiclass + temperature scaling"))
@@ -199,6 +208,9 @@ def model_publish(*, model: PredictionModel, actor: Actor) -> PredictionModel:
                             f"{locked.late_days}/{locked.very_late_days} days; the settings "
                             f"say {settings.late_days}/{settings.very_late_days}. Train a new "
                             "model", code="thresholds_changed")
+    outdated = definition_outdated(locked)
+    if outdated:
+        raise RuleViolation(f"v{locked.version} {outdated}", code="features_changed")
     PredictionModel.objects.filter(legal_entity=locked.legal_entity,
                                    status=ModelStatus.PUBLISHED).exclude(pk=locked.pk).update(
         status=ModelStatus.RETIRED)
@@ -207,6 +219,17 @@ def model_publish(*, model: PredictionModel, actor: Actor) -> PredictionModel:
     audit_record(actor=actor, action="insights.model.publish", obj=locked,
                  data={"version": locked.version})
     return locked
+
+
+def definition_outdated(model: PredictionModel) -> str | None:
+    """Why a version's columns no longer mean what they did when it was trained, or None: it
+    still scores (nightly runs go on after an upgrade) but is not published again."""
+    if model.feature_definition >= DEFINITION:
+        return None
+    changes = "; ".join(DEFINITION_CHANGES[n] for n in sorted(DEFINITION_CHANGES)
+                        if n > model.feature_definition)
+    return (f"was trained before the features changed meaning ({changes}): train a new "
+            "version and compare the two")
 
 
 def published(legal_entity) -> PredictionModel | None:

@@ -52,9 +52,15 @@ def predictions(request):
         selected = _pane(request, request.GET["item"])
     return render(request, "insights/predictions.html", {
         "page_obj": page_obj, "q": q, "risk": request.GET.get("risk", ""),
-        "sort": sort, "selected": selected,
-        "model": services.published(request.legal_entity),
+        "sort": sort, "selected": selected, "model": _in_use(request.legal_entity),
         "counts": selectors.workspace_counts(request.legal_entity)})
+
+
+def _in_use(legal_entity):
+    model = services.published(legal_entity)
+    if model is not None:
+        model.outdated = services.definition_outdated(model)
+    return model
 
 
 def _pane(request, item_id: str) -> dict | None:
@@ -110,6 +116,8 @@ def models_page(request):
     entity = request.legal_entity
     models = list(PredictionModel.objects.filter(legal_entity=entity).select_related(
         "created_by"))
+    for m in models:
+        m.outdated = services.definition_outdated(m)
     chosen = [n for n in map(whole_number, request.GET.getlist("compare")) if n is not None]
     comparison = None
     if chosen:

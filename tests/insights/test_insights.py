@@ -165,6 +165,33 @@ def test_changing_the_thresholds_needs_a_new_model(book, entity):
     assert again.version == 2 and (again.late_days, again.very_late_days) == (5, 40)
 
 
+def test_a_version_trained_before_the_features_changed_meaning_is_flagged_and_not_published(
+        book, entity, make_user, client, capsys):
+    from remit.insights.features import DEFINITION
+    from remit.insights.models import PredictionModel
+
+    old = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    assert old.feature_definition == DEFINITION and services.definition_outdated(old) is None
+    services.model_publish(model=old, actor=SYSTEM)
+    # what migration 0007 leaves on a version trained before unpaid invoices counted
+    PredictionModel.objects.filter(pk=old.pk).update(feature_definition=DEFINITION - 1)
+    old.refresh_from_db()
+    client.force_login(make_user("Credit manager", [entity]))
+    listing = client.get("/insights/predictions/").content.decode()
+    assert 'data-testid="outdated"' in listing and "The model in use, v1, was trained" in listing
+    new = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
+    services.model_publish(model=new, actor=SYSTEM)
+    with pytest.raises(RuleViolation, match="unpaid invoices past the very-late threshold") \
+            as refused:
+        services.model_publish(model=old, actor=SYSTEM)
+    assert refused.value.code == "features_changed"
+    page = client.get("/insights/models/").content.decode()
+    assert page.count('data-testid="outdated"') == 1 and "Revert to v1" not in page
+    assert 'data-testid="outdated"' not in client.get("/insights/predictions/").content.decode()
+    call_command("insights", "evaluate", "--entity", "NO01", "--model", "1", "--json")
+    assert "changed meaning" in json.loads(capsys.readouterr().out.splitlines()[-1])["outdated"]
+
+
 def test_an_open_invoice_past_a_threshold_cannot_be_in_a_class_whose_window_passed():
     import numpy as np
 

@@ -40,7 +40,8 @@ def evaluation(model: PredictionModel) -> dict:
             "status": model.status,
             "algorithm": model.algorithm,
             "recipe": model.metrics.get("recipe"),
-            "better_than_customer_history": model.metrics.get("better_than_customer_history")}
+            "better_than_customer_history": model.metrics.get("better_than_customer_history"),
+            "outdated": services.definition_outdated(model)}
 
 
 class Command(TyperCommand):
@@ -202,6 +203,8 @@ def _print(result: dict) -> None:
         console.print(f"Better than the customer's history in {sure['log_loss']:.0%} of "
                       f"resamples of the test invoices on log loss, {sure['macro_f1']:.0%} on "
                       "macro F1 (paired bootstrap).")
+    if result.get("outdated"):
+        console.print(f"[yellow]v{result['model_version']} {result['outdated']}.[/yellow]")
     recipe = result.get("recipe")
     if recipe and "params" in recipe:
         console.print(f"{result['algorithm']}: {recipe['params']} trees, {recipe['rounds']} "
