@@ -31,9 +31,18 @@ DECAY = 0.5 ** (1 / HALF_LIFE)
 # older definition reads today's columns wrongly, so it is flagged and not published again.
 #   1: the customer's record counted settled invoices only
 #   2: an invoice unpaid past the very-late threshold counts as very late in the record
-DEFINITION = 2
-DEFINITION_CHANGES = {2: "unpaid invoices past the very-late threshold now count as very late "
-                         "in the customer's record"}
+#   3: how an invoice was closed counts: credited in full before it was very late, it has no
+#      outcome; written off, it is very late; neither is a payment in the days figures
+DEFINITION = 3
+DEFINITION_CHANGES = {
+    2: "unpaid invoices past the very-late threshold now count as very late in the customer's "
+       "record",
+    3: "invoices credited in full before they were very late are left out, written-off ones "
+       "count as very late, and neither counts as a payment",
+}
+
+# how an invoice was closed (the settlement in effect that closed it)
+PAID, CREDITED, WRITTEN_OFF = "paid", "credited", "written_off"
 
 # name → what it means, in words for the page that explains a prediction
 FEATURES: dict[str, str] = {
@@ -78,6 +87,7 @@ class InvoiceRow:
     foreign: bool = False
     has_discount: bool = False
     attributes: dict = field(default_factory=dict)
+    closed_by: str = PAID            # PAID, CREDITED or WRITTEN_OFF (when closed_on is set)
 
 
 @dataclass
@@ -156,6 +166,8 @@ class CustomerHistory:
             row = self.by_close[self._closed]
             self._closed += 1
             self._open.pop(row.id, None)
+            if row.closed_by != PAID:  # a credit note or a write-off is not a payment
+                continue
             days = (row.closed_on - row.due_date).days
             s.paid += 1
             s.days_sum += days
@@ -237,16 +249,29 @@ def worst_after(invoice: InvoiceRow, late_days: int, very_late_days: int) -> dat
 def decided(invoice: InvoiceRow, as_of: date, late_days: int,
             very_late_days: int) -> tuple[int, date] | None:
     """The invoice's outcome as known before ``as_of``, and the day from which it was known
-    (it is known on every later day), or None while it is undecided: a settled invoice's
-    outcome is known from its settlement; the worst class is known as soon as its threshold
-    passes unpaid, however long the customer then takes."""
+    (it is known on every later day), or None while it is undecided — or when it has none (see
+    ``no_outcome``): a paid invoice's outcome is known from its payment; the worst class is
+    known as soon as its threshold passes unpaid, however long the customer then takes, and
+    from the day it is written off (it will never be paid)."""
     last = worst_after(invoice, late_days, very_late_days)
+    if no_outcome(invoice, late_days, very_late_days):
+        return None
     if invoice.closed_on is not None and invoice.closed_on < as_of:
+        if invoice.closed_by == WRITTEN_OFF:
+            return classes(late_days, very_late_days)[-1], min(invoice.closed_on, last)
         label = outcome(invoice.due_date, invoice.closed_on, late_days, very_late_days)
         return label, min(invoice.closed_on, last)
     if last < as_of:
         return classes(late_days, very_late_days)[-1], last
     return None
+
+
+def no_outcome(invoice: InvoiceRow, late_days: int, very_late_days: int) -> bool:
+    """Credited in full before its worst class was certain: there was nothing to pay, so it
+    says nothing of how the customer pays (a dispute settled by a credit note). Credited
+    later, it had already been unpaid past the threshold: that outcome stands."""
+    return (invoice.closed_by == CREDITED and invoice.closed_on is not None
+            and invoice.closed_on <= worst_after(invoice, late_days, very_late_days))
 
 
 def training_rows(history: CustomerHistory,
@@ -259,13 +284,15 @@ def training_rows(history: CustomerHistory,
     Certain, not merely known: an invoice paid early is known sooner than one that will be
     very late, so "settled before ``as_of``" would fill the last weeks with the fast payers
     and leave the slowest out (right-censoring). Which invoices are rows depends only on
-    their due dates, never on how they were paid."""
+    their due dates, never on how they were paid — save those credited in full before that
+    date, which have no outcome (known by then too)."""
     for invoice in history.by_issue:
         if invoice.document_date >= as_of:
             break
-        history.advance(invoice.document_date)
         certain_on = worst_after(invoice, history.late_days, history.very_late_days)
-        if certain_on < as_of:
+        if certain_on < as_of and not no_outcome(invoice, history.late_days,
+                                                 history.very_late_days):
+            history.advance(invoice.document_date)
             label, _ = decided(invoice, as_of, history.late_days, history.very_late_days)
             yield invoice, history.features(invoice, invoice.document_date), label, certain_on
 

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from remit.core.actor import Actor
@@ -21,14 +22,19 @@ from remit.receivables.models import (
     CashDiscountDate,
     Customer,
     CustomerTransaction,
+    SettlementKind,
+    SettlementLine,
     TransactionKind,
 )
 
 from . import explain, labels, learn
 from .features import (
+    CREDITED,
     DEFINITION,
     DEFINITION_CHANGES,
     FEATURES,
+    PAID,
+    WRITTEN_OFF,
     CustomerHistory,
     InvoiceRow,
     scoring_rows,
@@ -96,6 +102,7 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
     acc = legal_entity.accounting_currency
     discounted = set(CashDiscountDate.objects.filter(transaction__in=items)
                      .values_list("transaction_id", flat=True))
+    closed_by = _closed_by(items)
     invoices = defaultdict(list)
     for pk, cid, doc, due, amount, closed, currency, attributes in (
             items.filter(kind=TransactionKind.INVOICE)
@@ -103,7 +110,8 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
                          "closed_on", "currency", "attributes")
             .order_by("customer_id", "document_date", "id")):
         invoices[cid].append(InvoiceRow(pk, cid, doc, due, amount, closed, currency != acc,
-                                        pk in discounted, attributes or {}))
+                                        pk in discounted, attributes or {},
+                                        closed_by.get(pk, PAID)))
     notes = defaultdict(list)
     for cid, day in items.filter(kind=TransactionKind.CREDIT_NOTE).values_list(
             "customer_id", "document_date"):
@@ -113,6 +121,29 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
     return {cid: CustomerHistory(rows, notes.get(cid, ()), since.get(cid), settings.late_days,
                                  settings.very_late_days)
             for cid, rows in invoices.items()}
+
+
+# settlements that close an invoice without money: a credit note or correction, a write-off
+NOT_PAID = {SettlementKind.CREDIT_NOTE: CREDITED, SettlementKind.CORRECTION: CREDITED,
+            SettlementKind.WRITE_OFF: WRITTEN_OFF}
+
+
+def _closed_by(items) -> dict[int, str]:
+    """How the closed invoices among ``items`` were closed, from the settlements in effect on
+    the day each closed: paid if any of them brought money (a payment, an automatic or an
+    imported settlement), else credited or written off. Only the invoices not paid appear."""
+    kinds = defaultdict(set)
+    for pk, kind in SettlementLine.objects.filter(
+            item__in=items.filter(kind=TransactionKind.INVOICE, closed_on__isnull=False),
+            settlement__reversed_on__isnull=True,
+            settlement__settled_on=F("item__closed_on")).values_list("item_id",
+                                                                    "settlement__kind"):
+        kinds[pk].add(kind)
+    out = {}
+    for pk, found in kinds.items():
+        if found and found <= set(NOT_PAID):
+            out[pk] = WRITTEN_OFF if SettlementKind.WRITE_OFF in found else CREDITED
+    return out
 
 
 OWN_ENTITY = "own_entity"  # 1 for the legal entity's own invoices, 0 for the group's others

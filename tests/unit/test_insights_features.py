@@ -9,7 +9,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from remit.insights.features import CustomerHistory, InvoiceRow, decided, training_rows
+from remit.insights.features import (
+    CREDITED,
+    WRITTEN_OFF,
+    CustomerHistory,
+    InvoiceRow,
+    decided,
+    training_rows,
+)
 from remit.insights.labels import LATE, ON_TIME, VERY_LATE
 
 START = date(2026, 1, 5)
@@ -96,3 +103,41 @@ def test_a_scored_invoice_past_the_threshold_is_not_part_of_its_own_record():
     fresh.advance(day)
     alone = fresh.features(first, day)
     assert alone["hist_n"] == 0 and math.isnan(alone["recent_very_late_weighted"])
+
+
+def closed(k: int, issued: date, after_due: int, how: str) -> InvoiceRow:
+    row = invoice(k, issued, after_due)
+    return InvoiceRow(row.id, 1, row.document_date, row.due_date, row.amount, row.closed_on,
+                      closed_by=how)
+
+
+def test_an_invoice_credited_before_it_was_very_late_has_no_outcome():
+    """A dispute settled by a credit note says nothing of how the customer pays: no row, not
+    in the record, not a payment in the days figures. Credited after the threshold, it had
+    been unpaid past it and stays very late."""
+    early = closed(1, date(2026, 1, 5), 3, CREDITED)      # due 01-19, credited 01-22
+    late = closed(2, date(2026, 1, 6), 40, CREDITED)      # credited after 30 days past due
+    paid = invoice(3, date(2026, 1, 7), -2)
+    assert decided(early, AS_OF, 0, 30) is None
+    assert decided(late, AS_OF, 0, 30) == (VERY_LATE, date(2026, 2, 19))
+    history = CustomerHistory([early, late, paid, invoice(4, date(2026, 5, 10), None)])
+    found = {i.id: label for i, _, label, _ in training_rows(history, AS_OF)}
+    assert found == {2: VERY_LATE, 3: ON_TIME}
+    history = CustomerHistory([early, late, paid, invoice(4, date(2026, 5, 10), None)])
+    history.advance(date(2026, 5, 10))
+    row = history.features(history.by_issue[3], date(2026, 5, 10))
+    assert row["hist_n"] == 2 and row["hist_very_late_share"] == 0.5
+    assert row["hist_avg_days_late"] == -2  # the paid one only
+    assert row["days_since_last_payment"] == (date(2026, 5, 10) - paid.closed_on).days
+
+
+def test_a_written_off_invoice_is_very_late_from_its_write_off_and_no_payment():
+    gone = closed(1, date(2026, 1, 5), 10, WRITTEN_OFF)  # written off 10 days past due
+    assert decided(gone, AS_OF, 0, 30) == (VERY_LATE, date(2026, 1, 29))
+    assert decided(gone, AS_OF, 0, 0) == (LATE, date(2026, 1, 19))  # two classes: the worst
+    history = CustomerHistory([gone, invoice(2, date(2026, 2, 2), None)])
+    history.advance(date(2026, 2, 2))
+    row = history.features(history.by_issue[1], date(2026, 2, 2))
+    assert row["hist_n"] == 1 and row["hist_very_late_share"] == 1.0
+    assert math.isnan(row["hist_avg_days_late"]) and math.isnan(row["days_since_last_payment"])
+    assert row["open_count"] == 0  # closed, all the same

@@ -1,6 +1,8 @@
-"""Each model keeps what its columns meant. A stored version with any of the four columns added
-together with the change of meaning (0006) was trained after it; the others are taken as
-trained before it (a hand-picked selection without them is flagged too, to be retrained)."""
+"""Each model keeps what its columns meant (``features.DEFINITION``). A stored version
+with any of the four columns added together with the first change of meaning (0006: unpaid
+invoices count as very late) was trained after it, with definition 2; the others are taken as
+trained before it, with 1 (a hand-picked selection without them is flagged too, to be
+retrained). Both are older than the definition of this release."""
 
 from django.db import migrations, models
 

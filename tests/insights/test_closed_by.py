@@ -1,0 +1,40 @@
+"""How an invoice was closed, read from the settlements in effect on the day it closed: a
+credit note for all of it before it was very late leaves it out of the training rows; a
+write-off makes it very late."""
+
+from datetime import timedelta
+
+import pytest
+
+from remit.insights import services
+from remit.insights.features import CREDITED, PAID, WRITTEN_OFF
+from remit.insights.labels import VERY_LATE
+from remit.receivables.services import customer_write_off
+from tests.helpers import SYSTEM
+from tests.receivables.conftest import DAY0, Story
+
+pytestmark = pytest.mark.django_db
+
+
+def test_credited_written_off_and_paid_invoices_are_told_apart(entity):
+    story = Story(entity)
+    customer = story.customer()
+    paid = story.invoice(customer, "1000.00")
+    credited = story.invoice(customer, "500.00")
+    partly = story.invoice(customer, "800.00")
+    gone = story.invoice(customer, "700.00")
+    story.invoice(customer, "500.00", on=DAY0 + timedelta(5), kind="credit_note",
+                  original=credited.invoice, reason="wrong price")
+    story.invoice(customer, "300.00", on=DAY0 + timedelta(5), kind="credit_note",
+                  original=partly.invoice, reason="damaged goods")
+    story.pay(customer, "1000.00", DAY0 + timedelta(10), paid)
+    story.pay(customer, "500.00", DAY0 + timedelta(12), partly)  # the rest, in money
+    customer_write_off(customer=customer, on=DAY0 + timedelta(120), actor=SYSTEM)
+    settings = services.settings_for(entity)
+
+    history = services.histories(entity, settings)[customer.pk]
+    assert {row.id: row.closed_by for row in history.by_issue} == {
+        paid.pk: PAID, credited.pk: CREDITED, partly.pk: PAID, gone.pk: WRITTEN_OFF}
+    data = services.dataset(entity, DAY0 + timedelta(200), settings)
+    assert len(data.labels) == 3  # the credited invoice is no row
+    assert data.labels.count(VERY_LATE) == 1  # the written-off one
