@@ -158,6 +158,19 @@ def list_filter(request, pool: CustomerPool | None, as_of: date,
     return Q() if see_all else Q(**{f"{field}__in": []})
 
 
+def visible_filter(legal_entity: LegalEntity, user, as_of: date,
+                   field: str = "customer") -> Q:
+    """Every customer this user may see, for figures that are not a list with a pool select
+    (the home page's tiles): everyone, or an agent's pools together (nobody without one)."""
+    pools, see_all = visible_pools(legal_entity, user)
+    if see_all:
+        return Q()
+    ids = set()
+    for pool in pools:
+        ids |= set(pool_customers(pool, as_of).values_list("pk", flat=True))
+    return Q(**{f"{field}__in": ids})
+
+
 def may_see(request, customer: Customer, as_of: date) -> bool:
     """Whether this user may open this customer's Collections page: agents limited to pools
     only for the customers of their pools."""

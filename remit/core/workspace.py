@@ -25,9 +25,13 @@ def home_summary(user, legal_entity) -> dict:
     if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
         summary["last_check"] = LedgerCheckRun.objects.filter(legal_entity=legal_entity).first()
     if user.has_perm("insights.view_prediction"):
+        from django.utils import timezone
+
+        from remit.collections.pools import visible_filter
         from remit.insights.selectors import workspace_counts
 
-        summary["predictions"] = workspace_counts(legal_entity)
+        summary["predictions"] = workspace_counts(
+            legal_entity, visible_filter(legal_entity, user, timezone.localdate()))
     if user.has_perm("credit.view_credithold"):
         from remit.credit.models import CreditHold, HoldStatus
 

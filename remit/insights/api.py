@@ -95,6 +95,7 @@ class CashOut(Schema):
     as_of: date
     weeks: list[WeekOut]
     later: Decimal
+    total: Decimal  # every week and later: the open balance of the invoices with a prediction
 
 
 @router.get("/expected-cash", response=CashOut, auth=Rule("insights.view_prediction"))

@@ -7,31 +7,32 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from remit.receivables.models import Customer, CustomerTransaction, TransactionKind
 
-from .labels import LATE, ON_TIME, VERY_LATE, outcome
+from .labels import LATE, ON_TIME, VERY_LATE
 from .models import Prediction
 
 CENT = Decimal("0.01")
 
 
-def _rows(legal_entity, customer=None):
-    qs = Prediction.objects.filter(legal_entity=legal_entity, item__is_open=True)
+def _rows(legal_entity, customer=None, scope: Q = Q()):
+    qs = Prediction.objects.filter(scope, legal_entity=legal_entity, item__is_open=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.values_list("customer_id", "on_time", "late", "very_late",
                           F("item__amount_acc"), F("item__settled_acc"))
 
 
-def expected_by_customer(legal_entity, customer=None) -> dict[int, dict]:
-    """Per customer: open balance and the expected amounts paid on time, late and very late
-    (exact Decimals; the products are summed in Python, where they stay exact)."""
+def expected_by_customer(legal_entity, customer=None, scope: Q = Q()) -> dict[int, dict]:
+    """Per customer (of ``scope``, a filter on the predictions such as a customer pool): open
+    balance and the expected amounts paid on time, late and very late (exact Decimals; the
+    products are summed in Python, where they stay exact)."""
     totals: dict[int, dict] = defaultdict(lambda: {"balance": Decimal(0), "on_time": Decimal(0),
                                                    "late": Decimal(0), "very_late": Decimal(0),
                                                    "invoices": 0, "red": 0})
-    for cid, on_time, late, very_late, amount, settled in _rows(legal_entity, customer):
+    for cid, on_time, late, very_late, amount, settled in _rows(legal_entity, customer, scope):
         balance = amount - settled
         t = totals[cid]
         t["balance"] += balance
@@ -48,11 +49,11 @@ def expected_by_customer(legal_entity, customer=None) -> dict[int, dict]:
     return dict(totals)
 
 
-def workspace_counts(legal_entity) -> dict:
+def workspace_counts(legal_entity, scope: Q = Q()) -> dict:
     """The two tiles: open transactions under 50 % on time; customers with more than half of
     their balance predicted late or very late."""
-    expected = expected_by_customer(legal_entity)
-    return {"red_invoices": Prediction.objects.filter(legal_entity=legal_entity,
+    expected = expected_by_customer(legal_entity, scope=scope)
+    return {"red_invoices": Prediction.objects.filter(scope, legal_entity=legal_entity,
                                                       item__is_open=True,
                                                       on_time__lt=Decimal("0.5")).count(),
             "late_customers": sum(1 for t in expected.values()
@@ -60,17 +61,33 @@ def workspace_counts(legal_entity) -> dict:
 
 
 def customer_history(customer: Customer, late_days: int, very_late_days: int) -> dict:
-    """The customer's settled invoices by class, and some payment statistics."""
+    """The customer's closed invoices by class, and some payment statistics — by the rules of
+    the model's own record: credited in full before it was very late is no outcome (counted
+    apart), written off is very late, and only payments count in the days figure."""
+    from datetime import date as day
+
+    from .features import PAID, InvoiceRow, decided, no_outcome
+    from .services import closed_by_kind
+
     counts = {ON_TIME: 0, LATE: 0, VERY_LATE: 0}
-    days = []
-    for due, closed in (CustomerTransaction.objects.filter(
-            customer=customer, kind=TransactionKind.INVOICE, is_open=False,
-            closed_on__isnull=False).values_list("due_date", "closed_on")):
-        counts[outcome(due, closed, late_days, very_late_days)] += 1
-        days.append((closed - due).days)
+    days, credited = [], 0
+    items = CustomerTransaction.objects.filter(customer=customer)
+    how = closed_by_kind(items)
+    for pk, doc, due, closed in items.filter(
+            kind=TransactionKind.INVOICE, is_open=False, closed_on__isnull=False).values_list(
+            "pk", "document_date", "due_date", "closed_on"):
+        row = InvoiceRow(pk, customer.pk, doc, due, Decimal(0), closed,
+                         closed_by=how.get(pk, PAID))
+        if no_outcome(row, late_days, very_late_days):
+            credited += 1
+            continue
+        counts[decided(row, day.max, late_days, very_late_days)[0]] += 1
+        if row.closed_by == PAID:
+            days.append((closed - due).days)
     n = sum(counts.values())
     return {"on_time": counts[ON_TIME], "late": counts[LATE], "very_late": counts[VERY_LATE],
-            "settled": n, "average_days": round(sum(days) / n, 1) if n else None,
+            "settled": n, "credited": credited,
+            "average_days": round(sum(days) / len(days), 1) if days else None,
             "open": CustomerTransaction.objects.filter(customer=customer,
                                                        kind=TransactionKind.INVOICE,
                                                        is_open=True).count()}
@@ -91,7 +108,7 @@ def expected_payment_date(due, as_of, cls: int, late_days: int, very_late_days: 
     return max(day, as_of)
 
 
-def expected_cash(legal_entity, as_of, weeks: int = 13) -> dict:
+def expected_cash(legal_entity, as_of, weeks: int = 13, scope: Q = Q()) -> dict:
     """The open balance spread over the next ``weeks`` weeks (Monday-based) by each invoice's
     class probabilities and the expected date of each class; what falls later is 'later'."""
     from datetime import timedelta
@@ -108,7 +125,7 @@ def expected_cash(legal_entity, as_of, weeks: int = 13) -> dict:
     later = Decimal(0)
     names = {ON_TIME: "on_time", LATE: "late", VERY_LATE: "very_late"}
     for due, on_time, late, very_late, amount, settled in (
-            Prediction.objects.filter(legal_entity=legal_entity,
+            Prediction.objects.filter(scope, legal_entity=legal_entity,
                                       item__is_open=True).values_list(
                 "item__due_date", "on_time", "late", "very_late", "item__amount_acc",
                 "item__settled_acc")):
@@ -126,8 +143,9 @@ def expected_cash(legal_entity, as_of, weeks: int = 13) -> dict:
         for key in ("on_time", "late", "very_late"):
             b[key] = b[key].quantize(CENT, ROUND_HALF_UP)
         b["total"] = b["on_time"] + b["late"] + b["very_late"]
-    return {"as_of": as_of.isoformat(), "weeks": buckets,
-            "later": later.quantize(CENT, ROUND_HALF_UP)}
+    later = later.quantize(CENT, ROUND_HALF_UP)
+    return {"as_of": as_of.isoformat(), "weeks": buckets, "later": later,
+            "total": sum((b["total"] for b in buckets), later)}
 
 
 def worklist(legal_entity):

@@ -102,7 +102,7 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
     acc = legal_entity.accounting_currency
     discounted = set(CashDiscountDate.objects.filter(transaction__in=items)
                      .values_list("transaction_id", flat=True))
-    closed_by = _closed_by(items)
+    closed_by = closed_by_kind(items)
     invoices = defaultdict(list)
     for pk, cid, doc, due, amount, closed, currency, attributes in (
             items.filter(kind=TransactionKind.INVOICE)
@@ -128,7 +128,7 @@ NOT_PAID = {SettlementKind.CREDIT_NOTE: CREDITED, SettlementKind.CORRECTION: CRE
             SettlementKind.WRITE_OFF: WRITTEN_OFF}
 
 
-def _closed_by(items) -> dict[int, str]:
+def closed_by_kind(items) -> dict[int, str]:
     """How the closed invoices among ``items`` were closed, from the settlements in effect on
     the day each closed: paid if any of them brought money (a payment, an automatic or an
     imported settlement), else credited or written off. Only the invoices not paid appear."""
@@ -261,6 +261,22 @@ def definition_outdated(model: PredictionModel) -> str | None:
                         if n > model.feature_definition)
     return (f"was trained before the features changed meaning ({changes}): train a new "
             "version and compare the two")
+
+
+def behind_history(model: PredictionModel) -> str | None:
+    """Where a version was not better than the customer's own history on its test invoices
+    (macro F1 and log loss, the measures the model is judged by), in words; None when it
+    was better on both."""
+    mine = model.metrics.get("model", {})
+    history = model.metrics.get("baselines", {}).get("customer_history", {})
+    if not mine or not history:
+        return None
+    behind = []
+    if mine["macro_f1"] <= history["macro_f1"]:
+        behind.append(f"macro F1 {mine['macro_f1']:.3f} against {history['macro_f1']:.3f}")
+    if mine["log_loss"] >= history["log_loss"]:
+        behind.append(f"log loss {mine['log_loss']:.3f} against {history['log_loss']:.3f}")
+    return " and ".join(behind) or None
 
 
 def published(legal_entity) -> PredictionModel | None:

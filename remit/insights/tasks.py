@@ -1,5 +1,6 @@
 """Predictions kept fresh: every night all open invoices of every legal entity with a
-published model, and a customer's open invoices soon after one of its invoices posts."""
+published model, all of one legal entity's after a version is published, and a customer's
+open invoices soon after one of its invoices posts."""
 
 from datetime import date
 
@@ -29,6 +30,15 @@ def predictions_nightly() -> dict:
             "activities": prediction_activities_create(legal_entity=entity, on=today,
                                                        actor=actor)}
     return done
+
+
+@remit_task()
+def predictions_for_entity(legal_entity_id: int, as_of: str) -> int:
+    """Every open invoice of one legal entity, after a version is published (or reverted to):
+    the list never shows one version's heading over another's predictions for long."""
+    entity = LegalEntity.objects.get(pk=legal_entity_id)
+    return predictions_score(legal_entity=entity, as_of=date.fromisoformat(as_of),
+                             actor=Actor.task("model published"))
 
 
 @remit_task()

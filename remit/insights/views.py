@@ -8,29 +8,39 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from remit.collections import pools as pooling
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date, whole_number
-from remit.core.money import amount_in_range
 from remit.receivables.models import Customer
 
-from . import selectors, services
-from .compare import models_compare
+from . import selectors, services, tasks
+from .compare import models_compare, versions_numbered
 from .features import FEATURES
 from .models import Prediction, PredictionModel
 
 HALF = Decimal("0.5")  # the red marker: under 50 % on time
 
 
+def _scope(request) -> tuple[Q, dict]:
+    """Which customers' predictions this user sees, as on the Collections pages: the chosen
+    customer pool; an agent limited to pools only theirs. And what the pool select needs."""
+    pool = pooling.chosen_pool(request)
+    return (pooling.list_filter(request, pool, timezone.localdate()),
+            pooling.pool_context(request, pool))
+
+
 @page("insights.view_prediction")
 def predictions(request):
-    qs = (Prediction.objects.filter(legal_entity=request.legal_entity, item__is_open=True)
+    scope, pools = _scope(request)
+    qs = (Prediction.objects.filter(scope, legal_entity=request.legal_entity, item__is_open=True)
           .select_related("item", "customer", "model"))  # settled since the last scoring: gone
     if request.GET.get("risk"):
         qs = qs.filter(on_time__lt=HALF)
@@ -49,11 +59,13 @@ def predictions(request):
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     selected = None
     if request.GET.get("item"):
-        selected = _pane(request, request.GET["item"])
+        selected = _pane(request, request.GET["item"], scope)
+    model = _in_use(request.legal_entity)
     return render(request, "insights/predictions.html", {
         "page_obj": page_obj, "q": q, "risk": request.GET.get("risk", ""),
-        "sort": sort, "selected": selected, "model": _in_use(request.legal_entity),
-        "counts": selectors.workspace_counts(request.legal_entity)})
+        "sort": sort, "selected": selected, "model": model, **pools,
+        "stale": model is not None and qs.exclude(model=model).exists(),
+        "counts": selectors.workspace_counts(request.legal_entity, scope)})
 
 
 def _in_use(legal_entity):
@@ -63,10 +75,11 @@ def _in_use(legal_entity):
     return model
 
 
-def _pane(request, item_id: str) -> dict | None:
+def _pane(request, item_id: str, scope: Q) -> dict | None:
     if whole_number(item_id) is None:
         return None
-    p = (Prediction.objects.filter(legal_entity=request.legal_entity, item_id=int(item_id))
+    p = (Prediction.objects.filter(scope, legal_entity=request.legal_entity,
+                                   item_id=int(item_id))
          .select_related("item", "customer", "model").first())
     if p is None:
         return None
@@ -80,7 +93,7 @@ def _pane(request, item_id: str) -> dict | None:
 
 @page("insights.view_prediction")
 def prediction_pane(request, item_id: int):
-    selected = _pane(request, str(item_id))
+    selected = _pane(request, str(item_id), _scope(request)[0])
     if selected is None:  # scored away meanwhile: say so in the pane
         return render(request, "insights/_pane_empty.html", {})
     return render(request, "insights/_pane.html", {"selected": selected})
@@ -88,7 +101,8 @@ def prediction_pane(request, item_id: int):
 
 @page("insights.view_prediction")
 def customers(request):
-    expected = selectors.expected_by_customer(request.legal_entity)
+    scope, pools = _scope(request)
+    expected = selectors.expected_by_customer(request.legal_entity, scope=scope)
     names = {c.pk: c for c in Customer.objects.filter(pk__in=expected.keys())}
     rows = sorted(({"customer": names[cid], **t} for cid, t in expected.items()),
                   key=lambda r: (-r["at_risk"], r["customer"].account_number))
@@ -96,19 +110,20 @@ def customers(request):
         rows = [r for r in rows if r["balance"] > 0 and r["late_share"] > HALF]
     page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "insights/customers.html", {
-        "page_obj": page_obj, "late_only": request.GET.get("late_only", ""),
+        "page_obj": page_obj, "late_only": request.GET.get("late_only", ""), **pools,
         "model": services.published(request.legal_entity)})
 
 
 @page("insights.view_prediction")
 def expected_cash(request):
     today = timezone.localdate()
-    cash = selectors.expected_cash(request.legal_entity, today)
+    scope, pools = _scope(request)
+    cash = selectors.expected_cash(request.legal_entity, today, scope=scope)
     top = max((w["total"] for w in cash["weeks"]), default=0) or 1
     for w in cash["weeks"]:
         w["bars"] = [(name, w[name] / top * 100) for name in ("on_time", "late", "very_late")]
     return render(request, "insights/expected_cash.html", {
-        "cash": cash, "model": services.published(request.legal_entity)})
+        "cash": cash, "model": services.published(request.legal_entity), **pools})
 
 
 @page("insights.view_predictionmodel")
@@ -118,12 +133,19 @@ def models_page(request):
         "created_by"))
     for m in models:
         m.outdated = services.definition_outdated(m)
-    chosen = [n for n in map(whole_number, request.GET.getlist("compare")) if n is not None]
+        m.behind = services.behind_history(m)
+    asked = request.GET.getlist("compare")
+    chosen = [n for n in map(whole_number, asked) if n is not None]
     comparison = None
-    if chosen:
+    if "as_of" in request.GET or asked:  # the compare form was sent
         try:
+            if len(chosen) < len(asked):
+                bad = next(a for a in asked if whole_number(a) is None)
+                raise InvalidInput.field("versions", f"{bad!r} is not a version number")
+            if len(set(chosen)) < 2:
+                raise InvalidInput.field("versions", "tick two to 5 versions to compare")
             comparison = models_compare(
-                legal_entity=entity, versions=[m for m in models if m.version in chosen],
+                legal_entity=entity, versions=versions_numbered(entity, chosen),
                 as_of=posted_date(request, "as_of", data=request.GET))
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -145,13 +167,13 @@ def models_action(request, action: str):
         if action == "settings":
             late, very = request.POST.get("late_days", ""), request.POST.get("very_late_days", "")
             for name, value in (("late_days", late), ("very_late_days", very)):
-                if whole_number(value) is None:
-                    raise InvalidInput.field(name, "whole days")
-            benchmarks = {name: amount_in_range(name, request.POST[name])
+                if whole_number(value.strip()) is None:
+                    raise InvalidInput.field(name, "whole days from 0 to 3650")
+            benchmarks = {name: _percent(name, request.POST[name])
                           for name in ("late_benchmark", "very_late_benchmark")
                           if request.POST.get(name, "").strip()}
-            services.settings_save(legal_entity=entity, late_days=int(late),
-                                   very_late_days=int(very),
+            services.settings_save(legal_entity=entity, late_days=int(late.strip()),
+                                   very_late_days=int(very.strip()),
                                    features=request.POST.getlist("features"), actor=actor,
                                    learn_from_group=request.POST.get("learn_from_group") == "1",
                                    **benchmarks)
@@ -170,8 +192,14 @@ def models_action(request, action: str):
             if model is None:
                 raise InvalidInput.field("version", "choose a model")
             services.model_publish(model=model, actor=actor)
-            messages.success(request, f"v{model.version} is in use. Score the open invoices "
-                                      "to see its predictions.")
+            transaction.on_commit(lambda: tasks.predictions_for_entity.enqueue(
+                legal_entity_id=entity.pk, as_of=timezone.localdate().isoformat()))
+            messages.success(request, f"v{model.version} is in use. The open invoices are "
+                                      "being scored with it in the background.")
+            behind = services.behind_history(model)
+            if behind:
+                messages.warning(request, f"On its test invoices v{model.version} was not "
+                                          f"better than the customer's own history: {behind}.")
         elif action == "score":
             n = services.predictions_score(legal_entity=entity,
                                            as_of=posted_date(request, "as_of"), actor=actor)
@@ -181,3 +209,16 @@ def models_action(request, action: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("insights_models")
+
+
+def _percent(name: str, text: str) -> Decimal:
+    """A benchmark typed on the page: '60', '60 %' or '62,5'."""
+    cleaned = text.strip().rstrip("%").strip().replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value <= 100 \
+            or value != value.quantize(Decimal("0.01")):
+        raise InvalidInput.field(name, "a percentage from 0 to 100, e.g. 60")
+    return value

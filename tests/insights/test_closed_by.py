@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from remit.insights import services
+from remit.insights import selectors, services
 from remit.insights.features import CREDITED, PAID, WRITTEN_OFF
 from remit.insights.labels import VERY_LATE
 from remit.receivables.services import customer_write_off
 from tests.helpers import SYSTEM
-from tests.receivables.conftest import DAY0, Story
+from tests.receivables.conftest import DAY0, Story, fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +38,8 @@ def test_credited_written_off_and_paid_invoices_are_told_apart(entity):
     data = services.dataset(entity, DAY0 + timedelta(200), settings)
     assert len(data.labels) == 3  # the credited invoice is no row
     assert data.labels.count(VERY_LATE) == 1  # the written-off one
+    # the pane's customer history counts the same way
+    shown = selectors.customer_history(customer, settings.late_days, settings.very_late_days)
+    assert (shown["settled"], shown["credited"], shown["very_late"]) == (3, 1, 1)
+    paid_days = [(fresh(i).closed_on - i.due_date).days for i in (paid, partly)]
+    assert shown["average_days"] == round(sum(paid_days) / 2, 1)

@@ -1,0 +1,140 @@
+"""The prediction pages as a collections agent and a credit manager use them: customer pools
+limit every list, tile and pane (as on the Collections pages); publishing a version scores the
+open invoices with it; the models page says when a version is no better than the customer's
+history; comparing and the settings name what is wrong."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from remit.collections.pools import agent_save, pool_save
+from remit.insights import selectors, services
+from remit.insights.models import Prediction
+from remit.receivables.models import CustomerGroup
+from tests.helpers import SYSTEM
+
+AS_OF = date(2026, 3, 1)
+
+
+@pytest.fixture
+def scored(book, entity):
+    model = services.model_train(legal_entity=entity, as_of=AS_OF, actor=SYSTEM)
+    services.model_publish(model=model, actor=SYSTEM)
+    slow = book.customer(50, 3, start=date(2026, 1, 10), pay=False)
+    fast = book.customer(0, 2, start=date(2026, 2, 2), pay=False)
+    key = CustomerGroup.objects.create(legal_entity=entity, code="KEY", name="Key accounts")
+    slow.group = key
+    slow.save(update_fields=["group"])
+    services.predictions_score(legal_entity=entity, as_of=AS_OF, actor=SYSTEM)
+    return model, slow, fast
+
+
+def test_an_agent_limited_to_a_pool_sees_only_its_customers_predictions(
+        scored, entity, make_user):
+    model, slow, fast = scored
+    keys = pool_save(legal_entity=entity, code="KEY", description="Key accounts",
+                     groups=["KEY"], actor=SYSTEM)
+    user = make_user("Collections agent", [entity])
+    agent_save(legal_entity=entity, user=user, pools=[keys], default_pool=keys, actor=SYSTEM)
+    agent = Client()
+    agent.force_login(user)
+    manager = Client()
+    manager.force_login(make_user("Credit manager", [entity]))
+
+    listing = agent.get("/insights/predictions/").content.decode()
+    assert slow.name in listing and fast.name not in listing
+    assert fast.name in manager.get("/insights/predictions/").content.decode()
+    assert fast.name not in agent.get("/insights/customers/").content.decode()
+    outside = Prediction.objects.filter(customer=fast).first()
+    pane = agent.get(f"/insights/predictions/{outside.item_id}/pane/").content.decode()
+    assert fast.name not in pane
+    own = Prediction.objects.filter(customer=slow).first()
+    pane = agent.get(f"/insights/predictions/{own.item_id}/pane/").content.decode()
+    assert slow.name in pane and f"/collections/customers/{slow.account_number}/" in pane
+
+    red_all = selectors.workspace_counts(entity)["red_invoices"]
+    red_pool = Prediction.objects.filter(customer=slow, on_time__lt=0.5).count()
+    assert 0 < red_pool < red_all
+    home = agent.get("/").content.decode()
+    assert f'data-testid="tile-red-invoices"><div class="tile-label">Open invoices under 50 % ' \
+           f'on time</div><div class="tile-value">{red_pool}</div>' in home
+    cash = selectors.expected_cash(entity, AS_OF)
+    assert cash["total"] == sum((w["total"] for w in cash["weeks"]), cash["later"])
+    pooled = agent.get("/insights/expected-cash/").context["cash"]
+    assert 0 < pooled["total"] < cash["total"]
+
+
+def test_publishing_a_version_scores_the_open_invoices_with_it(
+        scored, entity, make_user, django_capture_on_commit_callbacks, monkeypatch):
+    from tests.services.test_jobs import run_worker
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections",
+                        lambda: None)
+    first, *_ = scored
+    second = services.model_train(legal_entity=entity, as_of=AS_OF, actor=SYSTEM)
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/insights/models/publish/", {"version": str(second.version)})
+    page = client.get("/insights/predictions/").content.decode()
+    assert 'data-testid="stale"' in page  # v1's predictions under v2's heading, for now
+    run_worker()
+    assert set(Prediction.objects.values_list("model_id", flat=True)) == {second.pk}
+    assert 'data-testid="stale"' not in client.get("/insights/predictions/").content.decode()
+    assert first.pk != second.pk
+
+
+def test_the_models_page_says_when_a_version_is_no_better_than_the_history(
+        scored, entity, make_user):
+    model, *_ = scored
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    metrics = model.metrics
+    history = metrics["baselines"]["customer_history"]
+    history["macro_f1"] = metrics["model"]["macro_f1"] - 0.01
+    history["log_loss"] = metrics["model"]["log_loss"] + 0.01
+    model.save(update_fields=["metrics"])
+    assert services.behind_history(model) is None
+    assert 'data-testid="behind-history"' not in client.get("/insights/models/").content.decode()
+    history["macro_f1"] = metrics["model"]["macro_f1"] + 0.01
+    model.save(update_fields=["metrics"])
+    page = client.get("/insights/models/").content.decode()
+    assert 'data-testid="behind-history"' in page
+    assert f"macro F1 {metrics['model']['macro_f1']:.3f} against {history['macro_f1']:.3f}" in page
+    assert "log loss" not in services.behind_history(model)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("as_of=2026-03-01", "tick two to 5 versions"),
+    ("compare=x&compare=1&as_of=2026-03-01", "&#x27;x&#x27; is not a version number"),
+    ("compare=1&compare=99&as_of=2026-03-01", "no model v99"),
+])
+def test_comparing_names_what_is_wrong(scored, entity, make_user, query, message):
+    services.model_train(legal_entity=entity, as_of=AS_OF, actor=SYSTEM)
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    assert message in client.get(f"/insights/models/?{query}", follow=True).content.decode()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("late_days", "-5", "late days: whole days from 0 to 3650"),
+    ("late_benchmark", "x%", "late benchmark: a percentage from 0 to 100, e.g. 60"),
+    ("late_benchmark", "120", "late benchmark: a percentage from 0 to 100"),
+])
+def test_settings_errors_name_the_field_and_what_it_takes(entity, make_user, field, value,
+                                                           message):
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    data = {"late_days": "0", "very_late_days": "30", "features": ["terms_days"], field: value}
+    page = client.post("/insights/models/settings/", data, follow=True).content.decode()
+    assert message in page
+
+
+def test_a_benchmark_may_be_typed_with_a_percent_sign(entity, make_user):
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    client.post("/insights/models/settings/", {"late_days": "0", "very_late_days": "30",
+                                               "features": ["terms_days"],
+                                               "late_benchmark": "62,5 %"})
+    assert str(services.settings_for(entity).late_benchmark) == "62.50"
