@@ -7,22 +7,20 @@ from django import forms
 from django.utils import timezone
 
 from .exceptions import InvalidInput
-from .money import D
+from .money import parse_typed_amount
 
 
 class AmountField(forms.DecimalField):
-    """A decimal amount as people type it: '1 234,50' or '1234.50'. Never a float."""
+    """A decimal amount as people type it ('1 234,50', '1,234.50', '1234.50'; see
+    ``parse_typed_amount``). Never a float."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
         try:
-            number = D(text)
-        except InvalidInput:
-            raise forms.ValidationError("Enter an amount, e.g. 1234.50", code="invalid") from None
+            number = parse_typed_amount(value)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
         return Decimal(number)
 
 

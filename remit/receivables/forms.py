@@ -107,7 +107,7 @@ def tax_codes(legal_entity):
 
 class PaymentForm(EntityForm):
     payment_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    amount = AmountField(max_digits=20, decimal_places=4, min_value=0)
+    amount = AmountField(max_digits=20, decimal_places=4)  # its sign: the service says
     bank_account = forms.ModelChoiceField(BankAccount.objects.filter(is_active=True))
     method = forms.ChoiceField(choices=PaymentMethod.choices)
     reference = forms.CharField(max_length=100, required=False)

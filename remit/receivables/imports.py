@@ -29,7 +29,7 @@ from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.models import LegalEntity
-from remit.core.money import D, Money, currency_decimals, is_currency
+from remit.core.money import Money, currency_decimals, is_currency, parse_typed_amount
 from remit.ledger.models import AccountRole, JournalType
 from remit.ledger.rules import PostingLine, entry_date_problem
 from remit.ledger.selectors import account_for_role, journal_for_type
@@ -167,16 +167,10 @@ def parse_date(text: str) -> date:
 
 
 def parse_amount(text: str, currency: str) -> Decimal:
-    cleaned = text.replace("\u00a0", "").replace(" ", "")
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    elif "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(",", "") if cleaned.rfind(".") > cleaned.rfind(",") \
-            else cleaned.replace(".", "").replace(",", ".")
     try:
-        value = D(cleaned)
-    except DomainError:
-        raise ValueError(f"{text!r} is not an amount") from None
+        value = parse_typed_amount(text)
+    except DomainError as exc:
+        raise ValueError(exc.message) from None
     places = currency_decimals(currency)
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"{text!r} has more than {places} decimals for {currency}")
