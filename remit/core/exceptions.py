@@ -55,12 +55,21 @@ def describe_loc(loc: Sequence[str | int]) -> str:
     words: list[str] = []
     for part in loc:
         if isinstance(part, int):
-            if words and words[-1].endswith("s"):
-                words[-1] = words[-1][:-1]
+            if words:
+                words[-1] = _singular(words[-1])
             words.append(str(part + 1))
         else:
             words.append(str(part).replace("_", " "))
     return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    """'lines' → 'line', 'opportunities' → 'opportunity', 'addresses' → 'address'."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 class RuleViolation(DomainError):

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.ledger.rules import entry_date_problem
 
 from . import duplicates, leads
 from .models import (
@@ -269,6 +271,15 @@ def _opportunity_specs(lead: Lead, settings: QualificationSettings,
         raise InvalidInput.field("opportunities", f"at most {limit} from one lead"
                                  + ("" if settings.multiple_opportunities else
                                     " (more needs 'multiple opportunities' in the settings)"))
+    currency = lead.currency or lead.legal_entity.accounting_currency
+    for i, spec in enumerate(specs):  # bad values are named before any duplicate dialog
+        if spec.estimated_revenue not in (None, ""):
+            leads.estimated_amount(("opportunities", i, "estimated_revenue"),
+                                   spec.estimated_revenue, currency)
+        problem = spec.close_date and entry_date_problem(spec.close_date,
+                                                         timezone.localdate())
+        if problem:  # the same bounds as the API's (a typo like 1800)
+            raise InvalidInput.field(("opportunities", i, "close_date"), problem)
     return specs
 
 

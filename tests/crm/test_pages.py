@@ -156,7 +156,7 @@ def test_a_bad_estimated_revenue_in_the_pane_is_named_and_nothing_is_created(ent
         response = seller.post(f"/crm/leads/{made.pk}/qualify/", {
             "account_action": "new", "contact_action": "new", "opportunity_mode": "seller",
             "opportunity_topic_0": "Cranes", "opportunity_revenue_0": revenue}, follow=True)
-        assert "opportunities estimated revenue" in response.content.decode(), revenue
+        assert "opportunity 1 estimated revenue" in response.content.decode(), revenue
     assert not Opportunity.objects.exists() and not Account.objects.exists()
     made.refresh_from_db()
     assert made.state == "open"

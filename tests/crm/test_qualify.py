@@ -122,6 +122,23 @@ def test_a_new_account_like_an_existing_one_shows_the_matches_then_links_or_igno
     assert Account.objects.count() == 2 and result.account.name == "Fjord Marine AS"
 
 
+def test_bad_opportunity_values_are_named_before_the_duplicates_dialog(entity, crm, rep):
+    """A seller typing a revenue of 'abc' or a close date of 1800 hears of it at once, not
+    after choosing 'ignore and save' in the duplicates dialog."""
+    _seller(crm)
+    leads.account_create(legal_entity=entity, actor=rep, name="Fjord Marine")  # a duplicate
+    made = lead(entity, rep)
+    with pytest.raises(InvalidInput, match="opportunity 1 estimated revenue: a positive"):
+        qualify.lead_qualify(lead=made, actor=rep, opportunities=[
+            OpportunitySpec(topic="A", estimated_revenue="-5000")])
+    with pytest.raises(InvalidInput, match="opportunity 2 close date: is more than ten years"):
+        qualify.lead_qualify(lead=made, actor=rep, opportunities=[
+            OpportunitySpec(topic="A"), OpportunitySpec(topic="B", close_date=date(1800, 1, 1))])
+    with pytest.raises(leads.DuplicatesFound):  # good values: the dialog comes
+        qualify.lead_qualify(lead=made, actor=rep, opportunities=[OpportunitySpec(topic="A")])
+    assert not Opportunity.objects.exists()
+
+
 def test_a_lead_that_duplicates_another_open_lead_gets_the_documented_error(entity, crm, rep):
     _seller(crm)
     first = lead(entity, rep)
