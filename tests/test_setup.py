@@ -127,3 +127,19 @@ def test_commands_answer_bad_input_with_a_message_not_a_traceback(entity, monkey
         call_command("ledger", "balances", "XX99")
     with pytest.raises(CommandError, match="No job nonexistent"):
         call_command("jobs", "retry", "nonexistent")
+
+
+def test_remit_run_where_no_database_was_set_up_says_where_to_look(tmp_path):
+    """Run from another folder, remit finds an empty database: a message, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REMIT_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "COLUMNS")}
+    env["REMIT_DATA_DIR"] = str(tmp_path / "var")
+    done = subprocess.run([sys.executable, "-m", "remit.cli", "ledger", "check"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "has no remit tables" in done.stderr and "REMIT_DATA_DIR" in done.stderr
+    assert "Traceback" not in done.stderr

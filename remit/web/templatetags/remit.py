@@ -108,3 +108,14 @@ def shares(row: dict) -> dict:
     if not balance:
         return {"on_time": 0, "late": 0, "very_late": 0}
     return {k: row[k] / balance for k in ("on_time", "late", "very_late")}
+
+
+@register.filter
+def step_label(code: str) -> str:
+    """A sales order posting step in words ('packing_slip' → 'packing slip')."""
+    from remit.sales.models import PostingStep
+
+    try:
+        return PostingStep(code).label
+    except ValueError:
+        return str(code).replace("_", " ")

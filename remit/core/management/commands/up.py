@@ -26,6 +26,8 @@ class Command(BaseCommand):
         console.print("[bold]remit[/bold]: preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not LegalEntity.objects.exists():
+            console.print("remit: loading the demo company — three legal entities and two "
+                          "years of history, a few minutes the first time…")
             call_command("demo", "load")
         from remit.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -33,8 +35,10 @@ class Command(BaseCommand):
         table.add_column("user")
         table.add_column("password")
         table.add_column("role")
-        for username, role, _ in DEMO_USERS:
-            table.add_row(username, DEMO_PASSWORD, role)
+        table.add_column("legal entities")
+        for username, role, entities in DEMO_USERS:
+            table.add_row(username, DEMO_PASSWORD, role,
+                          "all" if entities == "*" else entities.replace(",", ", "))
         console.print(table)
         console.print(f"[bold green]remit is serving http://{host}:{port}/[/bold green]")
         console.print(f"API docs: http://{host}:{port}/api/docs · stop with Ctrl+C")

@@ -1,4 +1,4 @@
-"""Field paths in words, as error messages name them."""
+"""Codes and field paths in words, as pages and error messages name them."""
 
 import pytest
 
@@ -15,3 +15,12 @@ from remit.core.exceptions import describe_loc
 ])
 def test_a_field_path_reads_as_words(loc, words):
     assert describe_loc(loc) == words
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    ("packing_slip", "packing slip"), ("picking", "picking list"),
+    ("confirmation", "confirmation"), ("some_step", "some step")])
+def test_a_posting_step_reads_as_words_on_the_credit_pages(code, words):
+    from remit.web.templatetags.remit import step_label
+
+    assert step_label(code) == words
