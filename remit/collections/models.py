@@ -75,6 +75,18 @@ class AgingPeriod(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def reach(self) -> str:
+        """How far the period reaches from the one before it, in words: 'current', '30 days
+        earlier', 'everything older'."""
+        if self.interval == Interval.UNLIMITED:
+            return "everything older" if self.unit < 0 else "everything later"
+        if self.unit == 0:
+            return "current"
+        n = abs(self.unit)
+        unit = self.get_interval_display() + ("s" if n != 1 else "")
+        return f"{n} {unit} {'earlier' if self.unit < 0 else 'later'}"
+
 
 class AgingSnapshot(EntityOwned):
     """One run of 'age customer balances': the newest per definition is the current one."""

@@ -24,3 +24,13 @@ def test_a_posting_step_reads_as_words_on_the_credit_pages(code, words):
     from remit.web.templatetags.remit import step_label
 
     assert step_label(code) == words
+
+
+@pytest.mark.parametrize(("unit", "interval", "words"), [
+    (0, "day", "current"), (-30, "day", "30 days earlier"), (-1, "month", "1 month earlier"),
+    (2, "week", "2 weeks later"), (-1, "unlimited", "everything older"),
+    (1, "unlimited", "everything later")])
+def test_an_aging_period_says_how_far_it_reaches(unit, interval, words):
+    from remit.collections.models import AgingPeriod
+
+    assert AgingPeriod(label="x", unit=unit, interval=interval).reach == words

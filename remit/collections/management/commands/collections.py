@@ -77,7 +77,7 @@ class Command(TyperCommand):
         table = Table("code", "criteria", "default", "periods")
         for d in AgingPeriodDefinition.objects.filter(legal_entity=legal_entity):
             table.add_row(d.code, d.get_criteria_display(), "yes" if d.is_default else "",
-                          ", ".join(f"{p.label} ({p.unit} {p.interval})"
+                          ", ".join(f"{p.label} ({p.reach})"
                                     for p in d.periods.all()))
         Console().print(table)
 
