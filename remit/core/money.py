@@ -70,37 +70,45 @@ def D(value: Decimal | int | str) -> Decimal:
 
 def _grouped(text: str, sep: str) -> bool:
     """Digits in thousands groups: '1,250,000' (sep ',') or '-12.500' (sep '.')."""
-    return re.fullmatch(r"-?\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", text) is not None
+    return re.fullmatch(r"[+-]?\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", text) is not None
 
 
 def parse_typed_amount(text: str) -> Decimal:
     """An amount as a person types it, in the Norwegian or the English way: '1 234,50',
     '1.234,50', '1,234.50', '1234.50'. With both separators the last is the decimal one;
-    several of one are thousands separators. '1,250' is refused: remit shows 1,250.00 for one
-    thousand two hundred and fifty, while '1,25' is one and a quarter. So is an exponent
-    ('1e5'), which no one means when typing an amount."""
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if any(c in cleaned for c in "eE"):
-        raise InvalidAmount(f"{text!r}: write the amount in digits, e.g. 1234.50")
+    several of one are thousands separators. One separator followed by exactly three digits
+    after one to three others ('1,250', '1.250') is refused: it is one thousand two hundred
+    and fifty the way one country writes it and one and a quarter the other way. So is an
+    exponent ('1e5'), which no one means when typing an amount."""
+    typed = str(text).strip()
+    cleaned = typed
+    for space in (" ", "\u00a0", "\u202f", "\u2009"):
+        cleaned = cleaned.replace(space, "")
+    if any(c in cleaned for c in "eE") or not cleaned.isascii():
+        raise InvalidAmount(f"{typed!r}: write the amount in digits, e.g. 1234.50")
     commas, dots = cleaned.count(","), cleaned.count(".")
     if commas and dots:
         decimal, thousands = (".", ",") if cleaned.rfind(".") > cleaned.rfind(",") else (",", ".")
         whole, _, fraction = cleaned.rpartition(decimal)
         if not _grouped(whole, thousands):
-            raise InvalidAmount(f"{text!r} is not an amount (thousands in groups of three)")
+            raise InvalidAmount(f"{typed!r} is not an amount (thousands in groups of three)")
         cleaned = whole.replace(thousands, "") + "." + fraction
     elif commas > 1 or dots > 1:
         sep = "," if commas else "."
         if not _grouped(cleaned, sep):
-            raise InvalidAmount(f"{text!r} is not an amount")
+            raise InvalidAmount(f"{typed!r} is not an amount")
         cleaned = cleaned.replace(sep, "")
-    elif commas == 1:
-        whole, fraction = cleaned.split(",")
-        if len(fraction) == 3 and whole.lstrip("-"):
-            raise InvalidAmount(f"{text!r} is ambiguous: write {whole}{fraction} for the "
-                                f"thousands, or {whole},{fraction[:2]} with two decimals")
+    elif commas == 1 or dots == 1:
+        sep = "," if commas else "."
+        whole, fraction = cleaned.split(sep)
+        if _grouped(cleaned, sep) and whole.lstrip("+-") not in ("0", ""):
+            raise InvalidAmount(f"{typed!r} is ambiguous (thousands or decimals?): write "
+                                f"{whole}{fraction} for the thousands, or give two decimals")
         cleaned = f"{whole}.{fraction}"
-    return D(cleaned)
+    try:
+        return D(cleaned)
+    except InvalidAmount:
+        raise InvalidAmount(f"{typed!r} is not an amount") from None
 
 
 def amount_in_range(field, value) -> Decimal:

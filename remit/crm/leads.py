@@ -14,7 +14,7 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import Money
+from remit.core.money import Money, parse_typed_amount
 
 from . import duplicates
 from .models import (
@@ -189,10 +189,13 @@ def activity_complete(*, entry: TimelineEntry, actor: Actor, outcome: str = "",
 def estimated_amount(loc, value, currency: str) -> Decimal:
     """An estimated value or revenue: a positive amount in the currency's decimals, below the
     largest amount remit keeps exactly on this database."""
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise InvalidInput.field(loc, "a number") from None
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    else:  # typed on a page or sent as text: the one way remit reads a typed amount
+        try:
+            amount = parse_typed_amount(str(value))
+        except InvalidInput as exc:
+            raise InvalidInput.field(loc, exc.message) from None
     rounded = Money(amount, currency).rounded_amount() if amount.is_finite() else None
     if amount < 0 or rounded != amount:
         raise InvalidInput.field(loc, f"a positive amount in {currency}")

@@ -5,6 +5,7 @@ class."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Q
@@ -61,36 +62,44 @@ def workspace_counts(legal_entity, scope: Q = Q()) -> dict:
 
 
 def customer_history(customer: Customer, late_days: int, very_late_days: int) -> dict:
-    """The customer's closed invoices by class, and some payment statistics — by the rules of
-    the model's own record: credited in full before it was very late is no outcome (counted
-    apart), written off is very late, and only payments count in the days figure."""
+    """The customer's invoices with an outcome, by class, and some payment statistics — by
+    the rules of the model's own record: unpaid past the very-late threshold is very late,
+    credited in full before that is no outcome (counted apart), written off is very late, and
+    only payments count in the days figure."""
     from datetime import date as day
+
+    from django.utils import timezone
 
     from .features import PAID, InvoiceRow, decided, no_outcome
     from .services import closed_by_kind
 
+    today = timezone.localdate()
     counts = {ON_TIME: 0, LATE: 0, VERY_LATE: 0}
-    days, credited = [], 0
+    days, credited, still_open = [], 0, 0
     items = CustomerTransaction.objects.filter(customer=customer)
     how = closed_by_kind(items)
-    for pk, doc, due, closed in items.filter(
-            kind=TransactionKind.INVOICE, is_open=False, closed_on__isnull=False).values_list(
-            "pk", "document_date", "due_date", "closed_on"):
+    for pk, doc, due, closed, is_open in items.filter(kind=TransactionKind.INVOICE).values_list(
+            "pk", "document_date", "due_date", "closed_on", "is_open"):
+        if is_open:
+            still_open += 1
+            closed = None
         row = InvoiceRow(pk, customer.pk, doc, due, Decimal(0), closed,
                          closed_by=how.get(pk, PAID))
         if no_outcome(row, late_days, very_late_days):
             credited += 1
             continue
-        counts[decided(row, day.max, late_days, very_late_days)[0]] += 1
-        if row.closed_by == PAID:
+        found = decided(row, day.max if closed else today + timedelta(days=1), late_days,
+                        very_late_days)
+        if found is None:  # open and not yet past its threshold
+            continue
+        counts[found[0]] += 1
+        if closed and row.closed_by == PAID:
             days.append((closed - due).days)
     n = sum(counts.values())
     return {"on_time": counts[ON_TIME], "late": counts[LATE], "very_late": counts[VERY_LATE],
             "settled": n, "credited": credited,
             "average_days": round(sum(days) / len(days), 1) if days else None,
-            "open": CustomerTransaction.objects.filter(customer=customer,
-                                                       kind=TransactionKind.INVOICE,
-                                                       is_open=True).count()}
+            "open": still_open}
 
 
 def expected_payment_date(due, as_of, cls: int, late_days: int, very_late_days: int):

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from remit.core.actor import Actor
@@ -123,27 +122,27 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
             for cid, rows in invoices.items()}
 
 
-# settlements that close an invoice without money: a credit note or correction, a write-off
-NOT_PAID = {SettlementKind.CREDIT_NOTE: CREDITED, SettlementKind.CORRECTION: CREDITED,
-            SettlementKind.WRITE_OFF: WRITTEN_OFF}
-
-
 def closed_by_kind(items) -> dict[int, str]:
-    """How the closed invoices among ``items`` were closed, from the settlements in effect on
-    the day each closed: paid if any of them brought money (a payment, an automatic or an
-    imported settlement), else credited or written off. Only the invoices not paid appear."""
-    kinds = defaultdict(set)
-    for pk, kind in SettlementLine.objects.filter(
-            item__in=items.filter(kind=TransactionKind.INVOICE, closed_on__isnull=False),
-            settlement__reversed_on__isnull=True,
-            settlement__settled_on=F("item__closed_on")).values_list("item_id",
-                                                                    "settlement__kind"):
-        kinds[pk].add(kind)
-    out = {}
-    for pk, found in kinds.items():
-        if found and found <= set(NOT_PAID):
-            out[pk] = WRITTEN_OFF if SettlementKind.WRITE_OFF in found else CREDITED
-    return out
+    """How the closed invoices among ``items`` were closed, from every settlement in effect
+    that touched them: *paid* when any money settled part of it (a settlement with a payment
+    item, or imported history), whatever closed the rest; else *written off* when a write-off
+    took part, else *credited* (credit notes or corrections alone — by the credit-note flow,
+    automatic settlement or settling by hand). Only the invoices not paid appear."""
+    lines = list(SettlementLine.objects.filter(
+        item__in=items.filter(kind=TransactionKind.INVOICE, closed_on__isnull=False),
+        settlement__reversed_on__isnull=True).values_list("item_id", "settlement_id",
+                                                           "settlement__kind"))
+    money = set(SettlementLine.objects.filter(
+        settlement_id__in={sid for _, sid, _ in lines},
+        item__kind=TransactionKind.PAYMENT).values_list("settlement_id", flat=True))
+    paid, written, seen = set(), set(), set()
+    for pk, sid, kind in lines:
+        seen.add(pk)
+        if sid in money or kind == SettlementKind.IMPORT:
+            paid.add(pk)
+        elif kind == SettlementKind.WRITE_OFF:
+            written.add(pk)
+    return {pk: WRITTEN_OFF if pk in written else CREDITED for pk in seen - paid}
 
 
 OWN_ENTITY = "own_entity"  # 1 for the legal entity's own invoices, 0 for the group's others
@@ -228,8 +227,9 @@ def trained_from(model: PredictionModel) -> learn.Trained:
 
 @transaction.atomic
 def model_publish(*, model: PredictionModel, actor: Actor) -> PredictionModel:
-    """Put this version in use (also how to revert to an older one). Its thresholds must be
-    the current settings: a model trained on other labels is not published."""
+    """Put this version in use (also how to revert to an older one), and have the open
+    invoices scored with it in the background. Its thresholds must be the current settings: a
+    model trained on other labels is not published."""
     actor.require("insights.publish_predictionmodel")
     locked = PredictionModel.objects.select_for_update().get(pk=model.pk)
     settings = settings_for(locked.legal_entity)
@@ -247,6 +247,10 @@ def model_publish(*, model: PredictionModel, actor: Actor) -> PredictionModel:
         status=ModelStatus.RETIRED)
     locked.status, locked.published_at = ModelStatus.PUBLISHED, timezone.now()
     locked.save(update_fields=["status", "published_at"])
+    from .tasks import predictions_for_entity  # the open invoices, with this version, soon
+
+    entity_id = locked.legal_entity_id
+    transaction.on_commit(lambda: predictions_for_entity.enqueue(legal_entity_id=entity_id))
     audit_record(actor=actor, action="insights.model.publish", obj=locked,
                  data={"version": locked.version})
     return locked

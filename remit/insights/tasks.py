@@ -33,11 +33,12 @@ def predictions_nightly() -> dict:
 
 
 @remit_task()
-def predictions_for_entity(legal_entity_id: int, as_of: str) -> int:
-    """Every open invoice of one legal entity, after a version is published (or reverted to):
-    the list never shows one version's heading over another's predictions for long."""
+def predictions_for_entity(legal_entity_id: int) -> int:
+    """Every open invoice of one legal entity as of the day the job runs, after a version is
+    published (or reverted to): the list never shows one version's heading over another's
+    predictions for long."""
     entity = LegalEntity.objects.get(pk=legal_entity_id)
-    return predictions_score(legal_entity=entity, as_of=date.fromisoformat(as_of),
+    return predictions_score(legal_entity=entity, as_of=timezone.localdate(),
                              actor=Actor.task("model published"))
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date, whole_number
 from remit.receivables.models import Customer
 
-from . import selectors, services, tasks
+from . import selectors, services
 from .compare import models_compare, versions_numbered
 from .features import FEATURES
 from .models import Prediction, PredictionModel
@@ -192,8 +191,6 @@ def models_action(request, action: str):
             if model is None:
                 raise InvalidInput.field("version", "choose a model")
             services.model_publish(model=model, actor=actor)
-            transaction.on_commit(lambda: tasks.predictions_for_entity.enqueue(
-                legal_entity_id=entity.pk, as_of=timezone.localdate().isoformat()))
             messages.success(request, f"v{model.version} is in use. The open invoices are "
                                       "being scored with it in the background.")
             behind = services.behind_history(model)

@@ -134,6 +134,10 @@ def test_bad_opportunity_values_are_named_before_the_duplicates_dialog(entity, c
     with pytest.raises(InvalidInput, match="opportunity 2 close date: is more than ten years"):
         qualify.lead_qualify(lead=made, actor=rep, opportunities=[
             OpportunitySpec(topic="A"), OpportunitySpec(topic="B", close_date=date(1800, 1, 1))])
+    with pytest.raises(InvalidInput, match="opportunity 1 estimated revenue: '1e5': write"):
+        qualify.lead_qualify(lead=made, actor=rep, opportunities=[
+            OpportunitySpec(topic="A", estimated_revenue="1e5")])
+    assert leads.estimated_amount("revenue", "1 250 000,50", "NOK") == Decimal("1250000.50")
     with pytest.raises(leads.DuplicatesFound):  # good values: the dialog comes
         qualify.lead_qualify(lead=made, actor=rep, opportunities=[OpportunitySpec(topic="A")])
     assert not Opportunity.objects.exists()

@@ -234,7 +234,7 @@ def test_an_opportunity_is_made_from_an_account_and_changed_until_it_closes(enti
     change = made.timeline.get(kind="changed").body
     assert "Stage: qualify → propose" in change and "Estimated revenue: 12,500.50 → 15,000.00" \
         in change
-    page = seller.post(url, {"topic": "Spare parts", "estimated_revenue": "1.001",
+    page = seller.post(url, {"topic": "Spare parts", "estimated_revenue": "1.0015",
                              "stage": "propose"}).content.decode()
     assert "a positive amount in NOK" in page
     opportunities.opportunity_close(opportunity=made, won=False, on=date(2026, 3, 1), actor=rep)

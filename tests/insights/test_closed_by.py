@@ -41,5 +41,45 @@ def test_credited_written_off_and_paid_invoices_are_told_apart(entity):
     # the pane's customer history counts the same way
     shown = selectors.customer_history(customer, settings.late_days, settings.very_late_days)
     assert (shown["settled"], shown["credited"], shown["very_late"]) == (3, 1, 1)
+    assert shown["open"] == 0
     paid_days = [(fresh(i).closed_on - i.due_date).days for i in (paid, partly)]
     assert shown["average_days"] == round(sum(paid_days) / 2, 1)
+
+
+def test_a_credit_note_closes_an_invoice_without_money_however_it_was_settled(entity):
+    """The usual ways a credit note meets its invoice — automatic settlement, marking it by
+    hand like a payment — leave the invoice credited; money for part of it makes it paid,
+    whatever closed the rest."""
+    from remit.receivables.models import SettlementKind
+    from remit.receivables.services import MarkSpec, settle, settle_automatically
+
+    story = Story(entity)
+    customer = story.customer()
+    auto = story.invoice(customer, "400.00")
+    by_hand = story.invoice(customer, "300.00")
+    part_paid = story.invoice(customer, "1000.00")
+    note_auto = story.invoice(customer, "400.00", on=DAY0 + timedelta(3), kind="credit_note")
+    settle_automatically(customer=customer, on=DAY0 + timedelta(3), actor=SYSTEM,
+                         credit=note_auto)
+    note_hand = story.invoice(customer, "300.00", on=DAY0 + timedelta(4), kind="credit_note")
+    settle(customer=customer, on=DAY0 + timedelta(4), marks=[MarkSpec(by_hand)],
+           payment=note_hand, kind=SettlementKind.PAYMENT, actor=SYSTEM)
+    story.pay(customer, "900.00", DAY0 + timedelta(20), part_paid)
+    note_rest = story.invoice(customer, "100.00", on=DAY0 + timedelta(25), kind="credit_note")
+    settle(customer=customer, on=DAY0 + timedelta(25), marks=[MarkSpec(part_paid)],
+           payment=note_rest, kind=SettlementKind.PAYMENT, actor=SYSTEM)
+
+    history = services.histories(entity, services.settings_for(entity))[customer.pk]
+    assert {row.id: (row.closed_by, row.closed_on is not None) for row in history.by_issue} \
+        == {auto.pk: (CREDITED, True), by_hand.pk: (CREDITED, True),
+            part_paid.pk: (PAID, True)}
+
+
+def test_the_pane_counts_an_invoice_unpaid_past_its_threshold_as_very_late(entity):
+    """As the model's record does: not paid 30 days after its due date, it is very late."""
+    story = Story(entity)
+    customer = story.customer()
+    story.invoice(customer, "100.00", on=DAY0)  # long past its threshold, never paid
+    shown = selectors.customer_history(customer, 0, 30)
+    assert (shown["very_late"], shown["settled"], shown["open"]) == (1, 1, 1)
+    assert shown["average_days"] is None

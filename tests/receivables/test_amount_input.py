@@ -17,17 +17,21 @@ from tests.receivables.conftest import DAY0
     ("1234.50", "1234.50"), ("1 234,50", "1234.50"), ("1\u00a0234,50", "1234.50"),
     ("1.234,50", "1234.50"), ("1,234.50", "1234.50"), ("-1,234.50", "-1234.50"),
     ("1,250,000", "1250000"), ("1.250.000", "1250000"), ("12,5", "12.5"), ("1,25", "1.25"),
-    ("1234,50", "1234.50"),
+    ("1234,50", "1234.50"), ("+1,234.50", "1234.50"), ("1234,500", "1234.500"),
+    ("12345,000", "12345.000"), ("0,125", "0.125"), ("1\u202f234,50", "1234.50"), (".5", "0.5"),
+    ("1234.500", "1234.500"),
 ])
 def test_both_ways_of_writing_an_amount_are_read(typed, amount):
     assert parse_typed_amount(typed) == Decimal(amount)
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("1,250", "ambiguous: write 1250 for the thousands, or 1,25"),
+    ("1,250", r"ambiguous \(thousands or decimals\?\): write 1250 for the thousands"),
+    ("1.250", "ambiguous"), ("-1,250", "write -1250 for the thousands"),
+    ("\u0661\u0662\u0663", "write the amount in digits"),
     ("1e5", "write the amount in digits"), ("1E+5", "write the amount in digits"),
     ("1,23,456.00", "thousands in groups of three"), ("1.2.3", "is not an amount"),
-    ("abc", "is not a number"),
+    ("abc", "is not an amount"),
 ])
 def test_what_is_not_plainly_an_amount_is_refused(typed, message):
     with pytest.raises(InvalidInput, match=message):

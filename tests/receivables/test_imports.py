@@ -98,7 +98,7 @@ BAD = """customer,invoice_number,invoice_date,due_date,amount,currency,settled_d
 20001,B-3,10/01/2025,2025-02-09,100.00,,,
 20001,B-4,2025-01-10,2025-02-09,-100.00,,2025-01-20,-5
 20001,B-5,2025-01-10,2025-02-09,100.00,XYZ,,
-20001,B-6,2025-01-10,2025-02-09,100.001,,,
+20001,B-6,2025-01-10,2025-02-09,100.0015,,,
 """
 
 
@@ -110,7 +110,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(entity, cus
         "line 4, column invoice_date: '10/01/2025' is not a date (use YYYY-MM-DD or DD.MM.YYYY)",
         "line 5, column settled_amount: must be between 0 and 100.00",
         "line 6, column currency: 'XYZ' is not an ISO 4217 currency code",
-        "line 7, column amount: '100.001' has more than 2 decimals for NOK",
+        "line 7, column amount: '100.0015' has more than 2 decimals for NOK",
     ]
     assert not CustomerTransaction.objects.exists()
     assert ImportBatch.objects.get(kind="invoices").errors[0]["line"] == 3
