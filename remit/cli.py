@@ -20,8 +20,9 @@ def main(argv: list[str] | None = None) -> None:
 
         name = settings.DATABASES["default"]["NAME"]
         sys.stderr.write(
-            f"remit: the database {name} has no remit tables ({exc}).\n"
-            "Run `remit up` (or `make run`) in the folder you set remit up in, or point "
+            f"remit: the database {name} lacks remit's tables ({exc}).\n"
+            "After an upgrade run `remit migrate`. Otherwise run `remit up` (or `make run`) "
+            "in the folder you set remit up in, or point "
             "REMIT_DATA_DIR (SQLite; default ./var under the current folder) or "
             "REMIT_DATABASE_URL at the database you use.\n")
         sys.exit(2)

@@ -141,5 +141,5 @@ def test_remit_run_where_no_database_was_set_up_says_where_to_look(tmp_path):
     done = subprocess.run([sys.executable, "-m", "remit.cli", "ledger", "check"], env=env,
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert "has no remit tables" in done.stderr and "REMIT_DATA_DIR" in done.stderr
+    assert "lacks remit's tables" in done.stderr and "REMIT_DATA_DIR" in done.stderr
     assert "Traceback" not in done.stderr

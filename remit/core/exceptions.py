@@ -64,10 +64,11 @@ def describe_loc(loc: Sequence[str | int]) -> str:
 
 
 def _singular(word: str) -> str:
-    """'lines' → 'line', 'opportunities' → 'opportunity', 'addresses' → 'address'."""
+    """'lines' → 'line', 'opportunities' → 'opportunity', 'addresses' → 'address',
+    'statuses' → 'status'."""
     if word.endswith("ies"):
         return word[:-3] + "y"
-    if word.endswith(("sses", "xes", "ches", "shes")):
+    if word.endswith(("sses", "xes", "ches", "shes", "uses")):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 

@@ -19,7 +19,7 @@ from remit.core.exceptions import InvalidInput, RuleViolation
 
 from . import learn, metrics
 from .models import InsightsSettings, PredictionModel
-from .services import OWN_ENTITY, dataset, trained_from
+from .services import OWN_ENTITY, dataset, definition_outdated, trained_from
 
 MIN_COMMON = 30  # fewer invoices than this say nothing about which version is better
 MAX_VERSIONS = 5  # each is a full prediction over the common invoices, done while one waits
@@ -80,6 +80,9 @@ def models_compare(*, legal_entity, versions: list[PredictionModel], as_of: date
         "to": max(data.dates[i] for i in common).isoformat(), "n": len(common),
         "thresholds": {"late_days": late_days, "very_late_days": very_late_days},
         "versions": [{"version": m.version, "status": m.status,
+                      # trained before the columns changed meaning: its figures here read
+                      # today's columns with the old meaning
+                      "outdated": definition_outdated(m),
                       **metrics.evaluate(y, predicted[m.version], data.classes)}
                      for m in versions],
         "customer_history": metrics.evaluate(y, history, data.classes),

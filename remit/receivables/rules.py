@@ -183,14 +183,20 @@ def _cap(discount: Decimal, limit: Decimal) -> Decimal:
     return limit if abs(discount) > abs(limit) else discount
 
 
+def _tie(key) -> tuple:
+    """Ties broken by the item's key in its own order: ids as numbers (as text, 100 would
+    come before 99), other keys as text."""
+    return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+
 def _order(marks: Sequence[Mark], on: date, policy: Policy) -> list[Mark]:
     if policy.order == "due_date":
         return sorted(marks, key=lambda m: (m.item.due_date, m.item.document_date,
-                                            str(m.item.key)))
+                                            _tie(m.item.key)))
     # oldest first; on the same date the better discount first
     return sorted(marks, key=lambda m: (m.item.document_date,
                                         -discount_rate(m.item.periods, on, m.use_cash_discount),
-                                        m.item.due_date, str(m.item.key)))
+                                        m.item.due_date, _tie(m.item.key)))
 
 
 def _rate(mark: Mark, on: date, policy: Policy, payment: Decimal = ZERO) -> Decimal:

@@ -95,3 +95,20 @@ def test_a_date_beyond_today_does_not_make_unpaid_invoices_very_late(entity, boo
     data = services.dataset(entity, today + timedelta(days=300),
                             services.settings_for(entity))
     assert recent.pk not in data.customers
+
+
+def test_a_version_trained_before_the_features_changed_meaning_is_flagged_in_a_comparison(
+        two, entity, make_user):
+    from remit.insights.models import PredictionModel
+
+    older, newer = two
+    PredictionModel.objects.filter(pk=older.pk).update(feature_definition=1)
+    older.refresh_from_db()
+    result = models_compare(legal_entity=entity, versions=[older, newer], as_of=AS_OF)
+    flags = {v["version"]: v["outdated"] for v in result["versions"]}
+    assert "changed meaning" in flags[older.version] and flags[newer.version] is None
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    page = client.get(f"/insights/models/?compare={older.version}&compare={newer.version}"
+                      f"&as_of={AS_OF}").content.decode()
+    assert page.count(">older features</span>") == 1

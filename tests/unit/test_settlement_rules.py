@@ -237,3 +237,22 @@ def test_a_credit_note_whose_discount_is_all_taken_gets_none_on_a_partial_settle
                     periods=(DiscountPeriod(DAY0 + timedelta(10), D("2")),))
     items, _ = plan("0.00", [Mark(note, D("-0.75")), Mark(invoice("inv", "0.75"))])
     assert items["cn"][1] == 0
+
+
+def test_ties_go_to_the_older_item_by_its_id_as_a_number():
+    """Two invoices due the same day: the one made first (id 99) is settled before id 100 —
+    compared as text, '100' came first."""
+    from remit.receivables.rules import Mark, OpenItem, Policy, plan_settlement
+
+    def item(key):
+        return OpenItem(key=key, kind="invoice", document_date=date(2026, 3, 2),
+                        due_date=date(2026, 4, 1), amount=Decimal("100.00"),
+                        open=Decimal("100.00"))
+
+    plan = plan_settlement(payment=Decimal("100.00"), on=date(2026, 3, 5), currency="NOK",
+                           marks=[Mark(item(100)), Mark(item(99))],
+                           policy=Policy(order="due_date"))
+    assert [i.key for i in plan.items] == [99]
+    plan = plan_settlement(payment=Decimal("100.00"), on=date(2026, 3, 5), currency="NOK",
+                           marks=[Mark(item(100)), Mark(item(99))])
+    assert [i.key for i in plan.items] == [99]

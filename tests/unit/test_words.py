@@ -11,6 +11,7 @@ from remit.core.exceptions import describe_loc
     (("addresses", 2), "address 3"),
     (("marks", 0, "amount_to_settle"), "mark 1 amount to settle"),
     (("class", 0), "class 1"),
+    (("statuses", 1), "status 2"),
     (("versions",), "versions"),
 ])
 def test_a_field_path_reads_as_words(loc, words):
