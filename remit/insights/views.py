@@ -18,6 +18,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date, whole_number
+from remit.core.money import parse_typed_amount
 from remit.receivables.models import Customer
 
 from . import selectors, services
@@ -209,13 +210,11 @@ def models_action(request, action: str):
 
 
 def _percent(name: str, text: str) -> Decimal:
-    """A benchmark typed on the page: '60', '60 %' or '62,5'."""
-    cleaned = text.strip().rstrip("%").strip().replace(",", ".")
+    """A benchmark typed on the page: '60', '60 %' or '62,5' (read as any typed amount)."""
     try:
-        value = Decimal(cleaned)
-    except ArithmeticError:
+        value = parse_typed_amount(text.strip().rstrip("%"))
+    except DomainError:
         value = None
-    if value is None or not value.is_finite() or not 0 <= value <= 100 \
-            or value != value.quantize(Decimal("0.01")):
+    if value is None or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
         raise InvalidInput.field(name, "a percentage from 0 to 100, e.g. 60")
     return value
