@@ -195,6 +195,7 @@ API_RULES = {
     "GET /api/insights/customers/{account_number}": "insights.view_prediction",
     "GET /api/insights/expected-cash": "insights.view_prediction",
     "GET /api/insights/models/compare": "insights.view_predictionmodel",
+    "GET /api/insights/models/group": "insights.view_predictionmodel",
     "GET /api/crm/leads": "crm.view_lead",
     "POST /api/crm/leads": "crm.add_lead",
     "GET /api/crm/leads/{lead_id}": "crm.view_lead",

@@ -8,11 +8,13 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from remit.api_auth import Rule, plausible_date
+from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 
 from . import selectors, services
 from .compare import models_compare as compare_versions
 from .compare import versions_numbered
+from .group import group_evaluation
 from .models import Prediction
 
 router = Router(tags=["insights"])
@@ -112,3 +114,10 @@ def models_compare(request, versions: list[int] = Query(...),
     return compare_versions(legal_entity=request.legal_entity,
                             versions=versions_numbered(request.legal_entity, versions),
                             as_of=plausible_date("as_of", as_of) or timezone.localdate())
+
+
+@router.get("/models/group", auth=Rule("insights.view_predictionmodel"))
+def models_group(request, latest: bool = False):
+    """Each of the caller's legal entities' model in use (or latest) on its own test
+    invoices, and all of them together, beside both baselines (see ``group.py``)."""
+    return group_evaluation(legal_entities_for(request.user), latest=latest)

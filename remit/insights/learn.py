@@ -164,6 +164,7 @@ class Trained:
     test_from: date | None = None
     test_to: date | None = None
     train_from: date | None = None
+    test_rows: dict = field(default_factory=dict)  # see ``test_record``
 
     def booster(self) -> lgb.Booster:
         if not hasattr(self, "_booster"):
@@ -400,10 +401,10 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
                     test_from=split.test_from, test_to=split.test_to,
                     train_from=data.dates[split.train[0]] if len(split.train) else None)
     test_y = y[split.test]
-    test_rows = [data.features[i] for i in split.test]
+    test_features = [data.features[i] for i in split.test]
     prior = fitter.prior(own_train)  # the baselines know only the legal entity's own history
-    predicted = model.predict(x[split.test], test_rows)
-    history = history_shares(test_rows, prior, data.classes)
+    predicted = model.predict(x[split.test], test_features)
+    history = history_shares(test_features, prior, data.classes)
     model.metrics = {
         "model": metrics.evaluate(test_y, predicted, data.classes),
         "baselines": {
@@ -417,7 +418,20 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
                    "rounds": recipe.rounds, "temperature": temperature,
                    "from_other_entities": int(len(extra)), **search},
     }
+    model.test_rows = test_record(test_y, predicted, history, prior)
     return model
+
+
+def test_record(y: np.ndarray, model: np.ndarray, history: np.ndarray,
+                prior: np.ndarray) -> dict:
+    """The test invoices' classes and what the model and both baselines said of each, kept
+    with the version so that several legal entities' versions can be judged together, each on
+    its own test invoices (``group.py``). Six decimals keep every metric to its fourth."""
+    def rounded(p):
+        return np.round(p, 6).tolist()
+
+    return {"labels": [int(v) for v in y], "model": rounded(model),
+            "customer_history": rounded(history), "majority": rounded(prior)}
 
 
 def shares(y: np.ndarray, classes: list[int]) -> np.ndarray:

@@ -71,6 +71,10 @@ class PredictionModel(EntityOwned):
     feature_definition = models.PositiveSmallIntegerField(
         default=1, help_text="What its columns meant when it was trained (features.DEFINITION).")
     calibration = models.JSONField(default=list)
+    test_rows = models.JSONField(
+        default=dict, blank=True,
+        help_text="Its test invoices' classes and the probabilities it and the baselines gave "
+                  "them, so legal entities can be judged together (empty before 0008).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

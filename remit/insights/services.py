@@ -198,6 +198,7 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
         train_from=trained.train_from, test_from=trained.test_from, test_to=trained.test_to,
         n_train=trained.n_train, n_test=trained.n_test, metrics=trained.metrics,
         booster=trained.booster_text, calibration=trained.calibration, created_by=actor.user,
+        test_rows=trained.test_rows,
         feature_definition=DEFINITION,
         algorithm=("LightGBM from the customer's history + temperature scaling"
                    if trained.anchor is not None else

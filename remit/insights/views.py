@@ -19,11 +19,13 @@ from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date, whole_number
 from remit.core.money import parse_typed_amount
+from remit.core.selectors import legal_entities_for
 from remit.receivables.models import Customer
 
 from . import selectors, services
 from .compare import models_compare, versions_numbered
 from .features import FEATURES
+from .group import group_evaluation
 from .models import Prediction, PredictionModel
 
 HALF = Decimal("0.5")  # the red marker: under 50 % on time
@@ -155,8 +157,21 @@ def models_page(request):
                              for name in ("log_loss", "brier")}
     return render(request, "insights/models.html", {
         "models": models, "chosen": chosen, "comparison": comparison,
+        "group": _group(request),
         "settings": services.settings_for(entity), "features": FEATURES,
         "today": timezone.localdate()})
+
+
+def _group(request) -> dict | None:
+    """The user's legal entities judged together (only for more than one)."""
+    entities = list(legal_entities_for(request.user))
+    if len(entities) < 2:
+        return None
+    latest = request.GET.get("group") == "latest"
+    try:
+        return {"latest": latest, **group_evaluation(entities, latest=latest)}
+    except DomainError as exc:
+        return {"latest": latest, "error": exc.message}
 
 
 @require_POST

@@ -14,8 +14,10 @@ from rich.table import Table
 from remit.core.actor import Actor
 from remit.core.command_args import day_option, legal_entity_option
 from remit.core.exceptions import DomainError
+from remit.core.models import LegalEntity
 from remit.insights import services
 from remit.insights.compare import models_compare, versions_numbered
+from remit.insights.group import group_evaluation
 from remit.insights.models import PredictionModel
 
 Entity = Annotated[str, typer.Option(help="Legal entity code.")]
@@ -173,6 +175,45 @@ class Command(TyperCommand):
             console.print(f"v{newer} better than v{older} in {sure['log_loss']:.0%} of "
                           f"resamples on log loss, {sure['macro_f1']:.0%} on macro F1 "
                           "(paired bootstrap).")
+
+    @command(help="Every legal entity's model on its own test invoices, and all of them "
+                  "together, beside both baselines.")
+    def group(self,
+              latest: Annotated[bool, typer.Option(
+                  "--latest", help="Each legal entity's latest version instead of the one "
+                                   "in use.")] = False,
+              as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
+              = False):
+        try:
+            result = group_evaluation(LegalEntity.objects.filter(is_active=True),
+                                      latest=latest)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        console = Console()
+        table = Table("legal entity", "invoices", "macro F1", "F1 history", "F1 majority",
+                      "log loss", "log loss history", "log loss majority")
+        rows = [(f"{e['entity']} v{e['model_version']}", e) for e in result["entities"]]
+        if result["together"]:
+            rows.append(("together", result["together"]))
+        for name, block in rows:
+            history, majority = (block["baselines"][k] for k in ("customer_history",
+                                                                   "majority"))
+            table.add_row(name, str(block["n_test"]),
+                          *(str(b["macro_f1"]) for b in (block["model"], history, majority)),
+                          *(str(b["log_loss"]) for b in (block["model"], history, majority)))
+        console.print(table)
+        if result["together"]:
+            sure = result["together"]["better_than_customer_history"]
+            console.print(f"Together, the models beat the customer's history in "
+                          f"{sure['log_loss']:.0%} of resamples on log loss and "
+                          f"{sure['macro_f1']:.0%} on macro F1 (paired bootstrap).")
+        if not result["entities"]:
+            console.print("No legal entity has a model to judge.")
+        for gone in result["left_out"]:
+            console.print(f"{gone['entity']} left out: {gone['reason']}")
 
     @command(help="The model versions of a legal entity.")
     def models(self, entity: Entity):
