@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -33,12 +33,16 @@ DECAY = 0.5 ** (1 / HALF_LIFE)
 #   2: an invoice unpaid past the very-late threshold counts as very late in the record
 #   3: how an invoice was closed counts: credited in full before it was very late, it has no
 #      outcome; written off, it is very late; neither is a payment in the days figures
-DEFINITION = 3
+#   4: a closing undone later (a payment that bounced) counts as it was known on each day:
+#      paid until it bounced, then open again (the record no longer foresees the bounce)
+DEFINITION = 4
 DEFINITION_CHANGES = {
     2: "unpaid invoices past the very-late threshold now count as very late in the customer's "
        "record",
     3: "invoices credited in full before they were very late are left out, written-off ones "
        "count as very late, and neither counts as a payment",
+    4: "a payment that bounced counts as paid until the day it bounced, then the invoice is "
+       "open again",
 }
 
 # how an invoice was closed (the settlement in effect that closed it)
@@ -88,6 +92,18 @@ class InvoiceRow:
     has_discount: bool = False
     attributes: dict = field(default_factory=dict)
     closed_by: str = PAID            # PAID, CREDITED or WRITTEN_OFF (when closed_on is set)
+    # closings undone later (a payment that bounced, a settlement reversed), oldest first:
+    # (closed on, reopened on, how it was closed); closed_on is the closing in effect now
+    undone: tuple = ()
+
+
+def as_known(invoice: InvoiceRow, day: date) -> InvoiceRow:
+    """The invoice as the books showed it before ``day``: a closing undone on or after that
+    day was still in effect (its closed_on may lie after ``day``: then it was open)."""
+    for closed_on, reopened_on, how in invoice.undone:
+        if closed_on < day <= reopened_on:
+            return replace(invoice, closed_on=closed_on, closed_by=how, undone=())
+    return invoice
 
 
 @dataclass
@@ -104,6 +120,26 @@ class _State:
     weighted_very_late: float = 0.0
     weight: float = 0.0
     last_close: date | None = None
+
+    @classmethod
+    def replayed(cls, decisions, payments) -> _State:
+        """The state from the decisions and payments in effect, in the order they came:
+        after one was withdrawn (a bounce), the recency figures are rebuilt without it."""
+        state = cls()
+        for _, label in decisions:
+            state.decide(label)
+        for _, days, closed_on in payments:
+            state.pay(days, closed_on)
+        return state
+
+    def pay(self, days: int, closed_on: date) -> None:
+        """One more invoice paid, ``days`` after its due date."""
+        self.paid += 1
+        self.days_sum += days
+        self.days_max = days if self.days_max is None else max(self.days_max, days)
+        self.days.append(days)
+        self.last_close = closed_on if self.last_close is None else max(self.last_close,
+                                                                        closed_on)
 
     def decide(self, label: int) -> None:
         """One more invoice whose outcome is known."""
@@ -126,13 +162,16 @@ class CustomerHistory:
                  customer_since: date | None = None, late_days: int = 0,
                  very_late_days: int = 30):
         self.by_issue = sorted(invoices, key=lambda i: (i.document_date, i.id))
-        self.by_close = sorted((i for i in invoices if i.closed_on is not None),
-                               key=lambda i: (i.closed_on, i.id))
-        # when each outcome became known: at the settlement, or — for the worst class —
-        # the day after its threshold passed unpaid (see ``decided``)
-        self.by_decision = sorted(
-            (found[1], i.id, found[0]) for i in invoices
-            if (found := decided(i, date.max, late_days, very_late_days)) is not None)
+        # when each outcome became known: at the settlement, or — for the worst class — the
+        # day after its threshold passed unpaid (see ``decided``); when a closing was undone,
+        # its outcome is withdrawn on that day (order 0, before the day's new decisions)
+        decisions, closings = [], []
+        for invoice in invoices:
+            more = _changes(invoice, late_days, very_late_days)
+            decisions += more[0]
+            closings += more[1]
+        self.by_decision = sorted(decisions, key=lambda d: d[:3])
+        self.by_close = sorted(closings, key=lambda c: c[:3])
         self.credit_notes = sorted(credit_notes)
         first = self.by_issue[0].document_date if self.by_issue else None
         # imported history can start before the customer was created in remit
@@ -142,13 +181,15 @@ class CustomerHistory:
         self.state = _State()
         self._closed = 0
         self._decided = 0
-        self._decided_ids: set[int] = set()
+        self._decisions: dict[int, int] = {}  # in effect, in the order they came: id → label
+        self._payments: dict[int, tuple] = {}  # in effect: id → (id, days late, paid on)
         self._issued = 0
         self._open: dict[int, InvoiceRow] = {}
         self._now: date | None = None
 
     def advance(self, day: date) -> None:
-        """Move the walk to ``day``: everything issued, decided and settled before it."""
+        """Move the walk to ``day``: everything issued, decided, settled and undone before
+        it."""
         if self._now is not None and day < self._now:
             raise ValueError("the walk only goes forward")
         self._now = day
@@ -157,35 +198,42 @@ class CustomerHistory:
             self._open[row.id] = row
             self._issued += 1
         s = self.state
+        withdrawn = False
         while self._decided < len(self.by_decision) and self.by_decision[self._decided][0] < day:
-            _, pk, label = self.by_decision[self._decided]
-            s.decide(label)
-            self._decided_ids.add(pk)
+            _, order, pk, label = self.by_decision[self._decided]
             self._decided += 1
-        while self._closed < len(self.by_close) and self.by_close[self._closed].closed_on < day:
-            row = self.by_close[self._closed]
+            if order == 0:
+                withdrawn = self._decisions.pop(pk, None) is not None or withdrawn
+            else:
+                self._decisions[pk] = label
+                if not withdrawn:
+                    s.decide(label)
+        while self._closed < len(self.by_close) and self.by_close[self._closed][0] < day:
+            closed_on, order, pk, row = self.by_close[self._closed]
             self._closed += 1
-            self._open.pop(row.id, None)
+            if order == 0:  # reopened: open again, and no longer a payment
+                self._open[pk] = row
+                withdrawn = self._payments.pop(pk, None) is not None or withdrawn
+                continue
+            self._open.pop(pk, None)
             if row.closed_by != PAID:  # a credit note or a write-off is not a payment
                 continue
-            days = (row.closed_on - row.due_date).days
-            s.paid += 1
-            s.days_sum += days
-            s.days_max = days if s.days_max is None else max(s.days_max, days)
-            s.days.append(days)
-            s.last_close = row.closed_on if s.last_close is None else max(s.last_close,
-                                                                          row.closed_on)
+            self._payments[pk] = (pk, (closed_on - row.due_date).days, closed_on)
+            if not withdrawn:
+                s.pay(*self._payments[pk][1:])
+        if withdrawn:
+            self.state = _State.replayed(self._decisions.items(), self._payments.values())
 
     def _without(self, invoice_id: int) -> _State:
         """The state, less the invoice's own outcome: an open invoice scored past the
         very-late threshold is already decided, but — as for a training row, which is never
         decided on its own invoice date — its outcome is not part of its customer's record."""
-        if invoice_id not in self._decided_ids:
+        if invoice_id not in self._decisions:
             return self.state
         s = self.state
         out = _State(paid=s.paid, days_sum=s.days_sum, days_max=s.days_max, days=s.days,
                      last_close=s.last_close)
-        for _, pk, label in self.by_decision[:self._decided]:
+        for pk, label in self._decisions.items():
             if pk != invoice_id:
                 out.decide(label)
         return out
@@ -236,6 +284,35 @@ class CustomerHistory:
         for key, value in invoice.attributes.items():
             row[f"attr_{key}"] = str(value)
         return row
+
+
+def _changes(invoice: InvoiceRow, late_days: int, very_late_days: int):
+    """The days the walk learns something of the invoice: decisions (day, order, id, label)
+    and closings (day, order, id, row as closed); order 0 withdraws what an undone closing
+    had made known, on the day it was undone (a bounce)."""
+    pk = invoice.id
+    if not invoice.undone:
+        found = decided(invoice, date.max, late_days, very_late_days)
+        return ([(found[1], 1, pk, found[0])] if found else [],
+                [(invoice.closed_on, 1, pk, invoice)] if invoice.closed_on else [])
+    decisions, closings = [], []
+    since = date.min  # nothing is known of a closing before the previous one was undone
+    for closed_on, reopened_on, how in invoice.undone:
+        if reopened_on <= closed_on:  # undone the same day: never in effect
+            continue
+        seen = replace(invoice, closed_on=closed_on, closed_by=how, undone=())
+        closings += [(closed_on, 1, pk, seen), (reopened_on, 0, pk, invoice)]
+        found = decided(seen, date.max, late_days, very_late_days)
+        if found is not None and max(found[1], since) < reopened_on:
+            decisions += [(max(found[1], since), 1, pk, found[0]), (reopened_on, 0, pk, None)]
+        since = reopened_on
+    final = replace(invoice, undone=())
+    found = decided(final, date.max, late_days, very_late_days)
+    if found is not None:
+        decisions.append((max(found[1], since), 1, pk, found[0]))
+    if invoice.closed_on is not None:
+        closings.append((invoice.closed_on, 1, pk, final))
+    return decisions, closings
 
 
 def worst_after(invoice: InvoiceRow, late_days: int, very_late_days: int) -> date:
@@ -290,10 +367,11 @@ def training_rows(history: CustomerHistory,
         if invoice.document_date >= as_of:
             break
         certain_on = worst_after(invoice, history.late_days, history.very_late_days)
-        if certain_on < as_of and not no_outcome(invoice, history.late_days,
+        known = as_known(invoice, as_of)  # a bounce after as_of was not known then
+        if certain_on < as_of and not no_outcome(known, history.late_days,
                                                  history.very_late_days):
             history.advance(invoice.document_date)
-            label, _ = decided(invoice, as_of, history.late_days, history.very_late_days)
+            label, _ = decided(known, as_of, history.late_days, history.very_late_days)
             yield invoice, history.features(invoice, invoice.document_date), label, certain_on
 
 
@@ -301,6 +379,6 @@ def scoring_rows(history: CustomerHistory, day: date) -> Iterable[tuple[InvoiceR
     """The customer's invoices still open on ``day``, with their features as of ``day``."""
     history.advance(day)
     for invoice in history.by_issue:
-        if invoice.document_date <= day and (invoice.closed_on is None
-                                             or invoice.closed_on >= day):
+        known = as_known(invoice, day)
+        if invoice.document_date <= day and (known.closed_on is None or known.closed_on >= day):
             yield invoice, history.features(invoice, day)

@@ -102,6 +102,7 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
     discounted = set(CashDiscountDate.objects.filter(transaction__in=items)
                      .values_list("transaction_id", flat=True))
     closed_by = closed_by_kind(items)
+    undone = undone_closings(items)
     invoices = defaultdict(list)
     for pk, cid, doc, due, amount, closed, currency, attributes in (
             items.filter(kind=TransactionKind.INVOICE)
@@ -110,7 +111,7 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
             .order_by("customer_id", "document_date", "id")):
         invoices[cid].append(InvoiceRow(pk, cid, doc, due, amount, closed, currency != acc,
                                         pk in discounted, attributes or {},
-                                        closed_by.get(pk, PAID)))
+                                        closed_by.get(pk, PAID), undone.get(pk, ())))
     notes = defaultdict(list)
     for cid, day in items.filter(kind=TransactionKind.CREDIT_NOTE).values_list(
             "customer_id", "document_date"):
@@ -143,6 +144,57 @@ def closed_by_kind(items) -> dict[int, str]:
         elif kind == SettlementKind.WRITE_OFF:
             written.add(pk)
     return {pk: WRITTEN_OFF if pk in written else CREDITED for pk in seen - paid}
+
+
+def undone_closings(items) -> dict[int, tuple]:
+    """For the invoices among ``items`` that a reversed settlement touched (a payment that
+    bounced, a settlement undone): each time they were closed and opened again, as
+    (closed on, reopened on, how it was closed), oldest first — replayed day by day from
+    every settlement line, the reversed ones with the day they were undone (reversals of a
+    day before its settlements, so a payment bounced the day it came never closed
+    anything). How it was closed follows ``closed_by_kind``."""
+    touched = set(SettlementLine.objects.filter(
+        item__in=items.filter(kind=TransactionKind.INVOICE),
+        settlement__reversed_on__isnull=False).values_list("item_id", flat=True))
+    if not touched:
+        return {}
+    amounts = dict(CustomerTransaction.objects.filter(pk__in=touched)
+                   .values_list("pk", "amount"))
+    lines = list(SettlementLine.objects.filter(item_id__in=touched).values_list(
+        "item_id", "amount", "settlement_id", "settlement__settled_on",
+        "settlement__reversed_on", "settlement__kind"))
+    settlements = {sid for _, _, sid, *_ in lines}
+    money = set(SettlementLine.objects.filter(
+        settlement_id__in=settlements, item__kind=TransactionKind.PAYMENT)
+        .values_list("settlement_id", flat=True))
+    changes = defaultdict(lambda: defaultdict(list))  # invoice → day → [(amount, sid, kind)]
+    for pk, amount, sid, settled_on, reversed_on, kind in lines:
+        changes[pk][settled_on].append((amount, sid, kind))
+        if reversed_on is not None:
+            changes[pk][reversed_on].append((-amount, sid, kind))
+    out = {}
+    for pk, days in changes.items():
+        settled, live, closed_since, how, episodes = Decimal(0), {}, None, PAID, []
+        for day in sorted(days):
+            for amount, sid, kind in days[day]:
+                settled += amount
+                if amount < 0:
+                    live.pop(sid, None)
+                else:
+                    live[sid] = kind
+            closed = settled == amounts[pk]
+            if closed and closed_since is None:
+                closed_since = day
+                how = (PAID if any(sid in money or kind == SettlementKind.IMPORT
+                                   for sid, kind in live.items())
+                       else WRITTEN_OFF if SettlementKind.WRITE_OFF in live.values()
+                       else CREDITED)
+            elif not closed and closed_since is not None:
+                episodes.append((closed_since, day, how))
+                closed_since = None
+        if episodes:
+            out[pk] = tuple(episodes)
+    return out
 
 
 OWN_ENTITY = "own_entity"  # 1 for the legal entity's own invoices, 0 for the group's others

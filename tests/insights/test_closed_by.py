@@ -83,3 +83,27 @@ def test_the_pane_counts_an_invoice_unpaid_past_its_threshold_as_very_late(entit
     shown = selectors.customer_history(customer, 0, 30)
     assert (shown["very_late"], shown["settled"], shown["open"]) == (1, 1, 1)
     assert shown["average_days"] is None
+
+
+def test_a_bounced_payment_is_read_as_a_closing_undone_on_the_day_it_bounced(entity):
+    """Paid in two parts, the second bounced and paid again: the invoice was closed from the
+    second payment to the bounce, and is closed now from the new payment. A payment that
+    bounced the day it came never closed anything."""
+    from remit.receivables.services import payment_bounce
+
+    story = Story(entity)
+    customer = story.customer()
+    invoice = story.invoice(customer, "1000.00")
+    same_day = story.invoice(customer, "200.00")
+    story.pay(customer, "400.00", DAY0 + timedelta(5), invoice)
+    rest = story.pay(customer, "600.00", DAY0 + timedelta(10), invoice)
+    payment_bounce(payment=rest, on=DAY0 + timedelta(20), actor=SYSTEM)
+    story.pay(customer, "600.00", DAY0 + timedelta(40), invoice)
+    at_once = story.pay(customer, "200.00", DAY0 + timedelta(12), same_day)
+    payment_bounce(payment=at_once, on=DAY0 + timedelta(12), actor=SYSTEM)
+
+    history = services.histories(entity, services.settings_for(entity))[customer.pk]
+    rows = {row.id: row for row in history.by_issue}
+    assert rows[invoice.pk].undone == ((DAY0 + timedelta(10), DAY0 + timedelta(20), PAID),)
+    assert rows[invoice.pk].closed_on == DAY0 + timedelta(40)
+    assert rows[same_day.pk].undone == () and rows[same_day.pk].closed_on is None

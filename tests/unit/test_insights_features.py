@@ -1,6 +1,7 @@
 """The feature walk and which invoices are training rows, free of the database: the slowest
-payers are not left out because they have not paid yet (right-censoring), and the days-late
-recency figures follow a customer who pays later and later."""
+payers are not left out because they have not paid yet (right-censoring), the days-late
+recency figures follow a customer who pays later and later, and a payment that bounced counts
+as it was known on each day (the record never foresees the bounce)."""
 
 import math
 from datetime import date, timedelta
@@ -11,10 +12,13 @@ from hypothesis import strategies as st
 
 from remit.insights.features import (
     CREDITED,
+    PAID,
     WRITTEN_OFF,
     CustomerHistory,
     InvoiceRow,
+    as_known,
     decided,
+    scoring_rows,
     training_rows,
 )
 from remit.insights.labels import LATE, ON_TIME, VERY_LATE
@@ -141,3 +145,87 @@ def test_a_written_off_invoice_is_very_late_from_its_write_off_and_no_payment():
     assert row["hist_n"] == 1 and row["hist_very_late_share"] == 1.0
     assert math.isnan(row["hist_avg_days_late"]) and math.isnan(row["days_since_last_payment"])
     assert row["open_count"] == 0  # closed, all the same
+
+
+def bounced(k: int, issued: date, paid_after_due: int, bounced_after: int,
+            repaid_after: int | None) -> InvoiceRow:
+    """Paid ``paid_after_due`` days after its due date, the payment bounced
+    ``bounced_after`` days later, paid again ``repaid_after`` days after that (or not)."""
+    row = invoice(k, issued, paid_after_due)
+    bounce = row.closed_on + timedelta(days=bounced_after)
+    again = None if repaid_after is None else bounce + timedelta(days=repaid_after)
+    return InvoiceRow(row.id, 1, row.document_date, row.due_date, row.amount, again,
+                      undone=((row.closed_on, bounce, PAID),))
+
+
+def _books_before(rows: list[InvoiceRow], day: date) -> list[InvoiceRow]:
+    """The invoices as the books held them when ``day`` began to be scored: issued by then,
+    nothing closed or undone on or after it."""
+    out = []
+    for row in rows:
+        if row.document_date > day:
+            continue
+        known = as_known(row, day)
+        out.append(InvoiceRow(
+            row.id, 1, row.document_date, row.due_date, row.amount,
+            known.closed_on if known.closed_on is not None and known.closed_on < day else None,
+            closed_by=known.closed_by, undone=tuple(u for u in row.undone if u[1] < day)))
+    return out
+
+
+def _same(a: dict, b: dict) -> bool:
+    def plain(row):
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in row.items()}
+    return plain(a) == plain(b)
+
+
+def test_a_bounced_payment_counts_as_paid_until_it_bounced_then_the_invoice_is_open():
+    """Paid on time on 01-17, bounced 01-25, paid again 02-10: until the bounce the record
+    says on time and a payment; from the day after, the invoice is open (and overdue) and
+    neither counts any more; paid again, it is late."""
+    first = bounced(1, date(2026, 1, 1), 2, 8, 16)  # due 01-15, paid 01-17, bounced 01-25
+    nxt = invoice(2, date(2026, 3, 1), None)
+    history = CustomerHistory([first, nxt])
+    history.advance(date(2026, 1, 20))
+    row = history.features(nxt, date(2026, 1, 20))
+    assert row["hist_n"] == 1 and row["hist_late_share"] == 1.0 and row["open_count"] == 0
+    assert row["hist_avg_days_late"] == 2
+    history.advance(date(2026, 1, 26))  # the bounce of 01-25 is known
+    row = history.features(nxt, date(2026, 1, 26))
+    assert row["hist_n"] == 0 and math.isnan(row["hist_avg_days_late"])
+    assert row["open_count"] == 1 and row["overdue_count"] == 1
+    assert math.isnan(row["days_since_last_payment"])
+    assert [i.id for i, _ in scoring_rows(CustomerHistory([first, nxt]),
+                                          date(2026, 1, 20))] == []
+    history.advance(date(2026, 2, 11))  # paid again 02-10: 26 days late
+    row = history.features(nxt, date(2026, 2, 11))
+    assert row["hist_n"] == 1 and row["hist_late_share"] == 1.0 and row["open_count"] == 0
+    assert row["hist_avg_days_late"] == 26
+    # trained as of a day before the bounce, the invoice's label is what was known then
+    early = {i.id: label for i, _, label, _ in training_rows(
+        CustomerHistory([bounced(1, date(2025, 1, 1), -3, 90, 5)]), date(2025, 3, 1))}
+    assert early == {1: ON_TIME}
+
+
+@given(st.lists(st.tuples(st.integers(-10, 60), st.one_of(st.none(), st.integers(1, 40)),
+                          st.one_of(st.none(), st.integers(1, 60))),
+                min_size=1, max_size=12),
+       st.integers(1, 200))
+def test_features_as_of_a_day_never_depend_on_what_happened_from_that_day_on(payments, at):
+    """The issue's promise with bounces: every open invoice's feature row as of D is the
+    same from the whole history as from the books as they stood before D."""
+    rows = []
+    for k, (paid, bounce, again) in enumerate(payments):
+        issued = START + timedelta(days=9 * k)
+        rows.append(invoice(k, issued, paid) if bounce is None
+                    else bounced(k, issued, paid, bounce, again))
+    day = START + timedelta(days=at)
+
+    def scored(invoices):
+        return {i.id: f for i, f in scoring_rows(CustomerHistory(invoices), day)}
+
+    whole, before = scored(rows), scored(_books_before(rows, day))
+    assert whole.keys() == before.keys()
+    for pk in whole:
+        assert _same(whole[pk], before[pk]), pk
