@@ -28,7 +28,7 @@ MAX_VERSIONS = 5  # each is a full prediction over the common invoices, done whi
 def versions_numbered(legal_entity, numbers: list[int]) -> list[PredictionModel]:
     """The legal entity's model versions by number; an unknown number is a named error."""
     found = {m.version: m for m in PredictionModel.objects.filter(
-        legal_entity=legal_entity, version__in=numbers)}
+        legal_entity=legal_entity, version__in=numbers).defer("test_rows")}
     missing = [n for n in numbers if n not in found]
     if missing:
         raise InvalidInput.field("versions", f"no model v{missing[0]}")

@@ -297,18 +297,25 @@ def _changes(invoice: InvoiceRow, late_days: int, very_late_days: int):
                 [(invoice.closed_on, 1, pk, invoice)] if invoice.closed_on else [])
     decisions, closings = [], []
     since = date.min  # nothing is known of a closing before the previous one was undone
+    worst, last = classes(late_days, very_late_days)[-1], worst_after(invoice, late_days,
+                                                                      very_late_days)
+    final_class = False  # the worst class, past its threshold: nothing can change it now
     for closed_on, reopened_on, how in invoice.undone:
         if reopened_on <= closed_on:  # undone the same day: never in effect
             continue
         seen = replace(invoice, closed_on=closed_on, closed_by=how, undone=())
         closings += [(closed_on, 1, pk, seen), (reopened_on, 0, pk, invoice)]
         found = decided(seen, date.max, late_days, very_late_days)
-        if found is not None and max(found[1], since) < reopened_on:
-            decisions += [(max(found[1], since), 1, pk, found[0]), (reopened_on, 0, pk, None)]
+        if found is not None and not final_class and max(found[1], since) < reopened_on:
+            on = max(found[1], since)
+            final_class = found[0] == worst and on >= last
+            decisions.append((on, 1, pk, found[0]))
+            if not final_class:
+                decisions.append((reopened_on, 0, pk, None))
         since = reopened_on
     final = replace(invoice, undone=())
     found = decided(final, date.max, late_days, very_late_days)
-    if found is not None:
+    if found is not None and not final_class:
         decisions.append((max(found[1], since), 1, pk, found[0]))
     if invoice.closed_on is not None:
         closings.append((invoice.closed_on, 1, pk, final))
@@ -376,9 +383,12 @@ def training_rows(history: CustomerHistory,
 
 
 def scoring_rows(history: CustomerHistory, day: date) -> Iterable[tuple[InvoiceRow, dict]]:
-    """The customer's invoices still open on ``day``, with their features as of ``day``."""
+    """The customer's invoices open on ``day`` — at its start, or opened again during it (a
+    payment that bounced that day) — with their features as of ``day``."""
     history.advance(day)
     for invoice in history.by_issue:
         known = as_known(invoice, day)
-        if invoice.document_date <= day and (known.closed_on is None or known.closed_on >= day):
+        if invoice.document_date <= day and (
+                known.closed_on is None or known.closed_on >= day
+                or any(reopened == day for _, reopened, _ in invoice.undone)):
             yield invoice, history.features(invoice, day)

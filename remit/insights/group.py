@@ -21,10 +21,17 @@ from .services import definition_outdated
 
 
 def _version(legal_entity, latest: bool) -> PredictionModel | None:
-    versions = PredictionModel.objects.filter(legal_entity=legal_entity)
+    versions = PredictionModel.objects.filter(legal_entity=legal_entity).defer("booster")
     if not latest:
         versions = versions.filter(status=ModelStatus.PUBLISHED)
     return versions.order_by("-version").first()
+
+
+def _meaning(model: PredictionModel) -> tuple:
+    """What the classes mean: with two classes only the late threshold counts."""
+    if len(model.classes) == 2:
+        return tuple(model.classes), model.late_days
+    return tuple(model.classes), model.late_days, model.very_late_days
 
 
 def _figures(block: dict) -> dict:
@@ -38,7 +45,7 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
     the reason."""
     entities, left_out = [], []
     labels, model, history, majority = [], [], [], []
-    thresholds, classes = {}, None
+    thresholds, meanings, classes = {}, set(), None
     for entity in sorted(legal_entities, key=lambda e: e.code):
         found = _version(entity, latest)
         if found is None:
@@ -52,6 +59,7 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
                                        "train a new version"})
             continue
         thresholds[entity.code] = (found.late_days, found.very_late_days)
+        meanings.add(_meaning(found))
         classes = classes or found.classes
         entities.append({
             "entity": entity.code, "model_version": found.version, "status": found.status,
@@ -66,7 +74,7 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
         model += rows["model"]
         history += rows["customer_history"]
         majority += [rows["majority"]] * len(rows["labels"])
-    if len(set(thresholds.values())) > 1:
+    if len(meanings) > 1:
         raise RuleViolation(
             "the legal entities' models use different thresholds ("
             + ", ".join(f"{code}: {late}/{very} days"
@@ -78,7 +86,7 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
         return result
     y = np.array(labels)
     model, history = np.array(model), np.array(history)
-    late, very = thresholds.popitem()[1]
+    late, very = next(iter(thresholds.values()))
     result["together"] = {
         "n_test": len(labels), "thresholds": {"late_days": late, "very_late_days": very},
         "model": _figures(metrics.evaluate(y, model, classes)),

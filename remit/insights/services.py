@@ -150,9 +150,9 @@ def undone_closings(items) -> dict[int, tuple]:
     """For the invoices among ``items`` that a reversed settlement touched (a payment that
     bounced, a settlement undone): each time they were closed and opened again, as
     (closed on, reopened on, how it was closed), oldest first — replayed day by day from
-    every settlement line, the reversed ones with the day they were undone (reversals of a
-    day before its settlements, so a payment bounced the day it came never closed
-    anything). How it was closed follows ``closed_by_kind``."""
+    every settlement line, the reversed ones with the day they were undone (a settlement
+    undone the day it was made never closed anything; a day's reversals are judged before
+    its settlements). How it was closed follows ``closed_by_kind``."""
     touched = set(SettlementLine.objects.filter(
         item__in=items.filter(kind=TransactionKind.INVOICE),
         settlement__reversed_on__isnull=False).values_list("item_id", flat=True))
@@ -167,31 +167,37 @@ def undone_closings(items) -> dict[int, tuple]:
     money = set(SettlementLine.objects.filter(
         settlement_id__in=settlements, item__kind=TransactionKind.PAYMENT)
         .values_list("settlement_id", flat=True))
-    changes = defaultdict(lambda: defaultdict(list))  # invoice → day → [(amount, sid, kind)]
+    changes = defaultdict(lambda: defaultdict(list))  # invoice → day → [(phase, amount, ...)]
     for pk, amount, sid, settled_on, reversed_on, kind in lines:
-        changes[pk][settled_on].append((amount, sid, kind))
+        if reversed_on == settled_on:  # undone the day it was made: never in effect
+            continue
+        changes[pk][settled_on].append((1, amount, sid, kind))
         if reversed_on is not None:
-            changes[pk][reversed_on].append((-amount, sid, kind))
+            changes[pk][reversed_on].append((0, -amount, sid, kind))
     out = {}
     for pk, days in changes.items():
         settled, live, closed_since, how, episodes = Decimal(0), {}, None, PAID, []
         for day in sorted(days):
-            for amount, sid, kind in days[day]:
-                settled += amount
-                if amount < 0:
-                    live.pop(sid, None)
-                else:
-                    live[sid] = kind
-            closed = settled == amounts[pk]
-            if closed and closed_since is None:
-                closed_since = day
-                how = (PAID if any(sid in money or kind == SettlementKind.IMPORT
-                                   for sid, kind in live.items())
-                       else WRITTEN_OFF if SettlementKind.WRITE_OFF in live.values()
-                       else CREDITED)
-            elif not closed and closed_since is not None:
-                episodes.append((closed_since, day, how))
-                closed_since = None
+            # a day's reversals, then its settlements, each judged: a bounce and a new
+            # payment on the same day end one closing and begin another
+            for phase in (0, 1):
+                for _, amount, sid, kind in (c for c in days[day] if c[0] == phase):
+                    settled += amount
+                    if phase == 0:
+                        live.pop(sid, None)
+                    else:
+                        live[sid] = kind
+                # back-dated settlements can add up to more than the invoice for a while
+                closed = settled >= amounts[pk]
+                if closed and closed_since is None:
+                    closed_since = day
+                    how = (PAID if any(sid in money or kind == SettlementKind.IMPORT
+                                       for sid, kind in live.items())
+                           else WRITTEN_OFF if SettlementKind.WRITE_OFF in live.values()
+                           else CREDITED)
+                elif not closed and closed_since is not None:
+                    episodes.append((closed_since, day, how))
+                    closed_since = None
         if episodes:
             out[pk] = tuple(episodes)
     return out
@@ -338,7 +344,7 @@ def behind_history(model: PredictionModel) -> str | None:
 
 def published(legal_entity) -> PredictionModel | None:
     return PredictionModel.objects.filter(legal_entity=legal_entity,
-                                          status=ModelStatus.PUBLISHED).first()
+                                          status=ModelStatus.PUBLISHED).defer("test_rows").first()
 
 
 def _probability(value) -> Decimal:

@@ -132,7 +132,7 @@ def expected_cash(request):
 def models_page(request):
     entity = request.legal_entity
     models = list(PredictionModel.objects.filter(legal_entity=entity).select_related(
-        "created_by"))
+        "created_by").defer("booster", "test_rows"))
     for m in models:
         m.outdated = services.definition_outdated(m)
         m.behind = services.behind_history(m)
@@ -163,15 +163,18 @@ def models_page(request):
 
 
 def _group(request) -> dict | None:
-    """The user's legal entities judged together (only for more than one)."""
+    """The user's legal entities judged together (only for more than one, and only when
+    asked: it reads every test invoice and resamples them)."""
     entities = list(legal_entities_for(request.user))
     if len(entities) < 2:
         return None
+    if request.GET.get("group") not in ("in_use", "latest"):
+        return {"asked": False}
     latest = request.GET.get("group") == "latest"
     try:
-        return {"latest": latest, **group_evaluation(entities, latest=latest)}
+        return {"asked": True, "latest": latest, **group_evaluation(entities, latest=latest)}
     except DomainError as exc:
-        return {"latest": latest, "error": exc.message}
+        return {"asked": True, "latest": latest, "error": exc.message}
 
 
 @require_POST

@@ -107,3 +107,22 @@ def test_a_bounced_payment_is_read_as_a_closing_undone_on_the_day_it_bounced(ent
     assert rows[invoice.pk].undone == ((DAY0 + timedelta(10), DAY0 + timedelta(20), PAID),)
     assert rows[invoice.pk].closed_on == DAY0 + timedelta(40)
     assert rows[same_day.pk].undone == () and rows[same_day.pk].closed_on is None
+
+
+def test_a_bounce_and_a_new_payment_on_the_same_day_end_one_closing_and_begin_another(
+        entity):
+    """The day's reversal is judged before its settlement: closed from the first payment to
+    the bounce, and from the new payment on — not closed all along."""
+    from remit.receivables.services import payment_bounce
+
+    story = Story(entity)
+    customer = story.customer()
+    invoice = story.invoice(customer, "1000.00")
+    first = story.pay(customer, "1000.00", DAY0 + timedelta(10), invoice)
+    payment_bounce(payment=first, on=DAY0 + timedelta(20), actor=SYSTEM)
+    story.pay(customer, "1000.00", DAY0 + timedelta(20), invoice)
+
+    history = services.histories(entity, services.settings_for(entity))[customer.pk]
+    row = {r.id: r for r in history.by_issue}[invoice.pk]
+    assert row.undone == ((DAY0 + timedelta(10), DAY0 + timedelta(20), PAID),)
+    assert row.closed_on == DAY0 + timedelta(20)

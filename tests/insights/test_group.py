@@ -85,6 +85,20 @@ def test_what_cannot_be_judged_together_is_refused_or_named(trained, entity, oth
                                             r"NO01: 0/30 days\)"):
         group_evaluation([entity, other_entity], latest=True)
     copy.delete()
+    # two classes: only the late threshold gives them their meaning
+    PredictionModel.objects.filter(pk=trained.pk).update(classes=[0, 1], very_late_days=5)
+    two = _copy_to(trained, other_entity, slice(0, 40), classes=[0, 1], very_late_days=0)
+    rows = two.test_rows
+    rows["model"] = [[p[0], p[1] + p[2]] for p in rows["model"]]
+    rows["customer_history"] = [[p[0], p[1] + p[2]] for p in rows["customer_history"]]
+    rows["labels"] = [min(v, 1) for v in rows["labels"]]
+    rows["majority"] = [0.5, 0.5]
+    PredictionModel.objects.filter(pk=two.pk).update(test_rows=rows)
+    PredictionModel.objects.filter(pk=trained.pk).update(test_rows=rows)
+    assert group_evaluation([entity, other_entity], latest=True)["together"]["n_test"] == 80
+    two.delete()
+    PredictionModel.objects.filter(pk=trained.pk).update(
+        classes=[0, 1, 2], very_late_days=30, test_rows=trained.test_rows)
     _copy_to(trained, other_entity, slice(0, 40))
     PredictionModel.objects.filter(legal_entity=other_entity).update(test_rows={})
     result = group_evaluation([entity, other_entity], latest=True)
@@ -113,7 +127,15 @@ def test_the_group_on_the_cli_the_api_and_the_models_page(trained, entity, other
     assert [e["entity"] for e in body["entities"]] == ["NO01"]
 
     client.force_login(both)
+    page = client.get("/insights/models/").content.decode()  # only when asked
+    assert 'data-testid="group-in-use"' in page and 'data-testid="group-together"' not in page
     page = client.get("/insights/models/?group=latest").content.decode()
     assert 'data-testid="group-together"' in page and "DK01 v" in page
+    PredictionModel.objects.filter(legal_entity=other_entity).update(very_late_days=45)
+    refused = Client(HTTP_AUTHORIZATION="Bearer " + api_token_create(
+        user=both, name="t2", actor=SYSTEM)[1]).get("/api/insights/models/group?latest=true")
+    assert refused.status_code == 409 and "different thresholds" in refused.json()["message"]
+    page = client.get("/insights/models/?group=latest").content.decode()
+    assert "cannot be judged together" in page
     client.force_login(one)
     assert 'data-testid="group"' not in client.get("/insights/models/").content.decode()
