@@ -1,13 +1,18 @@
 """Payment predictions over the API: the open invoices' predictions (or the worklist by amount
-at risk), one customer's expected payments, and the expected cash by week."""
+at risk), one customer's expected payments, and the expected cash by week — limited by
+customer pools as the pages are: ``pool=CODE`` chooses one, and an agent limited to pools sees
+only theirs (their default pool when none is named)."""
 
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from remit.api_auth import Rule, plausible_date
+from remit.collections import pools as pooling
+from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 
@@ -46,14 +51,26 @@ class PredictionOut(Schema):
         return services.prediction_explain(obj).factors
 
 
+def _scope(request, pool: str | None) -> Q:
+    """The customers this caller sees, as on the pages; a pool they cannot see is named."""
+    if pool is not None:
+        visible, _ = pooling.visible_pools(request.legal_entity, request.user)
+        if pool not in {p.code for p in visible}:
+            raise InvalidInput.field("pool", f"no customer pool {pool!r} that you may see")
+    return pooling.list_filter(request, pooling.chosen_pool(request), timezone.localdate())
+
+
 @router.get("/predictions", response=list[PredictionOut], auth=Rule("insights.view_prediction"))
-def predictions(request, order: str = "on_time", limit: int = 100, offset: int = 0):
+def predictions(request, order: str = "on_time", limit: int = 100, offset: int = 0,
+                pool: str | None = None):
     """``order``: ``on_time`` (least likely first) or ``risk`` (the worklist: open balance ×
-    late + very late, largest first)."""
+    late + very late, largest first); ``pool``: a customer pool's code."""
+    scope = _scope(request, pool)
     if order == "risk":
-        qs = selectors.worklist(request.legal_entity)
+        qs = selectors.worklist(request.legal_entity).filter(scope)
     else:
-        qs = (Prediction.objects.filter(legal_entity=request.legal_entity, item__is_open=True)
+        qs = (Prediction.objects.filter(scope, legal_entity=request.legal_entity,
+                                        item__is_open=True)
               .select_related("item", "customer", "model").order_by("on_time", "pk"))
     limit = max(1, min(limit, 1000))
     return list(qs[max(offset, 0):max(offset, 0) + limit])
@@ -73,6 +90,9 @@ class ExpectedOut(Schema):
             auth=Rule("insights.view_prediction"))
 def customer_expected(request, account_number: str):
     customer = receivables.customer_by_number(request.legal_entity, account_number)
+    if not pooling.may_see(request, customer, timezone.localdate()):
+        # outside the agent's pools: the same answer as for no such customer
+        raise NotFound(f"No customer {account_number} in {request.legal_entity.code}")
     totals = selectors.expected_by_customer(request.legal_entity, customer).get(customer.pk)
     rows = list(Prediction.objects.filter(customer=customer, item__is_open=True)
                 .select_related("item", "customer", "model").order_by("on_time")[:500])
@@ -101,8 +121,9 @@ class CashOut(Schema):
 
 
 @router.get("/expected-cash", response=CashOut, auth=Rule("insights.view_prediction"))
-def expected_cash(request, as_of: date | None = None):
-    return selectors.expected_cash(request.legal_entity, as_of or timezone.localdate())
+def expected_cash(request, as_of: date | None = None, pool: str | None = None):
+    return selectors.expected_cash(request.legal_entity, as_of or timezone.localdate(),
+                                   scope=_scope(request, pool))
 
 
 @router.get("/models/compare", auth=Rule("insights.view_predictionmodel"))

@@ -5,6 +5,7 @@ published one — each prediction stored with its model version and its top fact
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -367,10 +368,12 @@ SCORE_BATCH = 2000  # customers read, scored and stored at a time (memory stays 
 
 @transaction.atomic
 def predictions_score(*, legal_entity, as_of: date, actor: Actor,
-                      model: PredictionModel | None = None, customers=None) -> int:
+                      model: PredictionModel | None = None, customers=None,
+                      progress: Callable[[int, int], None] | None = None) -> int:
     """Score the open invoices (of some customers, or all) with the published model as of
     ``as_of``: their current predictions are replaced, each with the model version and its
-    top factors. All customers are scored in batches of consecutive ids."""
+    top factors. All customers are scored in batches of consecutive ids; ``progress`` hears
+    (customers done, customers in all) after each batch."""
     actor.require("insights.add_prediction")
     # the nightly run and a customer's run after a posting replace the same rows: one at a
     # time, and the one that waited uses the model published when it goes on
@@ -395,6 +398,8 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
     else:
         ids = sorted(set(open_items.values_list("customer_id", flat=True)))
         made = 0
+        if progress:
+            progress(0, len(ids))
         for start in range(0, len(ids), SCORE_BATCH):
             lo, hi = ids[start], ids[min(start + SCORE_BATCH, len(ids)) - 1]
             made += _score_batch(
@@ -402,6 +407,8 @@ def predictions_score(*, legal_entity, as_of: date, actor: Actor,
                 histories(legal_entity, settings, id_range=(lo, hi)),
                 set(open_items.filter(customer_id__gte=lo, customer_id__lte=hi)
                     .values_list("pk", flat=True)))
+            if progress:
+                progress(min(start + SCORE_BATCH, len(ids)), len(ids))
     audit_record(actor=actor, action="insights.predictions.score", legal_entity=legal_entity,
                  data={"model": model.version, "as_of": as_of.isoformat(), "invoices": made})
     return made

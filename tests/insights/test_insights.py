@@ -150,10 +150,15 @@ def test_train_evaluate_publish_and_score(book, entity, capsys, monkeypatch):
         assert again.factors == factors
     # scoring in batches of one customer gives the same predictions as one batch
     whole = dict(Prediction.objects.values_list("item_id", "on_time"))
-    monkeypatch.setattr(services, "SCORE_BATCH", 1)
+    monkeypatch.setattr(services, "SCORE_BATCH", 3)
+    heard = []
     assert services.predictions_score(legal_entity=entity, as_of=date(2026, 3, 1),
-                                      actor=SYSTEM) == n
+                                      actor=SYSTEM, progress=lambda *a: heard.append(a)) == n
     assert dict(Prediction.objects.values_list("item_id", "on_time")) == whole
+    # the progress bar hears every batch of customers, up to all of them
+    customers = Prediction.objects.values("customer").distinct().count()
+    assert heard[0] == (0, customers) and heard[-1] == (customers, customers)
+    assert [done for done, _ in heard[1:-1]] == list(range(3, customers, 3))
 
 
 def test_changing_the_thresholds_needs_a_new_model(book, entity):

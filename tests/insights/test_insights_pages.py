@@ -4,6 +4,7 @@ open invoices with it; the models page says when a version is no better than the
 history; comparing and the settings name what is wrong."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -138,3 +139,44 @@ def test_a_benchmark_may_be_typed_with_a_percent_sign(entity, make_user):
                                                "features": ["terms_days"],
                                                "late_benchmark": "62,5 %"})
     assert str(services.settings_for(entity).late_benchmark) == "62.50"
+
+
+def test_the_api_keeps_to_the_pools_as_the_pages_do(scored, entity, make_user):
+    """An agent limited to a pool gets its customers' predictions, worklist and expected
+    cash, and no customer outside it (404, as for no such customer); a pool they cannot see
+    is named; a manager may choose a pool or see everyone."""
+    from remit.core.services import api_token_create
+
+    model, slow, fast = scored
+    keys = pool_save(legal_entity=entity, code="KEY", description="Key accounts",
+                     groups=["KEY"], actor=SYSTEM)
+    pool_save(legal_entity=entity, code="DOM", description="Domestic", groups=["DOM"],
+              actor=SYSTEM)
+    user = make_user("Collections agent", [entity])
+    agent_save(legal_entity=entity, user=user, pools=[keys], default_pool=keys, actor=SYSTEM)
+
+    def api(who):
+        token = api_token_create(user=who, name="t", actor=SYSTEM)[1]
+        return Client(HTTP_AUTHORIZATION="Bearer " + token, HTTP_X_REMIT_ENTITY="NO01")
+
+    agent, manager = api(user), api(make_user("Credit manager", [entity]))
+    for order in ("on_time", "risk"):
+        mine = {p["customer"] for p in agent.get(
+            f"/api/insights/predictions?order={order}&limit=1000").json()}
+        assert mine == {slow.account_number}, order
+    everyone = {p["customer"] for p in manager.get(
+        "/api/insights/predictions?limit=1000").json()}
+    assert {slow.account_number, fast.account_number} <= everyone
+    chosen = {p["customer"] for p in manager.get(
+        "/api/insights/predictions?pool=KEY&limit=1000").json()}
+    assert chosen == {slow.account_number}
+
+    outside = agent.get(f"/api/insights/customers/{fast.account_number}")
+    assert outside.status_code == 404
+    assert agent.get(f"/api/insights/customers/{slow.account_number}").status_code == 200
+    refused = agent.get("/api/insights/predictions?pool=DOM")
+    assert refused.status_code == 422 and "'DOM'" in refused.json()["message"]
+
+    total = manager.get("/api/insights/expected-cash").json()["total"]
+    pooled = agent.get("/api/insights/expected-cash").json()["total"]
+    assert 0 < Decimal(pooled) < Decimal(total)

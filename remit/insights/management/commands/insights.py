@@ -8,7 +8,14 @@ import typer
 from django.core.management.base import CommandError
 from django_typer.management import TyperCommand, command
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from remit.core.actor import Actor
@@ -133,12 +140,15 @@ class Command(TyperCommand):
     @command(help="Score every open invoice with the published model.")
     def predict(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None):
         console = Console()
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("customers"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
-            bar.add_task(f"scoring the open invoices of {entity.upper()}")
+            task = bar.add_task(f"scoring the open invoices of {entity.upper()}", total=None)
             try:
-                n = services.predictions_score(legal_entity=legal_entity_option(entity),
-                                               as_of=day_option(as_of), actor=Actor.cli())
+                n = services.predictions_score(
+                    legal_entity=legal_entity_option(entity), as_of=day_option(as_of),
+                    actor=Actor.cli(),
+                    progress=lambda done, total: bar.update(task, completed=done, total=total))
             except DomainError as exc:
                 raise CommandError(exc.message) from None
         console.print(f"{n} open invoices scored")
