@@ -126,25 +126,35 @@ def histories(legal_entity, settings: InsightsSettings, *, customers=None,
 
 def closed_by_kind(items) -> dict[int, str]:
     """How the closed invoices among ``items`` were closed, from every settlement in effect
-    that touched them: *paid* when any money settled part of it (a settlement with a payment
-    item, or imported history), whatever closed the rest; else *written off* when a write-off
-    took part, else *credited* (credit notes or corrections alone — by the credit-note flow,
-    automatic settlement or settling by hand). Only the invoices not paid appear."""
+    that touched them (``_how_closed``). Only the invoices not paid appear."""
     lines = list(SettlementLine.objects.filter(
         item__in=items.filter(kind=TransactionKind.INVOICE, closed_on__isnull=False),
         settlement__reversed_on__isnull=True).values_list("item_id", "settlement_id",
                                                            "settlement__kind"))
-    money = set(SettlementLine.objects.filter(
-        settlement_id__in={sid for _, sid, _ in lines},
-        item__kind=TransactionKind.PAYMENT).values_list("settlement_id", flat=True))
-    paid, written, seen = set(), set(), set()
+    money = _with_money({sid for _, sid, _ in lines})
+    settlements = defaultdict(dict)  # invoice → {settlement: kind}
     for pk, sid, kind in lines:
-        seen.add(pk)
-        if sid in money or kind == SettlementKind.IMPORT:
-            paid.add(pk)
-        elif kind == SettlementKind.WRITE_OFF:
-            written.add(pk)
-    return {pk: WRITTEN_OFF if pk in written else CREDITED for pk in seen - paid}
+        settlements[pk][sid] = kind
+    how = {pk: _how_closed(kinds, money) for pk, kinds in settlements.items()}
+    return {pk: found for pk, found in how.items() if found != PAID}
+
+
+def _with_money(settlements) -> set[int]:
+    """Those of ``settlements`` in which a payment took part."""
+    return set(SettlementLine.objects.filter(
+        settlement_id__in=settlements, item__kind=TransactionKind.PAYMENT)
+        .values_list("settlement_id", flat=True))
+
+
+def _how_closed(kinds: dict[int, str], money: set[int]) -> str:
+    """How the settlements ``kinds`` ({settlement: kind}) closed an invoice: *paid* when any
+    money settled part of it (a settlement with a payment item, or imported history),
+    whatever closed the rest; else *written off* when a write-off took part, else
+    *credited* (credit notes or corrections alone — by the credit-note flow, automatic
+    settlement or settling by hand)."""
+    if any(sid in money or kind == SettlementKind.IMPORT for sid, kind in kinds.items()):
+        return PAID
+    return WRITTEN_OFF if SettlementKind.WRITE_OFF in kinds.values() else CREDITED
 
 
 def undone_closings(items) -> dict[int, tuple]:
@@ -153,7 +163,7 @@ def undone_closings(items) -> dict[int, tuple]:
     (closed on, reopened on, how it was closed), oldest first — replayed day by day from
     every settlement line, the reversed ones with the day they were undone (a settlement
     undone the day it was made never closed anything; a day's reversals are judged before
-    its settlements). How it was closed follows ``closed_by_kind``."""
+    its settlements). How it was closed: ``_how_closed`` of the settlements then in effect."""
     touched = set(SettlementLine.objects.filter(
         item__in=items.filter(kind=TransactionKind.INVOICE),
         settlement__reversed_on__isnull=False).values_list("item_id", flat=True))
@@ -164,10 +174,7 @@ def undone_closings(items) -> dict[int, tuple]:
     lines = list(SettlementLine.objects.filter(item_id__in=touched).values_list(
         "item_id", "amount", "settlement_id", "settlement__settled_on",
         "settlement__reversed_on", "settlement__kind"))
-    settlements = {sid for _, _, sid, *_ in lines}
-    money = set(SettlementLine.objects.filter(
-        settlement_id__in=settlements, item__kind=TransactionKind.PAYMENT)
-        .values_list("settlement_id", flat=True))
+    money = _with_money({sid for _, _, sid, *_ in lines})
     changes = defaultdict(lambda: defaultdict(list))  # invoice → day → [(phase, amount, ...)]
     for pk, amount, sid, settled_on, reversed_on, kind in lines:
         if reversed_on == settled_on:  # undone the day it was made: never in effect
@@ -192,10 +199,7 @@ def undone_closings(items) -> dict[int, tuple]:
                 closed = settled >= amounts[pk]
                 if closed and closed_since is None:
                     closed_since = day
-                    how = (PAID if any(sid in money or kind == SettlementKind.IMPORT
-                                       for sid, kind in live.items())
-                           else WRITTEN_OFF if SettlementKind.WRITE_OFF in live.values()
-                           else CREDITED)
+                    how = _how_closed(live, money)
                 elif not closed and closed_since is not None:
                     episodes.append((closed_since, day, how))
                     closed_since = None
