@@ -21,14 +21,13 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import ZERO, Money, RoundingPoint, normalize_rate, quantize
+from remit.core.money import ZERO, Money, RoundingPoint, quantize
 from remit.core.selectors import exchange_rate_on
-from remit.ledger.models import AccountRole, JournalType
-from remit.ledger.rules import PostingLine
+from remit.ledger.models import JournalType
 from remit.ledger.selectors import account_for_role, journal_for_type
 from remit.ledger.services import journal_entry_post, journal_entry_reverse
 
-from .. import rules
+from .. import rules, voucher
 from ..models import (
     Customer,
     CustomerTransaction,
@@ -85,29 +84,6 @@ def _tolerances(customer: Customer, currency: str, on: date, params) -> rules.To
         over_under=quantize(params.max_over_under / rate, currency, RoundingPoint.CONVERSION))
 
 
-def _acc_share(row: CustomerTransaction, part: Decimal, accounting: str) -> Decimal:
-    return quantize(part * row.amount_acc / row.amount, accounting, RoundingPoint.CONVERSION)
-
-
-def _delta_acc(row: CustomerTransaction, delta: Decimal, accounting: str) -> Decimal:
-    """The accounting-currency share of closing ``delta``: the exact remainder when it closes
-    the item, else the item's own rate (so each item leaves the subledger at its own rate)."""
-    if row.settled_amount + delta == row.amount:
-        return row.amount_acc - row.settled_acc
-    return _acc_share(row, delta, accounting)
-
-
-def _receivable_lines(account, amount: Decimal, acc: Decimal, currency: str,
-                      accounting: str) -> list[PostingLine]:
-    if amount == 0 and acc == 0:
-        return []
-    if amount * acc < 0:  # an exchange difference larger than the move: two lines
-        return [PostingLine(account, Money(amount, currency), "settlement", amount_acc=ZERO),
-                PostingLine(account, Money(ZERO, currency), "exchange difference",
-                            amount_acc=acc)]
-    return [PostingLine(account, Money(amount, currency), "settlement", amount_acc=acc)]
-
-
 @transaction.atomic
 def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
            payment: CustomerTransaction | None = None, kind: str, actor: Actor,
@@ -155,7 +131,7 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
                              changes=changes, actor=actor)
 
 
-Change = tuple  # (locked item, delta, discount, write-off, write-off kind)
+Change = voucher.Change
 
 
 def settlement_record(*, customer: Customer, on: date, kind: str, currency: str,
@@ -173,15 +149,11 @@ def settlement_record(*, customer: Customer, on: date, kind: str, currency: str,
         journal_entry=entry, created_by=actor.user, **extra)
     lines = []
     for row, delta, discount, write_off, write_off_kind in changes:
-        delta_acc = _delta_acc(row, delta, accounting)
+        share = voucher.delta_acc(row, delta, accounting)
         lines.append(SettlementLine(settlement=settlement, item=row, amount=delta,
-                                    amount_acc=delta_acc, discount=discount,
+                                    amount_acc=share, discount=discount,
                                     write_off=write_off, write_off_kind=write_off_kind))
-        row.settled_amount += delta
-        row.settled_acc += delta_acc
-        row.discount_taken += discount
-        row.is_open = row.settled_amount != row.amount
-        row.closed_on = None if row.is_open else on
+        voucher.apply_change(row, delta, share, discount, on)
         row.save(update_fields=["settled_amount", "settled_acc", "discount_taken", "is_open",
                                 "closed_on"])
     SettlementLine.objects.bulk_create(lines)
@@ -240,60 +212,19 @@ def _validate(customer, rows, payment, marks, on: date) -> None:
 
 def _post(customer, on, currency, accounting, changes, actor, journal_type, write_off_split,
           description):
-    """The settlement voucher: each receivable account moves by its items' change; discounts,
-    write-offs and the exchange difference balance it."""
     legal_entity = customer.legal_entity
-    moves: dict = defaultdict(lambda: [ZERO, ZERO])
-    discount, discount_acc = ZERO, ZERO
-    write_offs: dict = defaultdict(lambda: [ZERO, ZERO])
-    for row, delta, disc, write_off, kind in changes:
-        account = row.receivable_account
-        moves[account][0] -= delta
-        moves[account][1] -= _delta_acc(row, delta, accounting)
-        discount += disc
-        discount_acc += _acc_share(row, disc, accounting) if disc else ZERO
-        if write_off and kind == "write_off":
-            parts = write_off_split(row, write_off)
-            left_acc = _delta_acc(row, write_off, accounting)  # the item's exact remainder
-            for i, (account, part) in enumerate(parts):
-                acc = left_acc if i == len(parts) - 1 else _acc_share(row, part, accounting)
-                left_acc -= acc
-                write_offs[(account, "write-off")][0] += part
-                write_offs[(account, "write-off")][1] += acc
-        elif write_off:
-            role = (AccountRole.PENNY_DIFFERENCE if kind == "penny"
-                    else AccountRole.CASH_DISCOUNT)
-            key = (account_for_role(legal_entity, role),
-                   "penny difference" if kind == "penny" else "write-off")
-            write_offs[key][0] += write_off
-            write_offs[key][1] += _acc_share(row, write_off, accounting)
-    lines: list[PostingLine] = []
-    for account, (amount, acc) in sorted(moves.items(), key=lambda kv: kv[0].number):
-        lines += _receivable_lines(account, amount, acc, currency, accounting)
-    if discount or discount_acc:
-        lines.append(PostingLine(account_for_role(legal_entity, AccountRole.CASH_DISCOUNT),
-                                 Money(discount, currency), "cash discount",
-                                 amount_acc=discount_acc))
-    for (account, text), (amount, acc) in write_offs.items():
-        lines.append(PostingLine(account, Money(amount, currency), text, amount_acc=acc))
-    residual = sum((line.amount_acc for line in lines), ZERO)
-    if residual:
-        role = AccountRole.EXCHANGE_GAIN if residual > 0 else AccountRole.EXCHANGE_LOSS
-        lines.append(PostingLine(account_for_role(legal_entity, role),
-                                 Money(-residual, accounting), "realized exchange difference",
-                                 amount_acc=-residual))
+    lines = voucher.voucher_lines(changes, currency=currency, accounting=accounting,
+                                  account_for=lambda role: account_for_role(legal_entity, role),
+                                  write_off_split=write_off_split)
     if not lines:
         return None
-    reference = next(row for row, *_ in changes)
-    rate = (normalize_rate(abs(reference.amount_acc / reference.amount))
-            if reference.amount_acc else Decimal(1))
     return journal_entry_post(
         legal_entity=legal_entity, journal=journal_for_type(legal_entity, journal_type),
         entry_date=on,
         description=(description or f"Settlement {customer.account_number} "
                                     f"{customer.name}")[:255],
         lines=lines, actor=actor, source=SETTLEMENT_SOURCE,
-        rates={currency: rate, accounting: Decimal(1)})
+        rates=voucher.voucher_rates(changes, currency, accounting))
 
 
 @transaction.atomic
