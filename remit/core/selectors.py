@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,20 @@ from .models import ExchangeRate, LegalEntity
 
 class ExchangeRateMissing(RuleViolation):
     default_code = "exchange_rate_missing"
+
+
+def rate_in_force(from_currency: str, to_currency: str, on: date,
+                  direct: tuple[date, Decimal] | None,
+                  inverse: tuple[date, Decimal] | None) -> Decimal:
+    """The rule for which rate applies, given the latest direct and inverse quotes valid on
+    ``on``: the newer of the two (the direct one on a tie), the inverse as 1 / rate."""
+    if direct and (not inverse or direct[0] >= inverse[0]):
+        return normalize_rate(direct[1])
+    if inverse:
+        return normalize_rate(Decimal(1) / inverse[1])
+    raise ExchangeRateMissing(
+        f"No exchange rate {from_currency}→{to_currency} on or before {on.isoformat()}"
+    )
 
 
 def exchange_rate_on(from_currency: str, to_currency: str, on: date) -> Decimal:
@@ -37,13 +52,57 @@ def exchange_rate_on(from_currency: str, to_currency: str, on: date) -> Decimal:
         .values_list("valid_from", "rate")
         .first()
     )
-    if direct and (not inverse or direct[0] >= inverse[0]):
-        return normalize_rate(direct[1])
-    if inverse:
-        return normalize_rate(Decimal(1) / inverse[1])
-    raise ExchangeRateMissing(
-        f"No exchange rate {from_currency}→{to_currency} on or before {on.isoformat()}"
-    )
+    return rate_in_force(from_currency, to_currency, on, direct, inverse)
+
+
+class RateBook:
+    """``exchange_rate_on`` for many dates at once: every quote of the pairs between the given
+    currencies and one target currency read in one query, then looked up in memory by the
+    same rule. For batches (an import, a bank statement) that convert thousands of amounts."""
+
+    def __init__(self, currencies, to_currency: str):
+        self.to_currency = to_currency
+        wanted = sorted(set(currencies) - {to_currency})
+        self.currencies = set(wanted) | {to_currency}
+        self._quotes: dict[tuple[str, str], tuple[list[date], list[Decimal]]] = {}
+        self._memo: dict[tuple[str, date], Decimal] = {}
+        if not wanted:
+            return
+        rows = (ExchangeRate.objects.filter(from_currency__in=wanted, to_currency=to_currency)
+                | ExchangeRate.objects.filter(from_currency=to_currency,
+                                              to_currency__in=wanted))
+        found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
+        for pair_from, pair_to, valid_from, rate in rows.values_list(
+                "from_currency", "to_currency", "valid_from", "rate"):
+            found.setdefault((pair_from, pair_to), []).append((valid_from, rate))
+        for pair, quotes in found.items():
+            quotes.sort()
+            self._quotes[pair] = ([d for d, _ in quotes], [r for _, r in quotes])
+
+    def _latest(self, pair: tuple[str, str], on: date) -> tuple[date, Decimal] | None:
+        if pair not in self._quotes:
+            return None
+        dates, rates = self._quotes[pair]
+        i = bisect_right(dates, on)
+        return (dates[i - 1], rates[i - 1]) if i else None
+
+    def rate(self, from_currency: str, on: date) -> Decimal:
+        if from_currency == self.to_currency:
+            return Decimal(1)
+        key = (from_currency, on)
+        if key not in self._memo:
+            self._memo[key] = rate_in_force(
+                from_currency, self.to_currency, on,
+                self._latest((from_currency, self.to_currency), on),
+                self._latest((self.to_currency, from_currency), on))
+        return self._memo[key]
+
+    def has_rate(self, from_currency: str, on: date) -> bool:
+        try:
+            self.rate(from_currency, on)
+        except ExchangeRateMissing:
+            return False
+        return True
 
 
 def legal_entities_for(user) -> QuerySet[LegalEntity]:

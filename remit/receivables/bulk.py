@@ -13,7 +13,7 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.models import LegalEntity
 from remit.core.money import Money
-from remit.ledger.bulk import EntrySpec, journal_entries_post_bulk
+from remit.ledger.bulk import EntrySpec, entries_prepare, entries_write
 from remit.ledger.models import Account, Journal
 from remit.ledger.rules import PostingLine
 
@@ -77,18 +77,16 @@ def open_items_post_bulk(*, legal_entity: LegalEntity, items: Sequence[OpenItemS
             lines=[PostingLine(receivable, spec.amount, text),
                    PostingLine(counter_account, -spec.amount, text)], source=source))
     with transaction.atomic():
-        entries = journal_entries_post_bulk(legal_entity=legal_entity, entries=specs,
-                                            actor=actor)
+        posted = entries_write(legal_entity=legal_entity,
+                               prepared=entries_prepare(legal_entity, specs), actor=actor)
         rows = []
-        for spec, entry, entry_spec in zip(items, entries, specs):
-            first = entry_spec.lines[0]
-            line = entry._bulk_lines[0]
-            amount_acc = line.debit_acc - line.credit_acc
+        for spec, entry, entry_spec in zip(items, posted, specs):
             rows.append(CustomerTransaction(
                 legal_entity=legal_entity, customer=spec.customer, kind=spec.kind,
                 document_number=spec.document_number, document_date=spec.document_date,
                 due_date=spec.due_date, currency=spec.amount.currency, amount=spec.amount.amount,
-                amount_acc=amount_acc, receivable_account=first.account, journal_entry=entry,
-                description=spec.description[:255], attributes=dict(spec.attributes)))
+                amount_acc=entry.lines[0].amount_acc, receivable_account=entry_spec.lines[0].account,
+                journal_entry_id=entry.pk, description=spec.description[:255],
+                attributes=dict(spec.attributes)))
         CustomerTransaction.objects.bulk_create(rows, batch_size=2000)
     return rows

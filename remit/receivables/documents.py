@@ -97,7 +97,7 @@ def statement_pdf(customer: Customer, as_of: date) -> bytes:
     pdf.ln(5)
 
     widths = [34, 26, 24, 24, 18, 32, 32]
-    heads = ["Document", "Type", "Date", "Due", "Days late", f"Amount", f"Open"]
+    heads = ["Document", "Type", "Date", "Due", "Days late", "Amount", "Open"]
     pdf.set_font("Helvetica", "B", 9)
     pdf.set_fill_color(232, 238, 243)
     for w, h in zip(widths, heads):

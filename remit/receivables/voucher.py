@@ -102,6 +102,16 @@ def voucher_lines(changes: Sequence[Change], *, currency: str, accounting: str,
     return lines
 
 
+def tolerances(params, rate: Decimal, currency: str):
+    """The parameters' penny and over/underpayment limits (accounting currency) in the
+    transaction currency at ``rate``."""
+    from .rules import Tolerances
+
+    return Tolerances(
+        penny=quantize(params.max_penny_difference / rate, currency, RoundingPoint.CONVERSION),
+        over_under=quantize(params.max_over_under / rate, currency, RoundingPoint.CONVERSION))
+
+
 def voucher_rates(changes: Sequence[Change], currency: str, accounting: str) -> dict:
     """The rates the voucher's entry records: the first item's own rate."""
     reference = changes[0][0]

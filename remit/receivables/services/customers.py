@@ -45,6 +45,24 @@ def customer_group_create(*, legal_entity: LegalEntity, code: str, name: str,
 ACCOUNT_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 
 
+def customer_problems(account_number: str, name: str, currency: str) -> list[tuple[str, str]]:
+    """What is wrong with a new customer's number, name and currency (the rule for one
+    customer typed in and a file of them alike)."""
+    problems = []
+    if not account_number:
+        problems.append(("account_number", "required"))
+    elif not ACCOUNT_NUMBER.fullmatch(account_number):
+        problems.append(("account_number", "use letters, digits, '.', '-' and '_' only, at "
+                                           "most 20 (it appears in addresses and file names)"))
+    if not name:
+        problems.append(("name", "required"))
+    elif len(name) > 200:
+        problems.append(("name", "at most 200 characters"))
+    if not is_currency(currency):
+        problems.append(("currency", f"{currency!r} is not an active ISO 4217 code"))
+    return problems
+
+
 @dataclass(frozen=True)
 class ContactSpec:
     name: str
@@ -74,17 +92,10 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
     actor.require("receivables.add_customer")
     currency = (currency or legal_entity.accounting_currency).strip().upper()
     account_number, name = account_number.strip(), name.strip()
-    if not account_number:
-        raise InvalidInput.field("account_number", "required")
-    if not ACCOUNT_NUMBER.fullmatch(account_number):
-        raise InvalidInput.field("account_number", "use letters, digits, '.', '-' and '_' "
-                                 "only (it appears in addresses and file names)")
-    if not name:
-        raise InvalidInput.field("name", "required")
+    for field_name, message in customer_problems(account_number, name, currency):
+        raise InvalidInput.field(field_name, message)
     if group.legal_entity_id != legal_entity.pk:
         raise InvalidInput.field("group", f"{group.code} belongs to another legal entity")
-    if not is_currency(currency):
-        raise InvalidInput.field("currency", f"{currency!r} is not an active ISO 4217 code")
     try:
         with transaction.atomic():
             customer = Customer.objects.create(
@@ -116,6 +127,23 @@ def customer_create(*, legal_entity: LegalEntity, account_number: str, name: str
     return customer
 
 
+PRECEDENCE = (ProfileScope.CUSTOMER, ProfileScope.GROUP, ProfileScope.ALL)
+
+
+def _line_for(lines, customer_id: int, group_id: int | None):
+    """The rule: a line for the customer, else for its group, else for all."""
+    found = {}
+    for line in lines:
+        if (line.scope == ProfileScope.CUSTOMER and line.customer_id == customer_id) \
+                or (line.scope == ProfileScope.GROUP and line.customer_group_id == group_id) \
+                or line.scope == ProfileScope.ALL:
+            found.setdefault(line.scope, line)
+    for scope in PRECEDENCE:
+        if scope in found:
+            return found[scope]
+    return None
+
+
 def posting_profile_line_for(customer: Customer, profile: PostingProfile | None = None):
     """The posting profile line that applies: customer line, else group, else all (one
     query)."""
@@ -124,19 +152,46 @@ def posting_profile_line_for(customer: Customer, profile: PostingProfile | None 
     lines = (lines.filter(profile=profile) if profile is not None else
              lines.filter(profile__legal_entity_id=customer.legal_entity_id,
                           profile__is_default=True))
-    found = {line.scope: line for line in lines.filter(
+    found = _line_for(lines.filter(
         Q(scope=ProfileScope.CUSTOMER, customer_id=customer.pk)
         | Q(scope=ProfileScope.GROUP, customer_group_id=customer.group_id)
-        | Q(scope=ProfileScope.ALL))}
-    for scope in (ProfileScope.CUSTOMER, ProfileScope.GROUP, ProfileScope.ALL):
-        if scope in found:
-            return found[scope]
-    if profile is None and not PostingProfile.objects.filter(
-            legal_entity_id=customer.legal_entity_id, is_default=True).exists():
+        | Q(scope=ProfileScope.ALL)), customer.pk, customer.group_id)
+    if found is not None:
+        return found
+    _refuse_missing(customer.legal_entity_id, customer, profile is None)
+
+
+def _refuse_missing(legal_entity_id: int, customer, default: bool):
+    if default and not PostingProfile.objects.filter(legal_entity_id=legal_entity_id,
+                                                     is_default=True).exists():
         raise RuleViolation(f"{customer.legal_entity.code} has no default posting profile",
                             code="posting_profile_missing")
     raise RuleViolation(f"the posting profile has no line for {customer}",
                         code="posting_profile_incomplete")
+
+
+class ProfileLines:
+    """``posting_profile_line_for`` for a batch: the default profile's lines read once, the
+    same precedence applied to each customer."""
+
+    def __init__(self, legal_entity: LegalEntity):
+        self.legal_entity = legal_entity
+        self.lines = list(PostingProfileLine.objects.select_related(
+            "receivable_account", "write_off_account", "profile").filter(
+            profile__legal_entity=legal_entity, profile__is_default=True))
+        self._memo: dict[tuple, object] = {}
+
+    def line_for(self, customer: Customer):
+        key = (customer.pk, customer.group_id)
+        if key not in self._memo:
+            found = _line_for(self.lines, customer.pk, customer.group_id)
+            if found is None:
+                _refuse_missing(self.legal_entity.pk, customer, True)
+            self._memo[key] = found
+        return self._memo[key]
+
+    def receivable_account_for(self, customer: Customer):
+        return self.line_for(customer).receivable_account
 
 
 def receivable_account_for(customer: Customer, profile: PostingProfile | None = None):

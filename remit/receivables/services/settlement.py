@@ -21,7 +21,7 @@ from django.db import transaction
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import ZERO, Money, RoundingPoint, quantize
+from remit.core.money import ZERO, Money
 from remit.core.selectors import exchange_rate_on
 from remit.ledger.models import JournalType
 from remit.ledger.selectors import account_for_role, journal_for_type
@@ -79,9 +79,7 @@ def _tolerances(customer: Customer, currency: str, on: date, params) -> rules.To
         rate = Decimal(1)
     else:
         rate = exchange_rate_on(currency, accounting, on)
-    return rules.Tolerances(
-        penny=quantize(params.max_penny_difference / rate, currency, RoundingPoint.CONVERSION),
-        over_under=quantize(params.max_over_under / rate, currency, RoundingPoint.CONVERSION))
+    return voucher.tolerances(params, rate, currency)
 
 
 @transaction.atomic
