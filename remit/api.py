@@ -105,6 +105,7 @@ def on_not_found(request, exc):
 def _register_routers() -> None:
     from remit.core.api import router as core_router
     from remit.credit.api import router as credit_router
+    from remit.imports.api import router as imports_router
     from remit.crm.api import router as crm_router
     from remit.insights.api import router as insights_router
     from remit.jobs.api import router as jobs_router
@@ -120,6 +121,7 @@ def _register_routers() -> None:
     api.add_router("/insights", insights_router)
     api.add_router("/crm", crm_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/imports", imports_router)
 
 
 _register_routers()

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "remit.insights",
     "remit.crm",
     "remit.jobs",
+    "remit.imports",
     "remit.demo",
     "remit.web",
     "django.contrib.admin",
@@ -193,6 +194,19 @@ REMIT = {
         "remit.collections.letters.letters_setup_default",
         "remit.credit.services.credit_setup_default",
     ],
+    # What ``remit import`` (and the Import page and API) can read; each kind lives in its
+    # own domain (see remit/imports/kinds.py).
+    "IMPORT_KINDS": {
+        "customers": "remit.receivables.import_customers.Customers",
+        "invoices": "remit.receivables.import_invoices.InvoiceHistory",
+        "leads": "remit.crm.imports.Leads",
+        "rates": "remit.core.import_rates.ExchangeRates",
+    },
+    # Rows an import posts per transaction: bigger is faster, smaller holds the embedded
+    # database's write lock for less time.
+    "IMPORT_CHUNK_ROWS": env.int("REMIT_IMPORT_CHUNK_ROWS", default=1000),
+    # Largest file the Import page and API accept (bytes); the command line has no limit.
+    "IMPORT_MAX_UPLOAD": env.int("REMIT_IMPORT_MAX_UPLOAD", default=200 * 1024 * 1024),
 }
 
 # Email (Collections page): SMTP when REMIT_SMTP_HOST is set; without it messages are written

@@ -10,6 +10,7 @@ from remit.crm import activity_views as crm_activities
 from remit.crm import record_views as crm_records
 from remit.crm import settings_views as crm_settings
 from remit.crm import views as crm
+from remit.imports import views as imports
 from remit.insights import views as insights
 from remit.jobs import views as jobs
 from remit.ledger import views as ledger
@@ -28,6 +29,7 @@ urlpatterns = [
     path("entity/switch/", core.switch_entity, name="switch_entity"),
     path("profile/tokens/", core.tokens, name="tokens"),
     path("audit/", core.audit, name="audit"),
+    path("rates/", core.rates, name="rates"),
     path("customers/", receivables.customers, name="customers"),
     path("customers/new/", receivables.customer_new, name="customer_new"),
     path("customers/<str:account_number>/", receivables.customer, name="customer"),
@@ -39,7 +41,12 @@ urlpatterns = [
          name="customer_statement"),
     path("customers/<str:account_number>/open-items.xlsx", receivables.customer_open_items_xlsx,
          name="customer_open_items_xlsx"),
-    path("imports/", receivables.imports, name="imports"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/map/", imports.import_map, name="import_map"),
+    path("imports/runs/<int:run_id>/", imports.import_run, name="import_run"),
+    path("imports/runs/<int:run_id>/import/", imports.import_run_now, name="import_run_now"),
+    path("imports/runs/<int:run_id>/problems.csv", imports.import_run_problems,
+         name="import_run_problems"),
     path("transactions/", receivables.transactions, name="transactions"),
     path("invoices/", receivables.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", receivables.invoice, name="invoice"),

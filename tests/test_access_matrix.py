@@ -67,6 +67,7 @@ PAGE_RULES = {
     "switch_entity": "core.access_remit",
     "tokens": "core.use_api",
     "audit": "core.view_auditlog",
+    "rates": "core.view_exchangerate",
     "aged_balances": "collections.view_agingsnapshot",
     "age_now": "collections.add_agingsnapshot",
     "collections_customer": "collections.view_agingsnapshot",
@@ -102,7 +103,11 @@ PAGE_RULES = {
     "customer_statement": "receivables.view_customertransaction",
     "customer_open_items_xlsx": "receivables.view_customertransaction",
     "invoices": "receivables.view_invoice",
-    "imports": "receivables.add_importbatch",
+    "imports": "imports.view_importrun",
+    "import_map": "imports.add_importrun",
+    "import_run": "imports.view_importrun",
+    "import_run_now": "imports.add_importrun",
+    "import_run_problems": "imports.view_importrun",
     "transactions": "receivables.view_customertransaction",
     "invoice": "receivables.view_invoice",
     "invoice_edit": "receivables.change_invoice",
@@ -182,8 +187,14 @@ API_RULES = {
     "POST /api/receivables/payment-journals": "receivables.post_paymentjournal",
     "POST /api/receivables/settlements": "receivables.change_settlement",
     "POST /api/receivables/settlements/{settlement_id}/reverse": "receivables.change_settlement",
-    "POST /api/receivables/imports/{kind}": "receivables.add_importbatch",
-    "GET /api/receivables/imports": "receivables.view_importbatch",
+    "GET /api/imports/kinds": "imports.view_importrun",
+    "GET /api/imports/mappings": "imports.view_importrun",
+    "POST /api/imports/mappings": "imports.add_importrun",
+    "POST /api/imports/{kind}": "imports.add_importrun",
+    "POST /api/imports/{kind}/preview": "imports.add_importrun",
+    "GET /api/imports/runs": "imports.view_importrun",
+    "GET /api/imports/runs/{run_id}": "imports.view_importrun",
+    "GET /api/imports/runs/{run_id}/problems": "imports.view_importrun",
     "POST /api/sales/orders": "sales.add_salesorder",
     "GET /api/sales/orders/{number}": "sales.view_salesorder",
     "POST /api/sales/orders/{number}/post": "sales.post_salesorder",
@@ -234,7 +245,7 @@ API_RULES = {
 
 
 # How to call the pages that need more than a GET without arguments.
-PAGE_METHOD = {"logout": "post", "switch_entity": "post", "entry_reverse": "post",
+PAGE_METHOD = {"logout": "post", "import_run_now": "post", "switch_entity": "post", "entry_reverse": "post",
                "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
                "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
                "age_now": "post", "collections_status": "post", "collections_settle": "post",
@@ -288,7 +299,8 @@ def allowed(role: str, permission: str) -> bool:
         return True
     if role == ADMINISTRATOR:
         return permission.split(".")[0] in {"core", "ledger", "receivables", "collections",
-                                            "sales", "credit", "insights", "crm", "jobs"}
+                                            "sales", "credit", "insights", "crm", "jobs",
+                                            "imports"}
     return permission in ROLE_PERMISSIONS[role]
 
 
@@ -325,6 +337,10 @@ def world(entity, make_user):
     order = sales_order_create(customer=customer, order_date=date(2026, 3, 16),
                                lines=[LineSpec("x", Decimal(10))], actor=SYSTEM)
     journal = adjustment_create(legal_entity=entity, kind="limit", actor=SYSTEM)
+    from remit.imports.models import ImportRun
+
+    run = ImportRun.objects.create(legal_entity=entity, kind="customers", file_name="c.csv",
+                                   sha256="0" * 64, status="checked")
     users = {role: make_user(role, [entity]) for role in ROLE_PERMISSIONS}
     tokens = {role: api_token_create(user=u, name="m", actor=SYSTEM) for role, u in users.items()}
     samples = {"entry_id": entry.pk, "job_id": str(failed.id), "account_number": "10001",
@@ -332,7 +348,7 @@ def world(entity, make_user):
                "kind": "customers", "item_id": 0, "activity_id": 0, "case_id": 0,
                "note_id": 0, "action": "post", "adjustment_id": 0,
                "letter_id": 0, "number": order.number, "journal": journal.number,
-               "task": "statistics", "hold_id": 0,
+               "task": "statistics", "hold_id": 0, "run_id": run.pk,
                "rule_id": BlockingRule.objects.filter(legal_entity=entity).first().pk,
                **_crm_samples(entity)}
     return {"users": users, "tokens": tokens, "samples": samples, "customer": customer,

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [("posting", ["--n", "4"]),
            ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"]),
            ("predictions", ["--items", "200", "--customers", "20"]),
-           ("duplicates", ["--leads", "400", "--checks", "40"])]
+           ("duplicates", ["--leads", "400", "--checks", "40"]),
+           ("imports", ["--rows", "300"])]
 
 
 @pytest.mark.parametrize("name,args", BENCHES)

@@ -97,12 +97,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "receivables.add_customergroup", "receivables.post_openingbalance",
         "receivables.add_invoice", "receivables.change_invoice", "receivables.post_invoice",
         "receivables.add_paymentjournal", "receivables.post_paymentjournal",
-        "receivables.change_settlement", "receivables.add_importbatch",
+        "receivables.change_settlement", "imports.add_importrun",
         "receivables.register_nsf",
-        "receivables.view_importbatch",
+        "imports.view_importrun",
     ) + SALES_WORK,
     SALES_MANAGER: EVERYONE + SALES_WORK + CRM_WORK + CRM_ADMIN + (
-        "receivables.view_customer", "insights.view_prediction"),
+        "receivables.view_customer", "insights.view_prediction", "imports.add_importrun",
+        "imports.view_importrun"),
     SALES_REP: EVERYONE + SALES_WORK + CRM_WORK + ("receivables.view_customer",),
 }
 
@@ -117,7 +118,7 @@ ROLE_SLUGS = {
 }
 
 REMIT_APPS = ("core", "ledger", "receivables", "collections", "sales", "credit", "insights",
-              "crm", "jobs")
+              "crm", "jobs", "imports")
 
 
 def administrator_permissions(permission_model, using: str) -> list:

@@ -102,3 +102,19 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("remit/favicon.svg"), permanent=True)
+
+
+@page("core.view_exchangerate")
+def rates(request):
+    """The exchange rates remit converts with, newest first; an administrator imports more
+    through the Import page (kind: exchange rates) or ``remit rates import``."""
+    from .models import ExchangeRate
+
+    qs = ExchangeRate.objects.order_by("-valid_from", "from_currency", "to_currency")
+    currency = request.GET.get("currency", "").strip().upper()[:3]
+    if currency:
+        qs = qs.filter(from_currency=currency) | qs.filter(to_currency=currency)
+    return render(request, "web/rates.html", {
+        "rates": Paginator(qs, 50).get_page(request.GET.get("page")), "currency": currency,
+        "can_import": request.user.has_perm("core.add_exchangerate")
+        and request.user.has_perm("imports.add_importrun")})

@@ -1,119 +1,222 @@
-"""Importing leads from CSV with the receivables imports' rules: every row checked first (each
-problem named by its line and column), then all rows written — or, with ``skip_bad_rows``,
-the good ones. A row's key column (the other system's lead id) makes a second import of the
-same file create nothing twice and a changed row update its open lead. A row that may
-already exist in remit (the published duplicate rules) is a bad row unless duplicates are
-allowed: an import is where most duplicates come from.
+"""Leads as an import kind (``remit.imports`` reads and checks the file). A row's key column
+(the other system's lead id) makes a second import of the same file create nothing twice and
+a changed row update its open lead. A row that may already exist — in remit, under the
+published duplicate rules, or earlier in the same file — is a bad row unless duplicates are
+allowed: an import is where most duplicates come from. The file's status (and status reason)
+maps to remit's lifecycle: an open lead may arrive contacted, a closed one qualified or
+disqualified with its reason, as the other system had it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import transaction
-
-from remit.core.actor import Actor
-from remit.core.audit import audit_record
 from remit.core.exceptions import DomainError, InvalidInput
-from remit.receivables.imports import RowError, read_csv, resolve_fields
+from remit.imports.kinds import Context, Counts, ImportKind, Row
+from remit.imports.mapping import Field, key
 
-from . import duplicates, leads, qualify
-from .models import Lead
+from . import duplicates, leads, matching, qualify
+from .models import Lead, LeadState, StatusReason
 
-LEAD_FIELDS = {"ref": True, "topic": True, "first_name": False, "last_name": False,
-               "company_name": False, "job_title": False, "email": False,
-               "business_phone": False, "mobile_phone": False, "address_line1": False,
-               "postal_code": False, "city": False, "country": False, "website": False,
-               "industry": False, "source": False, "estimated_value": False,
-               "description": False}
+TEXT_FIELDS = ("topic", "first_name", "last_name", "company_name", "job_title", "email",
+               "business_phone", "mobile_phone", "address_line1", "postal_code", "city",
+               "country", "website", "industry", "source", "description")
+# words other systems use for remit's status reasons (the reasons' own codes and labels count)
+STATUS_WORDS = {
+    "new": {"open", "new", "ny", "åpen", "åben", "öppen", "not contacted"},
+    "contacted": {"contacted", "working", "in progress", "attempted to contact", "kontaktet",
+                  "kontaktad", "under arbeid", "nurturing"},
+    "qualified": {"qualified", "converted", "won", "kvalifisert", "kvalificeret",
+                  "kvalificerad", "konvertert"},
+    "lost": {"lost", "disqualified", "tapt", "tabt", "förlorad", "unqualified",
+             "closed lost", "not qualified"},
+    "cannot_contact": {"cannot contact", "can't contact", "unreachable", "no response",
+                       "ikke mulig å kontakte"},
+    "no_longer_interested": {"no longer interested", "not interested", "ikke interessert",
+                             "ikke interesseret", "inte intresserad"},
+    "canceled": {"canceled", "cancelled", "kansellert", "annulleret", "avbruten", "junk",
+                 "spam"},
+}
+FIELDS = (
+    Field("ref", "Key (the other system's lead id)", required=True, synonyms=(
+        "id", "lead id", "lead no", "lead number", "external id", "key", "nøkkel", "nr")),
+    Field("topic", "Topic", required=True, synonyms=(
+        "subject", "title", "emne", "tema", "ämne", "lead name", "description short")),
+    Field("first_name", "First name", synonyms=("fornavn", "förnamn", "given name", "first")),
+    Field("last_name", "Last name", synonyms=("etternavn", "efternavn", "efternamn", "surname",
+                                              "family name", "last")),
+    Field("company_name", "Company", synonyms=("company", "firma", "firmanavn", "organisation",
+                                               "organization", "account name", "företag")),
+    Field("job_title", "Job title", synonyms=("title", "stilling", "tittel", "titel",
+                                              "position")),
+    Field("email", "Email", synonyms=("e-mail", "e-post", "epost", "mail", "email address")),
+    Field("business_phone", "Business phone", synonyms=("phone", "telephone", "telefon", "tlf",
+                                                         "work phone", "arbeid")),
+    Field("mobile_phone", "Mobile phone", synonyms=("mobile", "mobil", "cell", "cell phone",
+                                                    "mobiltelefon")),
+    Field("address_line1", "Street", synonyms=("address", "street", "adresse", "gateadresse",
+                                               "adress")),
+    Field("postal_code", "Postal code", synonyms=("zip", "zip code", "postnr", "postnummer")),
+    Field("city", "City", synonyms=("poststed", "by", "ort", "town")),
+    Field("country", "Country", synonyms=("land", "country code", "landkode")),
+    Field("website", "Website", synonyms=("web", "url", "nettside", "hjemmeside", "webbplats")),
+    Field("industry", "Industry", synonyms=("bransje", "branche", "bransch", "sector")),
+    Field("source", "Source", synonyms=("lead source", "kilde", "källa", "origin", "channel")),
+    Field("estimated_value", "Estimated value", kind="amount", synonyms=(
+        "value", "amount", "budget", "verdi", "værdi", "värde", "estimated revenue")),
+    Field("currency", "Currency", synonyms=("valuta",)),
+    Field("description", "Description", synonyms=("notes", "beskrivelse", "notater",
+                                                  "comments", "kommentar")),
+    Field("status", "Status", synonyms=("lead status", "state", "stage")),
+    Field("status_reason", "Status reason", synonyms=("reason", "årsak", "årsag", "orsak",
+                                                      "disqualified reason", "lost reason")),
+)
 
 
 @dataclass
-class LeadImport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    committed: bool = False
-    errors: list[RowError] = field(default_factory=list)
+class Parsed:
+    ref: str
+    values: dict
+    status: str  # a status reason code
 
 
-class _Abort(Exception):
-    pass
+def _reason_of(word: str, reasons: dict[str, StatusReason]) -> str | None:
+    folded = key(word)
+    for code, reason in reasons.items():
+        if folded in (key(code), key(reason.label)):
+            return code
+    for code, words in STATUS_WORDS.items():
+        if folded in {key(w) for w in words} and code in reasons:
+            return code
+    return None
 
 
-def import_leads(*, legal_entity, content: bytes, mapping: dict[str, str] | None = None,
-                 skip_bad_rows: bool = False, allow_duplicates: bool = False, actor: Actor,
-                 progress: Callable[[int], None] | None = None) -> LeadImport:
-    actor.require("crm.add_lead")
-    qualify.settings_for(legal_entity)
-    header, rows = read_csv(content)
-    resolved = resolve_fields(LEAD_FIELDS, header, mapping or {})
-    result = LeadImport()
-    good = []
-    seen: dict[str, int] = {}
-    for line, row in rows:
-        values = {target: row.get(column, "") for column, target in resolved.items()}
-        ref = values.pop("ref").strip()
+class Leads(ImportKind):
+    name = "leads"
+    label = "Leads"
+    permission = "crm.add_lead"
+    fields = FIELDS
+    amount_fields = ("estimated_value",)
+    flags = {"allow_duplicates": "import rows that may already exist (else they are bad rows)"}
+    max_chunk = 200
+
+    def start(self, ctx: Context) -> None:
+        qualify.settings_for(ctx.legal_entity)
+        ctx.state.update(seen={}, codes={},
+                         reasons={r.code: r for r in StatusReason.objects.all()},
+                         kinds=duplicates.kinds_in_force(ctx.legal_entity, "lead"))
+
+    def parse(self, ctx: Context, row: Row) -> Parsed | None:
+        ref = row.text("ref")
         if not ref:
-            result.errors.append(RowError(line, _column(resolved, "ref"), "the key is empty"))
-            continue
-        if ref in seen:
-            result.errors.append(RowError(line, _column(resolved, "ref"),
-                                          f"the key {ref!r} is also on line {seen[ref]}"))
-            continue
-        seen[ref] = line
-        good.append((line, ref, {k: v for k, v in values.items() if v != ""}))
-    if result.errors and not skip_bad_rows:
-        result.skipped = len(rows)
-        return result
-    try:
-        with transaction.atomic():
-            for line, ref, values in good:
-                try:
-                    with transaction.atomic():
-                        outcome = _apply(legal_entity, ref, values, allow_duplicates, actor)
-                except DomainError as exc:
-                    error = RowError(line, _column(resolved, exc.errors[0][0][0])
-                                     if exc.errors and exc.errors[0][0] else "", exc.message)
-                    result.errors.append(error)
-                    result.skipped += 1
-                    if not skip_bad_rows:
-                        raise _Abort from None
-                else:
-                    setattr(result, outcome, getattr(result, outcome) + 1)
-                if progress:
-                    progress(1)
-            result.skipped += len(rows) - len(good)
-            result.committed = True
-            audit_record(actor=actor, action="crm.import.leads", legal_entity=legal_entity,
-                         data={"created": result.created, "updated": result.updated,
-                               "unchanged": result.unchanged, "skipped": result.skipped})
-    except _Abort:
-        result.created = result.updated = result.unchanged = 0
-        result.skipped = len(rows)
-    return result
-
-
-def _column(resolved: dict[str, str], target) -> str:
-    return next((c for c, t in resolved.items() if t == target), str(target))
-
-
-def _apply(legal_entity, ref: str, values: dict, allow_duplicates: bool, actor: Actor) -> str:
-    found = Lead.objects.filter(legal_entity=legal_entity, external_ref=ref).first()
-    if found is None:
+            row.bad("ref", "the key is empty")
+        elif len(ref) > 80:
+            row.bad("ref", "the key is longer than 80 characters")
+        values = {name: row.text(name) for name in TEXT_FIELDS if row.text(name)}
+        value = ctx.amount(row, "estimated_value")
+        if value is not None:
+            values["estimated_value"] = value
+        if row.text("currency"):
+            values["currency"] = row.text("currency").upper()
+        if not values.get("topic"):
+            row.bad("topic", "is empty (give every row one: --set topic=\"Imported lead\")")
+        if not (values.get("last_name") or values.get("company_name") or values.get("email")):
+            row.bad("last_name", "give a name, a company or an email address")
+        status = self._status(row, ctx.state["reasons"])
         try:
-            leads.lead_create(legal_entity=legal_entity, actor=actor, external_ref=ref,
-                              ignore_duplicates=allow_duplicates, **values)
-        except leads.DuplicatesFound as exc:
-            raise InvalidInput(f"may already exist: {exc.message.split(': ', 1)[1]} (import "
-                               "with duplicates allowed, or merge afterwards)",
-                               code="duplicates") from None
-        return "created"
-    changed = {k: v for k, v in values.items() if str(getattr(found, k) or "") != str(v)}
-    if not changed or not found.is_active:
-        return "unchanged"
-    leads.lead_update(lead=found, actor=actor, ignore_duplicates=True, **changed)
-    duplicates.codes_refresh(found)
-    return "updated"
+            cleaned = leads._clean(values, leads.LEAD_FIELDS, ctx.legal_entity, Lead)
+        except InvalidInput as exc:
+            field_name = exc.errors[0][0][0] if exc.errors and exc.errors[0][0] else "ref"
+            row.bad(str(field_name), exc.errors[0][1] if exc.errors else exc.message)
+            return None
+        if row.problems:
+            return None
+        return Parsed(ref, cleaned, status)
+
+    def _status(self, row: Row, reasons: dict) -> str:
+        """The reason code: the status reason when the file gives one, else the status."""
+        for name in ("status_reason", "status"):
+            word = row.text(name)
+            if not word:
+                continue
+            found = _reason_of(word, reasons)
+            if found is not None:
+                return found
+            if name == "status" or not row.text("status"):
+                row.bad(name, f"{word!r} is not a lead status remit knows ("
+                              f"{', '.join(r.label for r in reasons.values())})")
+                return "new"
+        return "new"
+
+    def check_chunk(self, ctx: Context, rows: list[tuple[Row, Parsed]]) -> None:
+        state = ctx.state
+        refs = [p.ref for _, p in rows]
+        there = set(Lead.objects.filter(legal_entity=ctx.legal_entity, external_ref__in=refs)
+                    .values_list("external_ref", flat=True))
+        allow = bool(ctx.flags.get("allow_duplicates"))
+        for row, p in rows:
+            if p.ref in state["seen"]:
+                row.bad("ref", f"the key {p.ref!r} is also on line {state['seen'][p.ref]}")
+                continue
+            state["seen"][p.ref] = row.line
+            if p.ref in there or allow:
+                continue
+            party = matching.Party(p.values.get("first_name", ""), p.values.get("last_name", ""),
+                                   p.values.get("company_name", ""), p.values.get("email", ""),
+                                   (p.values.get("business_phone", ""),
+                                    p.values.get("mobile_phone", "")),
+                                   p.values.get("country") or "NO")
+            found = duplicates.find(ctx.legal_entity, "lead", party)
+            if found:
+                names = ", ".join(f"{m.record} ({m.label})" for m in found[:3])
+                row.bad("ref", f"may already exist: {names} (import with duplicates allowed, "
+                               "or merge afterwards)")
+                continue
+            self._same_file(state, row, party)
+
+    def _same_file(self, state: dict, row: Row, party: matching.Party) -> None:
+        for kind in state["kinds"]:
+            for code in matching.codes(party, kind):
+                earlier = state["codes"].get((kind, code))
+                if earlier and matching.score(kind, party, earlier[1]) is not None:
+                    row.bad("ref", f"may be the same lead as line {earlier[0]} "
+                                   f"({matching.KINDS[kind]})")
+                    return
+        for kind in state["kinds"]:
+            for code in matching.codes(party, kind):
+                state["codes"].setdefault((kind, code), (row.line, party))
+
+    def post_chunk(self, ctx: Context, rows: list[tuple[Row, Parsed]]) -> Counts:
+        counts = Counts()
+        allow = bool(ctx.flags.get("allow_duplicates"))
+        found = {lead.external_ref: lead for lead in Lead.objects.filter(
+            legal_entity=ctx.legal_entity, external_ref__in=[p.ref for _, p in rows])}
+        for row, p in rows:
+            try:
+                outcome = self._apply(ctx, found.get(p.ref), p, allow)
+            except DomainError as exc:
+                if exc.code == "duplicates":
+                    raise InvalidInput(f"line {row.line}: may already exist: "
+                                       f"{exc.message.split(': ', 1)[-1]}",
+                                       code="duplicates") from None
+                raise
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+        return counts
+
+    def _apply(self, ctx: Context, lead: Lead | None, p: Parsed, allow: bool) -> str:
+        if lead is None:
+            made = leads.lead_create(legal_entity=ctx.legal_entity, actor=ctx.actor,
+                                     external_ref=p.ref, ignore_duplicates=allow, **p.values)
+            if p.status != "new":
+                target = ctx.state["reasons"][p.status]
+                action = {LeadState.OPEN: "status", LeadState.QUALIFIED: "qualify"}.get(
+                    target.state, "disqualify")
+                leads.status_move(leads.lead_locked(made), target, action, ctx.actor,
+                                  "as imported")
+            return "created"
+        changed = {k: v for k, v in p.values.items() if str(getattr(lead, k) or "") != str(v)}
+        if not changed or not lead.is_active:
+            return "unchanged"
+        leads.lead_update(lead=lead, actor=ctx.actor, ignore_duplicates=True, **changed)
+        duplicates.codes_refresh(lead)
+        return "updated"

@@ -78,6 +78,7 @@ FEATURES: dict[str, str] = {
     "credit_notes_180d": "credit notes in the 180 days before (disputes)",
 }
 DEFAULT_FEATURES = list(FEATURES)
+ATTRIBUTE = "attr:"  # a chosen kept column of the invoices: 'attr:channel'; never by default
 
 
 @dataclass(frozen=True)

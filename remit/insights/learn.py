@@ -26,6 +26,7 @@ import lightgbm as lgb
 import numpy as np
 
 from . import metrics
+from .features import ATTRIBUTE
 from .labels import LATE, NAMES, ON_TIME, VERY_LATE
 
 PARAMS = {"objective": "multiclass", "learning_rate": 0.05, "num_leaves": 15,
@@ -81,11 +82,11 @@ class Matrix:
 
 
 def matrix_for(rows: list[dict], chosen: list[str]) -> Matrix:
-    """The columns: the chosen features, and the imported attributes (channel, region, ...) as
-    categories when "attributes" is chosen."""
-    names = [n for n in chosen if n != "attributes"]
-    attrs = (sorted({k for row in rows for k in row if k.startswith("attr_")})
-             if "attributes" in chosen else [])
+    """The columns: the chosen features, and the chosen kept columns of the invoices
+    ('attr:channel', ...) as categories."""
+    names = [n for n in chosen if not n.startswith(ATTRIBUTE)]
+    wanted = {f"attr_{n[len(ATTRIBUTE):]}" for n in chosen if n.startswith(ATTRIBUTE)}
+    attrs = sorted({k for row in rows for k in row if k in wanted})
     categories = {name: sorted({str(row[name]) for row in rows if name in row})
                   for name in attrs}
     return Matrix(names + attrs, categories)

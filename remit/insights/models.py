@@ -14,7 +14,8 @@ from .features import DEFAULT_FEATURES
 
 
 def default_features() -> list[str]:
-    return [*DEFAULT_FEATURES, "attributes"]
+    """remit's own fields; a kept column of the invoices only once someone chooses it."""
+    return list(DEFAULT_FEATURES)
 
 
 class InsightsSettings(models.Model):
@@ -26,8 +27,8 @@ class InsightsSettings(models.Model):
         default=30, help_text="Paid more than this many days after the due date is very late. "
                               "Not above the late threshold: two classes (on time, late).")
     features = models.JSONField(default=default_features,
-                                help_text="The fields the model uses ('attributes': the "
-                                          "imported columns such as channel or region).")
+                                help_text="The fields the model uses; 'attr:NAME' for a "
+                                          "kept invoice column such as channel or region.")
     late_benchmark = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True,
         help_text="Collections automation: an activity when the late + very late share of a "

@@ -29,6 +29,8 @@ from remit.receivables.models import (
 
 from . import explain, labels, learn
 from .features import (
+    ATTRIBUTE,
+    DEFAULT_FEATURES,
     CREDITED,
     DEFINITION,
     DEFINITION_CHANGES,
@@ -68,13 +70,7 @@ def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
                 raise InvalidInput.field(name, "days between 0 and 3650")
             setattr(found, name, value)
     if features is not None:
-        unknown = [f for f in features if f not in FEATURES and f != "attributes"]
-        if unknown:
-            raise InvalidInput.field("features", f"no field {unknown[0]}; choose from "
-                                     f"{', '.join([*FEATURES, 'attributes'])}")
-        if not features:
-            raise InvalidInput.field("features", "choose at least one field")
-        found.features = list(dict.fromkeys(features))
+        found.features = chosen_features(legal_entity, features)
     for name, value in (("late_benchmark", late_benchmark),
                         ("very_late_benchmark", very_late_benchmark)):
         if value is not None:
@@ -88,6 +84,41 @@ def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
                  data={"before": before, "late_days": found.late_days,
                        "very_late_days": found.very_late_days, "features": found.features})
     return found
+
+
+def chosen_features(legal_entity, features: list[str]) -> list[str]:
+    """The fields asked for, checked: remit's own by name ('default': all of them), a kept
+    invoice column as 'attr:NAME' — one recorded for the legal entity and not found to give
+    the outcome away ('attributes': every such column)."""
+    from remit.receivables.models import InvoiceAttribute
+
+    kept = {a.name: a.leak for a in InvoiceAttribute.objects.filter(legal_entity=legal_entity)}
+    out = []
+    for name in features:
+        if name == "default":
+            out += DEFAULT_FEATURES
+        elif name == "attributes":
+            out += [f"{ATTRIBUTE}{n}" for n, leak in sorted(kept.items()) if not leak]
+        elif name.startswith(ATTRIBUTE):
+            column = name[len(ATTRIBUTE):]
+            if column not in kept:
+                raise InvalidInput.field("features", f"no kept column {column!r} on "
+                                         f"{legal_entity.code}'s invoices (there are "
+                                         f"{', '.join(sorted(kept)) or 'none'})")
+            if kept[column]:
+                raise InvalidInput.field("features", f"the column {column!r} gives the "
+                                         f"payment outcome away ({kept[column]}); a model "
+                                         "cannot learn from it")
+            out.append(name)
+        elif name in FEATURES:
+            out.append(name)
+        else:
+            raise InvalidInput.field("features", f"no field {name}; choose from "
+                                     f"{', '.join(FEATURES)}, or a kept column as "
+                                     f"{ATTRIBUTE}NAME")
+    if not out:
+        raise InvalidInput.field("features", "choose at least one field")
+    return list(dict.fromkeys(out))
 
 
 def histories(legal_entity, settings: InsightsSettings, *, customers=None,

@@ -159,7 +159,16 @@ def models_page(request):
         "models": models, "chosen": chosen, "comparison": comparison,
         "group": _group(request),
         "settings": services.settings_for(entity), "features": FEATURES,
-        "today": timezone.localdate()})
+        "kept_columns": _kept_columns(entity), "today": timezone.localdate()})
+
+
+def _kept_columns(entity) -> list[dict]:
+    from remit.receivables.models import InvoiceAttribute
+
+    chosen = set(services.settings_for(entity).features)
+    return [{"name": a.name, "leak": a.leak, "samples": a.samples,
+             "chosen": f"attr:{a.name}" in chosen}
+            for a in InvoiceAttribute.objects.filter(legal_entity=entity)]
 
 
 def _group(request) -> dict | None:

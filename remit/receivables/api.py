@@ -3,8 +3,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from remit.api_auth import Rule, body_field, plausible_date
@@ -500,56 +499,3 @@ def settlement_reverse(request, settlement_id: int, body: ReverseIn):
     plausible_date("on", body.on)
     return services.settlement_reverse(settlement=found, on=body.on, reason=body.reason,
                                        actor=Actor.api(request.user))
-
-
-# --- imports --------------------------------------------------------------------------------
-
-class ImportErrorOut(Schema):
-    line: int
-    column: str
-    message: str
-
-
-class ImportOut(Schema):
-    id: int
-    kind: str
-    file_name: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    skipped: int
-    committed: bool
-    mapping: dict
-    errors: list[ImportErrorOut]
-
-
-@router.post("/imports/{kind}", response={201: ImportOut, 422: ImportOut},
-             auth=Rule("receivables.add_importbatch"))
-def import_upload(request, kind: str, file: File[UploadedFile],
-                  mapping: Form[str] = "{}", skip_bad_rows: Form[bool] = False):
-    """Import ``customers`` or ``invoices`` from a CSV file (multipart). ``mapping`` is a JSON
-    object of source column → field. With bad rows and no ``skip_bad_rows`` nothing is
-    imported and the answer is 422 with every problem by line."""
-    import json
-
-    from .imports import import_file
-
-    try:
-        given = json.loads(mapping or "{}")
-    except json.JSONDecodeError:
-        raise InvalidInput.field("mapping", "must be a JSON object") from None
-    if not isinstance(given, dict):
-        raise InvalidInput.field("mapping", "must be a JSON object")
-    result = import_file(legal_entity=request.legal_entity, kind=kind, file_name=file.name,
-                         content=file.read(), mapping=given, skip_bad_rows=skip_bad_rows,
-                         actor=Actor.api(request.user))
-    return Status(201 if result.committed else 422, result.batch)
-
-
-@router.get("/imports", response=list[ImportOut], auth=Rule("receivables.view_importbatch"))
-@paginate(LimitOffsetPagination)
-def imports(request):
-    from .models import ImportBatch
-
-    return ImportBatch.objects.filter(legal_entity=request.legal_entity)

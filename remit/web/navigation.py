@@ -21,7 +21,7 @@ AREAS = [
         NavItem("Invoices", "invoices", "receivables.view_invoice", "/invoices"),
         NavItem("Transactions", "transactions", "receivables.view_customertransaction",
                 "/transactions"),
-        NavItem("Import", "imports", "receivables.add_importbatch", "/imports"),
+        NavItem("Import", "imports", "imports.view_importrun", "/imports"),
     ]),
     ("Collections", [
         NavItem("Aged balances", "aged_balances", "collections.view_agingsnapshot",
@@ -68,6 +68,7 @@ AREAS = [
         NavItem("Journal entries", "entries", "ledger.view_journalentry", "/ledger/entries"),
         NavItem("Chart of accounts", "accounts", "ledger.view_account", "/ledger/accounts"),
         NavItem("Ledger check", "ledger_check", "ledger.check_ledger", "/ledger/check"),
+        NavItem("Exchange rates", "rates", "core.view_exchangerate", "/rates"),
     ]),
     ("Administration", [
         NavItem("Background jobs", "jobs", "jobs.view_schedule", "/jobs"),

@@ -207,47 +207,24 @@ class SettlementLine(models.Model):
         return f"{self.item} {self.amount}"
 
 
-class ImportKind(models.TextChoices):
-    CUSTOMERS = "customers", "customers"
-    INVOICES = "invoices", "invoice history"
+class InvoiceAttribute(EntityOwned):
+    """A column kept on invoices beside remit's own fields (a channel, a region, a dispute
+    flag from an import), and whether it gives the payment outcome away. A leak found once
+    stays: such a column is never offered to payment predictions as a feature."""
 
-
-class ImportBatch(EntityOwned):
-    """One run of an import: what file, with which column mapping, what it did and what it
-    refused (row by row)."""
-
-    kind = models.CharField(max_length=20, choices=ImportKind.choices)
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    mapping = models.JSONField(default=dict, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    committed = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=255)
+    leak = models.CharField(max_length=255, blank=True,
+                            help_text="Why the column gives the outcome away ('' if not).")
+    values = models.PositiveIntegerField(default=0, help_text="Invoices seen with a value.")
+    samples = models.JSONField(default=list, blank=True)
+    last_run = models.PositiveBigIntegerField(null=True, blank=True,
+                                              help_text="The import run that last saw it.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} import {self.file_name}"
-
-
-class ImportMapping(EntityOwned):
-    """A saved column mapping (source column → remit field), reused by name."""
-
-    kind = models.CharField(max_length=20, choices=ImportKind.choices)
-    name = models.CharField(max_length=100)
-    mapping = models.JSONField(default=dict)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["legal_entity", "kind", "name"],
+        ordering = ["legal_entity", "name"]
+        constraints = [models.UniqueConstraint(fields=["legal_entity", "name"],
                                                name="%(app_label)s_%(class)s_unique_name")]
 
     def __str__(self) -> str:
-        return f"{self.kind} mapping {self.name}"
+        return self.name + (" (leak)" if self.leak else "")

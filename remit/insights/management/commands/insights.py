@@ -61,8 +61,9 @@ class Command(TyperCommand):
                   late_days: Annotated[int | None, typer.Option()] = None,
                   very_late_days: Annotated[int | None, typer.Option()] = None,
                   features: Annotated[str | None, typer.Option(
-                      help="Comma-separated field names ('attributes' for imported "
-                           "columns).")] = None,
+                      help="Comma-separated field names ('default': remit's own); a kept "
+                           "invoice column as attr:NAME ('attributes': every kept column that "
+                           "does not give the outcome away).")] = None,
                   late_benchmark: Annotated[str | None, typer.Option(
                       help="Percent: a collections activity when this share of a customer's "
                            "balance is predicted late or very late.")] = None,

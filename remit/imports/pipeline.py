@@ -1,0 +1,581 @@
+"""The one import pipeline: read → map → parse → check the whole file → post in batches.
+
+Every kind goes through the same steps:
+
+1. *Layout and formats.* The file's encoding, separator (or sheet), decimal mark and date order
+   are detected over the whole file (or named by the user); a file that never says which is
+   refused with an example line.
+2. *Check.* Every row is read, mapped, parsed and checked, alone and against the database, and
+   every problem is stored with its line and column. Nothing is written to the books. A file
+   with problems stops here unless the user skips bad rows.
+3. *Post.* The file is read again and the good rows are posted a chunk at a time, each chunk in
+   its own transaction together with the run's checkpoint. Killed at any point, the run is
+   found again by its file and options and resumes after the last committed chunk; a row is
+   never posted twice, and the books balance after every chunk.
+
+A run is a database row (``ImportRun``) the CLI, the page and the API all show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
+from remit.core.models import LegalEntity
+
+from . import formats as fmt
+from .kinds import Context, Counts, ImportKind, Row, kind_for
+from .mapping import ATTRIBUTE, IGNORE, Mapping, resolve
+from .models import ImportProblem, ImportRun, RunStatus
+from .reading import FileProblem, Layout, Table, detect, sha256_of
+
+Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all or None)
+STALE_AFTER = timedelta(minutes=2)  # a run not heard from this long lost its process
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class Options:
+    """What the user said about the file; everything else is detected."""
+
+    columns: dict[str, str] = field(default_factory=dict)   # column → field/attribute/ignore
+    ignore: list[str] = field(default_factory=list)
+    constants: dict[str, str] = field(default_factory=dict)  # field → value for every row
+    date_format: str = ""
+    decimal: str = ""
+    encoding: str = ""
+    separator: str = ""
+    sheet: str = ""
+    flags: dict = field(default_factory=dict)
+    skip_bad_rows: bool = False
+    check_only: bool = False  # stop after the check: see every problem, write nothing
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Options:
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def import_folder() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+# --- reading a file the way the options say -----------------------------------------------------
+
+def _problem(exc: Exception, where: str = "file") -> InvalidInput:
+    return InvalidInput.field(where, str(exc))
+
+
+def _layout(path: Path, options: Options) -> Layout:
+    try:
+        return detect(path, encoding=options.encoding, separator=options.separator,
+                      sheet=options.sheet)
+    except fmt.FormatProblem as exc:
+        raise _problem(exc) from None
+
+
+def _resolve(kind: ImportKind, header: list[str], options: Options) -> Mapping:
+    for name in options.flags:
+        if name not in kind.flags:
+            raise InvalidInput.field(name, f"{kind.label} imports have no such option"
+                                     + (f" (they have {', '.join(kind.flags)})"
+                                        if kind.flags else ""))
+    try:
+        given = {**kind.shape(header), **options.columns}
+        return resolve(kind.fields, header, given, ignore=options.ignore,
+                       constants=options.constants, keeps_attributes=kind.keeps_attributes)
+    except fmt.FormatProblem as exc:
+        raise _problem(exc, "mapping") from None
+
+
+class _Rows:
+    """The file's data rows as ``Row``s: cells picked by the mapping, constants filled in."""
+
+    def __init__(self, table: Table, mapping: Mapping):
+        self.table, self.mapping = table, mapping
+        self._index = None
+
+    def __iter__(self):
+        for line, header, cells in self.table.rows():
+            if self._index is None:
+                self._index = self._positions(header)
+            fields, attributes = self._index
+            values = {name: cells[i] for name, i in fields}
+            for name, value in self.mapping.constants.items():
+                if values.get(name) in ("", None):
+                    values[name] = value
+            kept = {}
+            for column, i in attributes:
+                cell = cells[i]
+                if cell not in ("", None):
+                    text = str(cell).strip()
+                    if text:
+                        kept[column] = text
+            yield Row(line, values, kept)
+
+    def _positions(self, header):
+        fields, attributes = [], []
+        for i, column in enumerate(header):
+            target = self.mapping.columns.get(column, IGNORE)
+            if target == ATTRIBUTE:
+                attributes.append((column, i))
+            elif target != IGNORE:
+                fields.append((target, i))
+        return fields, attributes
+
+
+def _decide_formats(kind: ImportKind, rows: _Rows, options: Options,
+                    progress: Progress | None) -> fmt.Formats:
+    if not options.decimal or not options.date_format:
+        evidence = fmt.Evidence.empty()
+        amounts = [f for f in kind.amount_fields if f not in rows.mapping.constants]
+        dates = [f for f in kind.date_fields if f not in rows.mapping.constants]
+        column = rows.mapping.column_of
+        n = 0
+        for n, row in enumerate(rows, start=1):
+            for name in amounts:
+                evidence.amount(row.line, column(name), row.values.get(name))
+            for name in dates:
+                evidence.date(row.line, column(name), row.values.get(name))
+            if progress and n % 10000 == 0:
+                progress("reading", n, None)
+    else:
+        evidence = fmt.Evidence.empty()
+    try:
+        return fmt.decide(evidence, decimal=options.decimal or None,
+                          date_order=options.date_format or None)
+    except fmt.FormatProblem as exc:
+        raise _problem(exc) from None
+
+
+def _context(run: ImportRun, kind: ImportKind, mapping: Mapping, formats: fmt.Formats,
+             options: Options, actor: Actor) -> Context:
+    return Context(legal_entity=run.legal_entity, actor=actor, formats=formats,
+                   mapping=mapping, flags=dict(options.flags), as_of=timezone.localdate())
+
+
+# --- preview --------------------------------------------------------------------------------------
+
+@dataclass
+class Preview:
+    layout: Layout
+    header: list[str]
+    mapping: Mapping
+    formats: fmt.Formats | None
+    format_problem: str
+    rows: list[dict]  # line, cells, values by field, problems
+
+    def as_dict(self) -> dict:
+        return {
+            "layout": self.layout.describe(), "header": self.header,
+            "mapping": self.mapping.as_dict(), "guessed": self.mapping.guessed,
+            "formats": self.formats.describe() if self.formats else [],
+            "format_problem": self.format_problem, "rows": self.rows,
+        }
+
+
+def import_preview(*, legal_entity: LegalEntity, kind: str, path: Path,
+                   options: Options, actor: Actor, rows: int = PREVIEW_ROWS) -> Preview:
+    """The first rows as they would be read with these options: what each column becomes and
+    what is wrong with each row (checked alone; the whole file is checked when importing)."""
+    handler = kind_for(kind)
+    _require(handler, actor)
+    layout = _layout(path, options)
+    table = Table(path, layout)
+    try:
+        header = table.header()
+    except fmt.FormatProblem as exc:
+        raise _problem(exc) from None
+    mapping = _resolve(handler, header, options)
+    data = _Rows(table, mapping)
+    problem = ""
+    try:
+        formats = _decide_formats(handler, data, options, None)
+    except InvalidInput as exc:
+        formats, problem = None, exc.errors[0][1] if exc.errors else exc.message
+    shown = []
+    raw = {line: dict(zip(header, cells)) for line, cells in table.sample(rows)}
+    if formats is not None:
+        ctx = Context(legal_entity=legal_entity, actor=actor, formats=formats, mapping=mapping,
+                      flags=dict(options.flags), as_of=timezone.localdate())
+        handler.start(ctx)
+        parsed = []
+        for row in data:
+            parsed.append((row, handler.parse(ctx, row)))
+            if len(parsed) >= rows:
+                break
+        handler.check_chunk(ctx, [(r, p) for r, p in parsed if not r.problems])
+        kinds = {f.name: f.kind for f in handler.fields}
+        for row, value in parsed:
+            shown.append({"line": row.line, "cells": _texts(raw.get(row.line, {})),
+                          "values": {k: _read(ctx, kinds.get(k), row, k)
+                                     for k in row.values},
+                          "attributes": row.attributes,
+                          "problems": [{"column": mapping.column_of(f), "message": m}
+                                       for f, m in row.problems]})
+    else:
+        for line, cells in raw.items():
+            shown.append({"line": line, "cells": _texts(cells), "values": {},
+                          "attributes": {}, "problems": []})
+    return Preview(layout, header, mapping, formats, problem, shown)
+
+
+def _texts(cells: dict) -> dict[str, str]:
+    return {k: _shown(v) for k, v in cells.items()}
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return "" if value is None else str(value)
+
+
+def _read(ctx: Context, kind: str | None, row: Row, name: str) -> str:
+    """A cell as remit reads it (a date as a date, an amount as a number), or as it is when it
+    cannot be read (the row's problems say why)."""
+    probe = Row(row.line, {name: row.values.get(name)}, {})
+    if kind == "amount":
+        value = ctx.amount(probe, name)
+    elif kind == "date":
+        value = ctx.date(probe, name)
+    else:
+        value = None
+    return _shown(row.values.get(name)) if value is None else str(value)
+
+
+# --- starting and resuming a run ------------------------------------------------------------------
+
+def _fingerprint(kind: str, sha: str, options: Options) -> str:
+    text = json.dumps({"kind": kind, "sha256": sha, "options": options.as_dict()},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _require(kind: ImportKind, actor: Actor) -> None:
+    actor.require("imports.add_importrun")
+    if kind.permission:
+        actor.require(kind.permission)
+
+
+def import_start(*, legal_entity: LegalEntity, kind: str, path: Path, file_name: str,
+                 options: Options, actor: Actor) -> ImportRun:
+    """The run for this file and these options: an unfinished one is resumed (a killed import
+    started again), otherwise a new one. Refused while the same import runs elsewhere."""
+    handler = kind_for(kind)
+    _require(handler, actor)
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput.field("file", f"no file {path}")
+    sha = sha256_of(path)
+    fingerprint = _fingerprint(kind, sha, options)
+    with transaction.atomic():
+        found = (ImportRun.objects.select_for_update()
+                 .filter(legal_entity=legal_entity, kind=kind, fingerprint=fingerprint,
+                         status__in=[RunStatus.QUEUED, RunStatus.CHECKING, RunStatus.POSTING])
+                 .order_by("-id").first())
+        if found is not None:
+            if _alive(found) and found.status != RunStatus.QUEUED:
+                raise RuleViolation(
+                    f"this file is being imported now (run {found.pk}, "
+                    f"{found.get_status_display()}, {found.rows_posted} of {found.rows} rows)",
+                    code="import_running")
+            found.path = str(path)
+            found.save(update_fields=["path"])
+            return found
+        run = ImportRun.objects.create(
+            legal_entity=legal_entity, kind=kind, file_name=file_name[:255], sha256=sha,
+            path=str(path), size=path.stat().st_size, options=options.as_dict(),
+            fingerprint=fingerprint, skip_bad_rows=options.skip_bad_rows,
+            channel=actor.channel, created_by=actor.user)
+    return run
+
+
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _alive(run: ImportRun) -> bool:
+    """Whether the process carrying the run out is still at it: on this machine, whether that
+    process exists; elsewhere, whether it was heard from lately."""
+    host, _, pid = (run.owner or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return bool(run.heartbeat_at and timezone.now() - run.heartbeat_at < STALE_AFTER)
+
+
+def import_execute(*, run: ImportRun, actor: Actor,
+                   progress: Progress | None = None) -> ImportRun:
+    """Check the file (unless a resumed run already did) and post what is left to post."""
+    handler = kind_for(run.kind)
+    _require(handler, actor)
+    run.owner = _me()
+    run.save(update_fields=["owner"])
+    options = Options.from_dict(run.options)
+    path = Path(run.path)
+    if not path.is_file():
+        _finish(run, RunStatus.FAILED, f"the file {run.file_name} is no longer at {path}")
+        return run
+    try:
+        layout = _layout(path, options)
+        table = Table(path, layout)
+        mapping = _resolve(handler, table.header(), options)
+        data = _Rows(table, mapping)
+        formats = _decide_formats(handler, data, options, progress)
+    except (InvalidInput, fmt.FormatProblem) as exc:
+        _record_file_problem(run, _said(exc))
+        return run
+    run.layout = {"kind": layout.kind, "encoding": layout.encoding,
+                  "separator": layout.separator, "sheet": layout.sheet,
+                  "described": layout.describe()}
+    run.formats = {"decimal": formats.decimal, "date_order": formats.date_order,
+                   "described": formats.describe()}
+    run.mapping = mapping.as_dict()
+    ctx = _context(run, handler, mapping, formats, options, actor)
+    try:
+        handler.start(ctx)
+        if run.status in (RunStatus.QUEUED, RunStatus.CHECKING):
+            _check(run, handler, ctx, data, progress)
+            if run.status in (RunStatus.INVALID, RunStatus.CHECKED):
+                return run
+        _post(run, handler, ctx, data, progress)
+    except FileProblem as exc:
+        _record_file_problem(run, str(exc))
+    except MovedOn:
+        run.refresh_from_db()
+    return run
+
+
+def import_file(*, legal_entity: LegalEntity, kind: str, path: Path, file_name: str = "",
+                options: Options | None = None, actor: Actor,
+                progress: Progress | None = None) -> ImportRun:
+    """Start (or resume) and run an import to its end, here and now."""
+    run = import_start(legal_entity=legal_entity, kind=kind, path=path,
+                       file_name=file_name or Path(path).name, options=options or Options(),
+                       actor=actor)
+    return import_execute(run=run, actor=actor, progress=progress)
+
+
+def _said(exc: Exception) -> str:
+    """A problem's words without the field path (the run says it is about the file)."""
+    if isinstance(exc, DomainError):
+        return exc.errors[0][1] if len(exc.errors) == 1 else exc.message
+    return str(exc)
+
+
+def _record_file_problem(run: ImportRun, message: str) -> None:
+    with transaction.atomic():
+        ImportProblem.objects.filter(run=run).delete()
+        ImportProblem.objects.create(run=run, line=0, column="", message=message)
+        run.problems = 1
+        run.skipped = run.rows
+        _finish(run, RunStatus.INVALID, message)
+
+
+def _finish(run: ImportRun, status: str, message: str = "") -> None:
+    run.status = status
+    run.message = message
+    run.finished_at = timezone.now()
+    run.save()
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+def _check(run: ImportRun, kind: ImportKind, ctx: Context, data: _Rows,
+           progress: Progress | None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        ImportProblem.objects.filter(run=run).delete()
+        run.status, run.started_at, run.heartbeat_at = RunStatus.CHECKING, now, now
+        run.rows = run.rows_checked = run.rows_posted = run.problems = 0
+        run.save()
+    totals: dict[str, dict[str, Decimal]] = {}
+    bad_rows = 0
+    chunk: list[tuple[Row, object]] = []
+
+    def flush():
+        nonlocal bad_rows
+        good = [(r, p) for r, p in chunk if not r.problems]
+        if good:
+            kind.check_chunk(ctx, good)
+        found = []
+        for row, parsed in chunk:
+            if row.problems:
+                bad_rows += 1
+                found += [ImportProblem(run=run, line=row.line,
+                                        column=ctx.mapping.column_of(f)[:255], message=m)
+                          for f, m in row.problems]
+            else:
+                summed = kind.totals(ctx, parsed)
+                if summed:
+                    group, values = summed
+                    into = totals.setdefault(group, {})
+                    for measure, value in values.items():
+                        into[measure] = into.get(measure, Decimal(0)) + value
+        ImportProblem.objects.bulk_create(found, batch_size=1000)
+        run.problems += len(found)
+        run.rows_checked += len(chunk)
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["problems", "rows_checked", "heartbeat_at"])
+        if progress:
+            progress("checking", run.rows_checked, None)
+        chunk.clear()
+
+    for row in data:
+        chunk.append((row, kind.parse(ctx, row)))
+        if len(chunk) >= kind.chunk_size:
+            flush()
+    flush()
+    run.rows = run.rows_checked
+    run.columns = kind.check_end(ctx)
+    run.totals = {g: {m: f"{v:f}" for m, v in values.items()} for g, values in totals.items()}
+    if run.rows == 0:
+        _record_file_problem(run, "the file has a header but no rows")
+        return
+    if run.problems and not run.skip_bad_rows:
+        run.skipped = run.rows
+        _finish(run, RunStatus.INVALID, f"{run.problems} problem(s) in {bad_rows} row(s); "
+                                        "nothing imported")
+        return
+    run.skipped = bad_rows
+    if Options.from_dict(run.options).check_only:
+        _finish(run, RunStatus.CHECKED, f"{run.rows - bad_rows} row(s) ready to import"
+                + (f", {bad_rows} to skip" if bad_rows else ""))
+        return
+    run.status = RunStatus.POSTING
+    run.save()
+
+
+# --- posting -----------------------------------------------------------------------------------
+
+def _post(run: ImportRun, kind: ImportKind, ctx: Context, data: _Rows,
+          progress: Progress | None) -> None:
+    bad_lines = set(ImportProblem.objects.filter(run=run).values_list("line", flat=True))
+    run.status = RunStatus.POSTING
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["status", "heartbeat_at", "layout", "formats", "mapping"])
+    with transaction.atomic():
+        kind.before_posting(ctx)
+    done = run.rows_posted
+    chunk: list[tuple[int, Row, object]] = []
+    ordinal = 0
+    for ordinal, row in enumerate(data, start=1):
+        if ordinal <= done:
+            continue  # committed by an earlier attempt of this run
+        if row.line not in bad_lines:
+            chunk.append((ordinal, row, kind.parse(ctx, row)))
+        if ordinal - run.rows_posted >= kind.chunk_size:
+            if not _commit_chunk(run, kind, ctx, chunk, ordinal):
+                return
+            chunk = []
+            if progress:
+                progress("importing", run.rows_posted, run.rows)
+    if ordinal > run.rows_posted:
+        if not _commit_chunk(run, kind, ctx, chunk, ordinal):
+            return
+        if progress:
+            progress("importing", run.rows_posted, run.rows)
+    kind.after_posting(ctx, run)
+    with transaction.atomic():
+        _finish(run, RunStatus.DONE)
+        audit_record(actor=ctx.actor, action=f"imports.{run.kind}", obj=run,
+                     legal_entity=run.legal_entity,
+                     data={"file": run.file_name, "rows": run.rows, "created": run.created,
+                           "updated": run.updated, "unchanged": run.unchanged,
+                           "skipped": run.skipped})
+
+
+def _commit_chunk(run: ImportRun, kind: ImportKind, ctx: Context,
+                  chunk: list[tuple[int, Row, object]], end: int) -> bool:
+    """One transaction: the chunk's rows and the checkpoint after them (``end``, the ordinal
+    of the last data row it covers). A row the books refuse — it passed the check, then
+    something changed — is found by posting the chunk's rows one at a time: with
+    skip_bad_rows it is skipped and reported, else the run stops before it. False when the
+    run stopped."""
+    if all(not row.problems for _, row, _ in chunk):
+        try:
+            with transaction.atomic():
+                _claim(run)
+                counts = kind.post_chunk(ctx, [(row, parsed) for _, row, parsed in chunk])
+                _advance(run, end, counts)
+            return True
+        except DomainError:
+            run.refresh_from_db()
+    for ordinal, row, parsed in chunk:
+        try:
+            with transaction.atomic():
+                _claim(run)
+                if row.problems:
+                    field_name, message = row.problems[0]
+                    raise InvalidInput(message, errors=[((field_name,), message)])
+                _advance(run, ordinal, kind.post_chunk(ctx, [(row, parsed)]))
+        except DomainError as exc:
+            run.refresh_from_db()
+            column = ctx.mapping.column_of(exc.errors[0][0][0]) \
+                if exc.errors and exc.errors[0][0] else ""
+            with transaction.atomic():
+                _claim(run)
+                ImportProblem.objects.create(run=run, line=row.line, column=column[:255],
+                                             message=exc.message)
+                run.problems += 1
+                if not run.skip_bad_rows:
+                    _finish(run, RunStatus.FAILED,
+                            f"line {row.line}: {exc.message}. The rows before it are "
+                            "imported; correct this row and import the file again (nothing "
+                            "is posted twice)")
+                    return False
+                run.skipped += 1
+                _advance(run, ordinal, Counts())
+    with transaction.atomic():
+        _claim(run)
+        _advance(run, end, Counts())
+    return True
+
+
+class MovedOn(Exception):
+    """Another process is posting this run (it was resumed twice); this one stops."""
+
+
+def _claim(run: ImportRun) -> None:
+    """Inside the chunk's transaction: one import posts in a legal entity at a time (the
+    entity's row is locked), and no other process moved this run on meanwhile."""
+    list(LegalEntity.objects.select_for_update().filter(pk=run.legal_entity_id)
+         .values_list("pk", flat=True))
+    stored = (ImportRun.objects.select_for_update().filter(pk=run.pk)
+              .values_list("rows_posted", "status").get())
+    if stored != (run.rows_posted, RunStatus.POSTING):
+        raise MovedOn(f"run {run.pk} was moved on by another process")
+
+
+def _advance(run: ImportRun, end: int, counts: Counts) -> None:
+    run.rows_posted = end
+    run.created += counts.created
+    run.updated += counts.updated
+    run.unchanged += counts.unchanged
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["rows_posted", "created", "updated", "unchanged", "skipped",
+                            "problems", "heartbeat_at", "status", "message", "finished_at"])
