@@ -24,11 +24,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
-from remit.core.bulk import Table
 from remit.core.exceptions import InvalidInput
 from remit.core.models import LegalEntity
 from remit.core.money import ZERO, Money
@@ -40,14 +38,19 @@ from remit.ledger.selectors import account_for_role, journal_for_type
 
 from . import rules, voucher
 from .models import (
-    CollectionStatus,
     Customer,
     CustomerTransaction,
     DiscountAdministration,
-    Settlement,
     SettlementKind,
     SettlementLine,
     TransactionKind,
+)
+from .services.batch_rows import (
+    NewItem,
+    NewSettlement,
+    items_save_state,
+    items_write,
+    settlements_write,
 )
 from .services.customers import ProfileLines, customers_lock
 from .services.settlement import SETTLEMENT_SOURCE, items_lock
@@ -100,33 +103,6 @@ class Outcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-class NewItem:
-    """An open item about to be inserted: the attributes the settlement rules read, without
-    a model object's cost."""
-
-    __slots__ = ("pk", "customer_id", "kind", "document_number", "document_date", "due_date",
-                 "currency", "amount", "amount_acc", "settled_amount", "settled_acc",
-                 "discount_taken", "is_open", "closed_on", "receivable_account",
-                 "journal_entry_id", "description", "attributes")
-
-    def __init__(self, **values):
-        self.pk = self.journal_entry_id = self.closed_on = None
-        self.amount_acc = self.settled_amount = self.settled_acc = self.discount_taken = ZERO
-        self.is_open, self.attributes = True, {}
-        for name, value in values.items():
-            setattr(self, name, value)
-
-
-ITEM_COLUMNS = ("legal_entity_id", "customer_id", "kind", "document_number", "document_date",
-                "due_date", "currency", "amount", "amount_acc", "settled_amount", "settled_acc",
-                "discount_taken", "is_open", "closed_on", "receivable_account_id",
-                "journal_entry_id", "description", "attributes", "collection_status")
-SETTLEMENT_COLUMNS = ("legal_entity_id", "customer_id", "settled_on", "kind",
-                      "journal_entry_id", "comment", "created_at", "created_by_id")
-SETTLEMENT_LINE_COLUMNS = ("settlement_id", "item_id", "amount", "amount_acc", "discount",
-                           "write_off", "write_off_kind")
 
 
 class History:
@@ -266,9 +242,7 @@ def history_post(*, history: History, docs: Sequence[HistoryDoc], actor: Actor) 
     for (owner, _), entry in zip(owners, entries):
         owner.journal_entry_id = entry.pk
     _write(history, new_items, settlements, actor)
-    if changed:
-        CustomerTransaction.objects.bulk_update(
-            changed, ["settled_amount", "settled_acc", "discount_taken", "is_open", "closed_on"])
+    items_save_state(changed)
     audit_record(actor=actor, action="receivables.history.post", legal_entity=entity,
                  data={"documents": len(docs), "created": outcome.created,
                        "updated": outcome.updated, "unchanged": outcome.unchanged,
@@ -278,29 +252,8 @@ def history_post(*, history: History, docs: Sequence[HistoryDoc], actor: Actor) 
 
 def _write(history: History, new_items: list[NewItem], settlements: list, actor: Actor) -> None:
     """The chunk's new open items, settlements and settlement lines: one insert per table."""
-    entity_id, now = history.legal_entity.pk, timezone.now()
-    user = actor.user.pk if actor.user is not None else None
-    items = Table(CustomerTransaction, ITEM_COLUMNS)
-    for pk, item in zip(items.ids(len(new_items)), new_items):
-        item.pk = pk
-        items.add((pk, entity_id, item.customer_id, item.kind, item.document_number,
-                   item.document_date, item.due_date, item.currency, item.amount,
-                   item.amount_acc, item.settled_amount, item.settled_acc, item.discount_taken,
-                   item.is_open, item.closed_on, item.receivable_account.pk,
-                   item.journal_entry_id, item.description, item.attributes,
-                   CollectionStatus.NOT_DISPUTED))
-    made = Table(Settlement, SETTLEMENT_COLUMNS)
-    lines = Table(SettlementLine, SETTLEMENT_LINE_COLUMNS)
-    line_ids = iter(lines.ids(sum(len(its) for _, its in settlements)))
-    for pk, (settlement, its_lines) in zip(made.ids(len(settlements)), settlements):
-        made.add((pk, entity_id, settlement.customer_id, settlement.settled_on,
-                  SettlementKind.IMPORT, settlement.journal_entry_id, "", now, user))
-        for item, amount, amount_acc, discount, write_off, kind in its_lines:
-            lines.add((next(line_ids), pk, item.pk, amount, amount_acc, discount, write_off,
-                       kind))
-    items.write()
-    made.write()
-    lines.write()
+    items_write(history.legal_entity, new_items)
+    settlements_write(history.legal_entity, settlements, actor)
 
 
 def _existing(entity: LegalEntity, docs: Sequence[HistoryDoc]) -> dict:
@@ -439,18 +392,10 @@ def _settle(history: History, doc: HistoryDoc, item, payment, actor: Actor):
                                      f"{doc.customer.name}"[:255],
                          lines=lines_spec,
                          rates=voucher.voucher_rates(changes, doc.currency, history.accounting))
-    settlement = NewSettlement(doc.customer.pk, on)
+    settlement = NewSettlement(doc.customer.pk, on, SettlementKind.IMPORT)
     lines = []
     for row, delta, discount, write_off, write_off_kind in changes:
         share = voucher.delta_acc(row, delta, history.accounting)
         lines.append((row, delta, share, discount, write_off, write_off_kind))
         voucher.apply_change(row, delta, share, discount, on)
     return settlement, lines, spec
-
-
-class NewSettlement:
-    __slots__ = ("customer_id", "settled_on", "journal_entry_id", "kind")
-
-    def __init__(self, customer_id: int, settled_on: date):
-        self.customer_id, self.settled_on = customer_id, settled_on
-        self.journal_entry_id, self.kind = None, SettlementKind.IMPORT

@@ -69,12 +69,19 @@ class LineSpec:
     tax_code: SalesTaxCode | None | _Default = DEFAULT_TAX  # None: no sales tax on the line
 
 
-def _lines(invoice: Invoice, specs: Sequence[LineSpec]) -> list[InvoiceLine]:
+_UNSET = _Default("UNSET")
+
+
+def _lines(invoice: Invoice, specs: Sequence[LineSpec], *, default_tax=_UNSET,
+           revenue: Account | None = None) -> list[InvoiceLine]:
+    """The invoice's lines, checked and computed (``default_tax`` and ``revenue``: the legal
+    entity's default tax code and revenue account, when the caller has read them already)."""
     if not specs:
         raise InvalidInput.field("lines", "an invoice needs at least one line")
     customer = invoice.customer
-    default_tax = customer.tax_code or parameters_for(invoice.legal_entity).default_tax_code
-    revenue = None
+    if default_tax is _UNSET:
+        default_tax = parameters_for(invoice.legal_entity).default_tax_code
+    default_tax = customer.tax_code or default_tax
     rows = []
     for i, spec in enumerate(specs):
         if not spec.description.strip():
@@ -169,11 +176,49 @@ def invoice_lines_replace(*, invoice: Invoice, lines: Sequence[LineSpec], actor:
 def _due_date(invoice: Invoice) -> date:
     if invoice.due_date:
         return invoice.due_date
-    terms = (invoice.payment_terms or invoice.customer.payment_terms
-             or parameters_for(invoice.legal_entity).default_payment_terms)
+    return due_date_for(invoice.invoice_date, invoice.payment_terms
+                        or invoice.customer.payment_terms
+                        or parameters_for(invoice.legal_entity).default_payment_terms)
+
+
+def due_date_for(invoice_date: date, terms) -> date:
+    """The due date by the payment terms (the invoice date without any)."""
     if terms is None:
-        return invoice.invoice_date
-    return rules.due_date(invoice.invoice_date, terms.method, terms.days)
+        return invoice_date
+    return rules.due_date(invoice_date, terms.method, terms.days)
+
+
+def entry_lines_for(*, number: str, sign: int, total: Decimal, currency: str, lines,
+                    receivable: Account, customer_number: str) -> list[PostingLine]:
+    """An invoice's voucher: the receivable against each revenue account and each sales tax
+    account (in account number order), signed by the kind (a credit note the other way)."""
+    entry_lines = [PostingLine(receivable, Money(sign * total, currency),
+                               f"{customer_number} {number}")]
+    revenue: dict = defaultdict(lambda: ZERO)
+    tax: dict = defaultdict(lambda: ZERO)
+    for line in lines:
+        revenue[line.revenue_account] += line.amount
+        if line.tax_amount:
+            tax[line.tax_code.account] += line.tax_amount
+    for account, amount in sorted(revenue.items(), key=lambda kv: kv[0].number):
+        entry_lines.append(PostingLine(account, Money(-sign * amount, currency), number))
+    for account, amount in sorted(tax.items(), key=lambda kv: kv[0].number):
+        entry_lines.append(PostingLine(account, Money(-sign * amount, currency),
+                                       f"sales tax {number}"))
+    return entry_lines
+
+
+def posting_problem(invoice: Invoice, customer: Customer, lines) -> InvalidInput | RuleViolation | None:
+    """Why a document cannot post (the rule for one posted by a clerk and a batch alike)."""
+    if invoice.kind == InvoiceKind.INVOICE and customer.status != CustomerStatus.ACTIVE:
+        return RuleViolation(f"{customer} is {customer.get_status_display()}; no invoices",
+                             code="customer_on_hold")
+    if not lines:
+        return InvalidInput.field("lines", "an invoice needs at least one line")
+    if invoice.total_amount <= 0:
+        return InvalidInput.field("lines", "the total must be greater than zero (a line may "
+                                  "be negative, e.g. a discount, but not the whole document)")
+    return None
 
 
 def _discount_dates(invoice: Invoice) -> list[rules.DiscountPeriod]:
@@ -218,35 +263,19 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
           apply_to_original: bool) -> Invoice:
     customers_lock([locked.customer_id])  # before any item or number sequence
     customer = locked.customer
-    if locked.kind == InvoiceKind.INVOICE and customer.status != CustomerStatus.ACTIVE:
-        raise RuleViolation(f"{customer} is {customer.get_status_display()}; no invoices",
-                            code="customer_on_hold")
-    if not lines:
-        raise InvalidInput.field("lines", "an invoice needs at least one line")
     _totals(locked, lines)
-    if locked.total_amount <= 0:
-        raise InvalidInput.field("lines", "the total must be greater than zero (a line may be "
-                                 "negative, e.g. a discount, but not the whole document)")
+    problem = posting_problem(locked, customer, lines)
+    if problem is not None:
+        raise problem
     if locked.corrects_id is not None:
         _cancel(locked.corrects, locked.invoice_date, locked.reason, actor)
 
     _, locked.number = sequence_next_by_code(locked.legal_entity, locked.kind)
     sign = locked.sign
     receivable = receivable_account_for(customer)
-    entry_lines = [PostingLine(receivable, Money(sign * locked.total_amount, locked.currency),
-                               f"{customer.account_number} {locked.number}")]
-    revenue: dict = defaultdict(lambda: ZERO)
-    tax: dict = defaultdict(lambda: ZERO)
-    for line in lines:
-        revenue[line.revenue_account] += line.amount
-        if line.tax_amount:
-            tax[line.tax_code.account] += line.tax_amount
-    for account, amount in sorted(revenue.items(), key=lambda kv: kv[0].number):
-        entry_lines.append(PostingLine(account, Money(-sign * amount, locked.currency),
-                                       locked.number))
-    for account, amount in sorted(tax.items(), key=lambda kv: kv[0].number):
-        entry_lines.append(PostingLine(account, Money(-sign * amount, locked.currency),
-                                       f"sales tax {locked.number}"))
+    entry_lines = entry_lines_for(number=locked.number, sign=sign, total=locked.total_amount,
+                                  currency=locked.currency, lines=lines, receivable=receivable,
+                                  customer_number=customer.account_number)
     entry = journal_entry_post(
         legal_entity=locked.legal_entity, journal=journal_for_type(locked.legal_entity,
                                                                    JournalType.SALES),

@@ -101,22 +101,39 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
         rows = {pk: row for pk, row in rows.items() if pk not in closed}
         if not marks or (payment is not None and payment.pk not in rows):
             return None
+    params = parameters_for(customer.legal_entity)
+    changes = settlement_changes(
+        customer=customer, on=on, rows=rows, marks=marks, payment=payment, params=params,
+        tolerances=lambda currency: _tolerances(customer, currency, on, params),
+        full_settlement=full_settlement, order=order)
+    if not changes:
+        return None
+    return settlement_record(customer=customer, on=on, kind=kind,
+                             currency=changes[0][0].currency, changes=changes, actor=actor)
+
+
+def settlement_changes(*, customer: Customer, on: date, rows: dict, marks: Sequence[MarkSpec],
+                       payment, params, tolerances, full_settlement: bool = False,
+                       order: str = "oldest_first") -> list:
+    """What settling the marked items (and the payment) on ``on`` does to each of the locked
+    ``rows`` (id → item): checked, planned by ``rules.plan_settlement`` under the legal
+    entity's parameters and ``tolerances(currency)``, and proven to add up. Empty when nothing
+    can be settled. The rule for one settlement and for a batch of them."""
     _validate(customer, rows, payment, marks, on)
     currency = next(iter(rows.values())).currency
-    params = parameters_for(customer.legal_entity)
     plan = rules.plan_settlement(
         payment=-rows[payment.pk].open_amount if payment is not None else ZERO,
         on=on, currency=currency,
         marks=[rules.Mark(_open_item(rows[m.item.pk]), m.amount_to_settle, m.use_cash_discount)
                for m in marks],
-        tolerances=_tolerances(customer, currency, on, params),
+        tolerances=tolerances(currency),
         policy=rules.Policy(
             discount_on_partial=params.discount_on_partial_payments,
             discount_on_credit_notes=params.discount_on_credit_notes,
             specific_discount=params.discount_administration == DiscountAdministration.SPECIFIC,
             full_settlement=full_settlement, order=order))
     if not plan.items:
-        return None
+        return []
     if not rules.plan_is_consistent(plan, -rows[payment.pk].open_amount if payment else ZERO):
         raise RuleViolation("the settlement does not add up; nothing was settled",
                             code="settlement_inconsistent")
@@ -125,8 +142,7 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     if payment is not None and plan.payment_settle != 0:
         changes.append((rows[payment.pk], plan.payment_settle, ZERO, plan.payment_write_off,
                         plan.payment_write_off_kind))
-    return settlement_record(customer=customer, on=on, kind=kind, currency=currency,
-                             changes=changes, actor=actor)
+    return changes
 
 
 Change = voucher.Change
