@@ -22,11 +22,16 @@ from decimal import Decimal
 
 from remit.core.actor import Actor
 from remit.core.money import Money
+from remit.core.money import ZERO
+from remit.receivables import rules
 from remit.receivables.models import (
+    CashDiscountTerms,
     Customer,
     CustomerStatus,
     CustomerTransaction,
+    Invoice,
     InvoiceKind,
+    PaymentTerms,
     SalesTaxCode,
     WriteOffReason,
 )
@@ -38,9 +43,13 @@ from remit.receivables.services import (
     customer_update,
     customer_write_off,
     invoice_issue,
+    parameters_for,
     payment_bounce,
-    payment_register,
 )
+from remit.receivables.services.invoice_batch import IssueSpec, invoices_issue_batch
+from remit.receivables.services.invoices import _lines, _totals, due_date_for
+from remit.receivables.services.payment_batch import payments_register_batch
+from remit.receivables.services.payments import PaymentSpec
 
 BEHAVIOURS = [
     # name, weight (per 100), days paid relative to due (low, high)
@@ -105,6 +114,26 @@ def pay_offset(rng: random.Random, profile: Profile, invoice_date: date, start: 
     return offset
 
 
+class Bill:
+    """An invoice of the history: waiting in the batch, then posted (its open item's id)."""
+
+    __slots__ = ("spec", "total", "due_date", "periods", "item_id", "pending_payments")
+
+
+    def __init__(self, spec: IssueSpec, total: Decimal, due: date, periods: tuple):
+        self.spec, self.total, self.due_date, self.periods = spec, total, due, periods
+        self.item_id, self.pending_payments = None, 0
+
+
+class Paid:
+    """A payment of the history: waiting in the batch, then posted (its item)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self):
+        self.item = None
+
+
 class History:
     """One legal entity's history as a queue of dated events, processed in date order."""
 
@@ -114,6 +143,10 @@ class History:
         self.order = itertools.count()
         self.invoices = self.payments = self.bounced = self.written_off = 0
         self.blocked: set[int] = set()
+        self.bills: list[Bill] = []
+        self.pays: list[tuple[PaymentSpec, Bill, Paid]] = []
+        self.entity = None
+        self.month = None
 
     def push(self, on: date, kind: str, *payload) -> None:
         if on <= self.as_of:
@@ -130,11 +163,30 @@ class History:
         if profile.behaviour == "bad_debt":
             self.push(profile.stop_after + timedelta(days=WRITE_OFF_AFTER_DAYS), "write_off",
                       customer)
+        if self.entity is None:
+            self._setup(customer.legal_entity)
         return count
+
+    def _setup(self, entity) -> None:
+        """What deciding an invoice's total, due date and discount needs, read once."""
+        from remit.ledger.models import AccountRole
+        from remit.ledger.selectors import account_for_role
+
+        self.entity = entity
+        self.params = parameters_for(entity)
+        self.revenue = account_for_role(entity, AccountRole.REVENUE)
+        self.zero_tax = SalesTaxCode.objects.get(legal_entity=entity, code="Z")
+        self.terms = {t.pk: t for t in PaymentTerms.objects.filter(legal_entity=entity)}
+        self.discounts = {t.pk: [(p.days, p.percent) for p in t.periods.all()]
+                          for t in CashDiscountTerms.objects.filter(legal_entity=entity)
+                          .prefetch_related("periods")}
 
     def run(self, step: Callable[[str, int], None], label: str) -> None:
         while self.queue:
             on, _, kind, payload = heapq.heappop(self.queue)
+            if (on.year, on.month) != self.month:  # a month at a time
+                self.flush()
+                self.month = (on.year, on.month)
             if kind == "invoice":
                 self._invoice(on, *payload)
                 step(label, 1)
@@ -146,6 +198,29 @@ class History:
                 self._write_off(on, *payload)
             else:
                 self._pay(on, *payload)
+        self.flush()
+
+    def flush(self) -> None:
+        """Post what is waiting: the invoices, then the payments (which may settle them)."""
+        if self.bills:
+            issued = invoices_issue_batch(legal_entity=self.entity, actor=self.actor,
+                                          specs=[b.spec for b in self.bills])
+            for bill, done in zip(self.bills, issued):
+                bill.item_id = done.item.pk
+            self.bills = []
+        if self.pays:
+            items = {i.pk: i for i in CustomerTransaction.objects.filter(
+                pk__in=[bill.item_id for _, bill, _ in self.pays])}
+            specs = [PaymentSpec(spec.customer, spec.payment_date, spec.amount, None,
+                                 reference=f"Invoice {items[bill.item_id].document_number}",
+                                 marks=[MarkSpec(items[bill.item_id])])
+                     for spec, bill, _ in self.pays]
+            made = payments_register_batch(legal_entity=self.entity, payments=specs,
+                                           actor=self.actor)
+            for (_, bill, paid), item in zip(self.pays, made):
+                paid.item = item
+                bill.pending_payments = 0
+            self.pays = []
 
     def _invoice(self, on: date, customer: Customer, profile: Profile) -> None:
         if customer.pk in self.blocked:
@@ -157,34 +232,51 @@ class History:
             amount = Decimal(rng.randint(low, high))
             if customer.currency in ("EUR", "USD", "GBP"):
                 amount = (amount / 10).quantize(Decimal(1))
-            lines.append(LineSpec(description, amount, tax_code=DEFAULT_TAX if group != "FOR"
-                                  else SalesTaxCode.objects.get(
-                                      legal_entity=customer.legal_entity, code="Z")))
-        invoice = invoice_issue(customer=customer, invoice_date=on, lines=lines,
-                                attributes={"channel": profile.channel}, actor=self.actor)
-        item = invoice.transactions.get()
+            lines.append(LineSpec(description, amount,
+                                  tax_code=DEFAULT_TAX if group != "FOR" else self.zero_tax))
+        bill = self._bill(customer, on, lines, {"channel": profile.channel})
         self.invoices += 1
         offset = pay_offset(rng, profile, on, self.start, self.as_of)
         if offset is None:
             return
-        dates = list(item.discount_dates.all())
-        if profile.behaviour == "discount_taker" and dates:
-            pay_day = dates[0].until - timedelta(days=rng.randint(0, 3))
+        if profile.behaviour == "discount_taker" and bill.periods:
+            pay_day = bill.periods[0].until - timedelta(days=rng.randint(0, 3))
         else:
-            pay_day = item.due_date + timedelta(days=offset)
+            pay_day = bill.due_date + timedelta(days=offset)
         if profile.behaviour == "disputing" and rng.randint(1, 100) <= 25:
-            CustomerTransaction.objects.filter(pk=item.pk).update(
-                attributes={**item.attributes, "dispute": "yes"})
+            bill.spec.attributes["dispute"] = "yes"
             if rng.randint(1, 100) <= 50:
-                self.push(on + timedelta(days=rng.randint(5, 25)), "credit", item,
+                self.push(on + timedelta(days=rng.randint(5, 25)), "credit", bill,
                           Decimal(rng.choice([10, 20, 25, 50])))
             pay_day += timedelta(days=rng.randint(20, 70))
         parts = rng.choice([2, 3]) if profile.behaviour == "instalments" else 1
-        self.push(pay_day, "pay", item, parts, profile.behaviour in SHAKY)
+        self.push(pay_day, "pay", bill, parts, profile.behaviour in SHAKY)
 
-    def _credit(self, on: date, item: CustomerTransaction, share: Decimal) -> None:
+    def _bill(self, customer: Customer, on: date, lines, attributes: dict) -> Bill:
+        """The invoice as the batch will post it: its total, due date and discount periods,
+        by the rules the batch uses."""
+        spec = IssueSpec(customer, on, lines, attributes=attributes)
+        draft = Invoice(legal_entity=self.entity, customer=customer, invoice_date=on,
+                        currency=customer.currency)
+        _totals(draft, _lines(draft, lines, default_tax=self.params.default_tax_code,
+                              revenue=self.revenue))
+        terms = self.terms.get(customer.payment_terms_id) or self.params.default_payment_terms
+        periods = tuple(rules.discount_dates(on, self.discounts.get(
+            customer.cash_discount_terms_id, [])))
+        bill = Bill(spec, draft.total_amount, due_date_for(on, terms), periods)
+        self.bills.append(bill)
+        return bill
+
+    def _item(self, bill: Bill) -> CustomerTransaction:
+        """The bill's open item as the books have it now (after posting what waits)."""
+        if bill.item_id is None:
+            self.flush()
+        return CustomerTransaction.objects.get(pk=bill.item_id)
+
+    def _credit(self, on: date, bill: Bill, share: Decimal) -> None:
         """An agreed reduction on a disputed invoice: a credit note applied to it."""
-        item.refresh_from_db()
+        self.flush()
+        item = self._item(bill)
         amount = (item.invoice.net_amount * share / 100).quantize(Decimal("0.01"))
         if not item.is_open or amount <= 0:
             return
@@ -194,37 +286,51 @@ class History:
                                       tax_code=item.invoice.lines.first().tax_code)],
                       actor=self.actor)
 
-    def _pay(self, on: date, item: CustomerTransaction, parts: int, shaky: bool = False) -> None:
+    def _pay(self, on: date, bill: Bill, parts: int, shaky: bool = False) -> None:
         rng = self.rng
-        item.refresh_from_db()
-        if not item.is_open:
+        if bill.pending_payments:  # its state depends on a payment still waiting
+            self.flush()
+        if bill.item_id is None:  # still waiting to post: all of it open, nothing taken
+            currency = bill.spec.customer.currency
+            state = rules.OpenItem(0, "invoice", bill.spec.invoice_date, bill.due_date,
+                                   bill.total, bill.total, ZERO, bill.periods)
+            is_open, open_amount = True, bill.total
+            offer = bill.total - rules.discount_available(state, on, currency)
+        else:
+            item = CustomerTransaction.objects.get(pk=bill.item_id)
+            is_open, open_amount, currency = item.is_open, item.open_amount, item.currency
+            offer = discount_offer(item, on)[1]
+        if not is_open:
             return
         if parts > 1:
-            amount = (item.open_amount / parts).quantize(Decimal("1"))
-            self.push(on + timedelta(days=rng.randint(20, 40)), "pay", item, parts - 1, shaky)
+            amount = (open_amount / parts).quantize(Decimal("1"))
+            self.push(on + timedelta(days=rng.randint(20, 40)), "pay", bill, parts - 1, shaky)
         else:
-            amount = discount_offer(item, on)[1]
+            amount = offer
             if rng.randint(1, 100) <= 3:  # a slip: a few units short or over
                 amount += Decimal(rng.randint(-3, 3))
         if amount <= 0:
             return
-        payment = payment_register(customer=item.customer, payment_date=on,
-                                   amount=Money(amount, item.currency), marks=[MarkSpec(item)],
-                                   reference=f"Invoice {item.document_number}",
-                                   actor=self.actor)
+        paid = Paid()
+        self.pays.append((PaymentSpec(bill.spec.customer, on, Money(amount, currency), None),
+                          bill, paid))
+        bill.pending_payments += 1
         self.payments += 1
         if shaky and rng.randint(1, 100) <= BOUNCE_PERCENT:
-            self.push(on + timedelta(days=rng.randint(3, 8)), "nsf", payment, item)
+            self.push(on + timedelta(days=rng.randint(3, 8)), "nsf", paid, bill)
 
-    def _bounce(self, on: date, payment: CustomerTransaction, item: CustomerTransaction) -> None:
+    def _bounce(self, on: date, paid: Paid, bill: Bill) -> None:
         """The bank returns the payment; the customer pays again a few weeks later (and that
         one clears)."""
+        self.flush()
+        payment = CustomerTransaction.objects.select_related("customer").get(pk=paid.item.pk)
         payment_bounce(payment=payment, on=on, reason="insufficient funds", actor=self.actor)
         self.bounced += 1
-        self.push(on + timedelta(days=self.rng.randint(10, 30)), "pay", item, 1, False)
+        self.push(on + timedelta(days=self.rng.randint(10, 30)), "pay", bill, 1, False)
 
     def _write_off(self, on: date, customer: Customer) -> None:
         """A bad debt that stopped paying long ago: written off and blocked."""
+        self.flush()
         if not CustomerTransaction.objects.filter(customer=customer, is_open=True).exists():
             return
         customer_write_off(customer=customer, on=on, comment="stopped paying; sent to agency",
