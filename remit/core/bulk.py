@@ -101,6 +101,30 @@ class Table:
         return written
 
 
+def update(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence],
+           key: str = "id") -> int:
+    """Set ``columns`` on many rows: each row is the new values in order, then the ``key``
+    column's value (the id, or a foreign key to set every row pointing at it). One
+    ``executemany`` of a plain UPDATE (``bulk_update`` compiles a CASE per column and row)."""
+    if not rows:
+        return 0
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    prepare = [_preparer(fields[c]) for c in columns]
+    special = [(i, p) for i, p in enumerate(prepare) if p is not None]
+    data = []
+    for row in rows:
+        row = list(row)
+        for i, p in special:
+            row[i] = p(row[i])
+        data.append(row)
+    q = connection.ops.quote_name
+    sets = ", ".join(f"{q(c)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(key)} = %s",
+                           data)
+    return len(data)
+
+
 def take_ids(model: type[models.Model], n: int) -> list[int]:
     """``n`` new ids for the model's table, inside the caller's transaction."""
     if n <= 0:

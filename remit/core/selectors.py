@@ -6,7 +6,7 @@ from bisect import bisect_right
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from .exceptions import RuleViolation
 from .money import normalize_rate
@@ -60,8 +60,12 @@ class RateBook:
     currencies and one target currency read in one query, then looked up in memory by the
     same rule. For batches (an import, a bank statement) that convert thousands of amounts."""
 
-    def __init__(self, currencies, to_currency: str):
+    def __init__(self, currencies, to_currency: str,
+                 between: tuple[date, date] | None = None):
+        """``between``: the first and last date the book will be asked about; only the quotes
+        in force then are read (the one in force on the first date and those after it)."""
         self.to_currency = to_currency
+        self.between = between
         wanted = sorted(set(currencies) - {to_currency})
         self.currencies = set(wanted) | {to_currency}
         self._quotes: dict[tuple[str, str], tuple[list[date], list[Decimal]]] = {}
@@ -71,6 +75,13 @@ class RateBook:
         rows = (ExchangeRate.objects.filter(from_currency__in=wanted, to_currency=to_currency)
                 | ExchangeRate.objects.filter(from_currency=to_currency,
                                               to_currency__in=wanted))
+        if between:
+            in_force_first = Subquery(ExchangeRate.objects.filter(
+                from_currency=OuterRef("from_currency"), to_currency=OuterRef("to_currency"),
+                valid_from__lte=between[0]).order_by("-valid_from").values("valid_from")[:1])
+            rows = rows.filter(valid_from__lte=between[1]).annotate(
+                first=in_force_first).filter(Q(first__isnull=True) |
+                                             Q(valid_from__gte=F("first")))
         found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
         for pair_from, pair_to, valid_from, rate in rows.values_list(
                 "from_currency", "to_currency", "valid_from", "rate"):
@@ -91,6 +102,8 @@ class RateBook:
             return Decimal(1)
         key = (from_currency, on)
         if key not in self._memo:
+            if self.between and not self.between[0] <= on <= self.between[1]:
+                raise ValueError(f"{on} is outside the dates this rate book was read for")
             self._memo[key] = rate_in_force(
                 from_currency, self.to_currency, on,
                 self._latest((from_currency, self.to_currency), on),

@@ -61,3 +61,22 @@ def test_open_items_in_bulk_agree_with_the_receivable_accounts(entity):
                for n in range(9)])
     assert CustomerTransaction.objects.count() == 9 and items[4].amount_acc == Decimal("500")
     assert ledger_check_run(actor=SYSTEM).ok
+
+
+def test_bulk_update_sets_columns_by_id_or_by_a_foreign_key(entity):
+    from remit.core import bulk
+    from remit.receivables.models import Customer
+
+    group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="d")
+    a = customer_create(legal_entity=entity, account_number="B1", name="One", group=group,
+                        actor=SYSTEM)
+    b = customer_create(legal_entity=entity, account_number="B2", name="Two", group=group,
+                        actor=SYSTEM)
+    assert bulk.update(Customer, ["name", "customer_since"],
+                       [("First", date(2020, 5, 17), a.pk), ("Second", None, b.pk)]) == 2
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.name, a.customer_since, b.name, b.customer_since) == (
+        "First", date(2020, 5, 17), "Second", None)
+    assert bulk.update(Customer, ["name"], [("Same", group.pk)], key="group_id") >= 1
+    assert set(Customer.objects.filter(group=group).values_list("name", flat=True)) == {"Same"}
+    assert bulk.update(Customer, ["name"], []) == 0

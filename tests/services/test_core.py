@@ -112,6 +112,35 @@ def test_exchange_rates_are_taken_by_date_and_inverted_when_quoted_the_other_way
                           rate="0", actor=SYSTEM)
 
 
+def test_a_rate_book_answers_as_exchange_rate_on_for_every_day_read_whole_or_between():
+    from datetime import timedelta
+
+    from remit.core.selectors import RateBook
+
+    for on, rate in [(date(2025, 6, 1), "11.10"), (date(2026, 1, 1), "11.50"),
+                     (date(2026, 1, 20), "11.60"), (date(2026, 2, 1), "11.70")]:
+        exchange_rate_set(from_currency="EUR", to_currency="NOK", valid_from=on, rate=rate,
+                          actor=SYSTEM)
+    exchange_rate_set(from_currency="NOK", to_currency="SEK", valid_from=date(2026, 1, 10),
+                      rate="0.98", actor=SYSTEM)
+    first, last = date(2026, 1, 5), date(2026, 1, 25)
+    whole = RateBook({"EUR", "SEK"}, "NOK")
+    between = RateBook({"EUR", "SEK"}, "NOK", between=(first, last))
+    day = first
+    while day <= last:
+        for currency in ("EUR", "SEK"):
+            try:
+                expected = exchange_rate_on(currency, "NOK", day)
+            except ExchangeRateMissing:
+                assert not whole.has_rate(currency, day) and not between.has_rate(currency, day)
+                continue
+            assert whole.rate(currency, day) == between.rate(currency, day) == expected
+        day += timedelta(days=1)
+    assert between.rate("EUR", first) == Decimal("11.5")  # the quote in force on the first day
+    with pytest.raises(ValueError, match="outside"):
+        between.rate("EUR", date(2026, 2, 1))
+
+
 def test_exact_sum_stays_exact_where_djangos_sum_loses_digits_on_sqlite(entity):
     from django.db import connection
     from django.db.models import Sum

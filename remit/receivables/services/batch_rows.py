@@ -10,6 +10,7 @@ from datetime import date
 from django.utils import timezone
 
 from remit.core.actor import Actor
+from remit.core import bulk
 from remit.core.bulk import Table
 from remit.core.models import LegalEntity
 from remit.core.money import ZERO
@@ -113,4 +114,5 @@ def settlements_write(legal_entity: LegalEntity, settlements: list, actor: Actor
 def items_save_state(items) -> None:
     """Saved items whose settled state moved (an invoice a batch paid)."""
     if items:
-        CustomerTransaction.objects.bulk_update(list(items), list(SAVED_STATE), batch_size=500)
+        bulk.update(CustomerTransaction, SAVED_STATE,
+                    [[getattr(i, c) for c in SAVED_STATE] + [i.pk] for i in items])

@@ -21,6 +21,7 @@ from remit.core.audit import audit_record
 from remit.core.bulk import Table
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.models import LegalEntity
+from remit.core.selectors import RateBook
 from remit.core.sequences import sequence_next_block
 from remit.ledger.bulk import EntrySpec, entries_prepare, entries_write
 from remit.ledger.models import AccountRole, JournalType
@@ -143,7 +144,12 @@ def _issue(entity: LegalEntity, specs: Sequence[IssueSpec], actor: Actor) -> lis
                                   currency=invoice.currency, lines=lines,
                                   receivable=profiles.receivable_account_for(customer),
                                   customer_number=customer.account_number)))
-    posted = entries_write(legal_entity=entity, prepared=entries_prepare(entity, entry_specs),
+    dates = [spec.entry_date for spec in entry_specs]
+    rates = RateBook({line.amount.currency for spec in entry_specs for line in spec.lines},
+                     entity.accounting_currency,
+                     between=(min(dates), max(dates)) if dates else None)
+    posted = entries_write(legal_entity=entity,
+                           prepared=entries_prepare(entity, entry_specs, rates.rate),
                            actor=actor)
     return _write(entity, built, entry_specs, posted, actor)
 

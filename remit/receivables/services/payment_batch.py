@@ -107,7 +107,9 @@ def _register(entity: LegalEntity, payments: Sequence[PaymentSpec], actor: Actor
             lines=[PostingLine(bank.account, p.amount, label),
                    PostingLine(profiles.receivable_account_for(p.customer), -p.amount,
                                f"{p.customer.account_number} payment")]))
-    rates = RateBook({p.amount.currency for p in payments}, entity.accounting_currency)
+    dates = [p.payment_date for p in payments]
+    rates = RateBook({p.amount.currency for p in payments}, entity.accounting_currency,
+                     between=(min(dates), max(dates)) if dates else None)
     prepared = entries_prepare(entity, specs, rates.rate)
     items = []
     for p, spec, entry in zip(payments, specs, prepared):
@@ -141,9 +143,12 @@ def _settle(entity, payments, items, rows, rates):
     params = parameters_for(entity)
     accounting = entity.accounting_currency
     settlements, vouchers, owners, touched = [], [], [], {}
+    journal, accounts = None, {}  # read once for the batch, when first needed
 
     def account_for(role):
-        return account_for_role(entity, role)
+        if role not in accounts:
+            accounts[role] = account_for_role(entity, role)
+        return accounts[role]
 
     for p, payment in zip(payments, items):
         marks = [m for m in p.marks if rows[m.item.pk].is_open]  # closed meanwhile: skipped
@@ -172,8 +177,9 @@ def _settle(entity, payments, items, rows, rates):
                 touched[row.pk] = row
         settlements.append((settlement, its_lines))
         if lines:
+            journal = journal or journal_for_type(entity, JournalType.CUSTOMER_PAYMENT)
             vouchers.append(EntrySpec(
-                journal=journal_for_type(entity, JournalType.CUSTOMER_PAYMENT), entry_date=on,
+                journal=journal, entry_date=on,
                 source=SETTLEMENT_SOURCE, lines=lines,
                 description=f"Settlement {p.customer.account_number} {p.customer.name}"[:255],
                 rates=voucher.voucher_rates(changes, currency, accounting)))
