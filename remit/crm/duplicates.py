@@ -71,13 +71,15 @@ def kinds_in_force(legal_entity, matching_type: str) -> set[str]:
     """The rule kinds some published rule reads on records of ``matching_type``."""
     return set(DuplicateRule.objects.filter(legal_entity=legal_entity, is_published=True,
                                             matching_type=matching_type)
-               .values_list("kind", flat=True))
+               .order_by().values_list("kind", flat=True))
 
 
-def codes_refresh(record) -> None:
-    """Replace the record's match codes by those of its current values."""
+def codes_refresh(record, *, new: bool = False) -> None:
+    """Replace the record's match codes by those of its current values (a ``new`` record,
+    saved in this transaction, has none to replace)."""
     rtype = record_type_of(record)
-    MatchCode.objects.filter(record_type=rtype, record_id=record.pk).delete()
+    if not new:
+        MatchCode.objects.filter(record_type=rtype, record_id=record.pk).delete()
     kinds = kinds_in_force(record.legal_entity, rtype)
     found = party(record)
     MatchCode.objects.bulk_create(

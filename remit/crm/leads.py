@@ -289,7 +289,7 @@ def lead_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
     _check(lead, "lead", ignore_duplicates=ignore_duplicates or bool(link_contact or
                                                                       link_account))
     lead.save()
-    duplicates.codes_refresh(lead)
+    duplicates.codes_refresh(lead, new=True)
     timeline_add(lead, EntryKind.CREATED, "Lead created", actor=actor)
     audit_record(actor=actor, action="crm.lead.create", obj=lead,
                  data={"linked_contact": lead.parent_contact_id,
@@ -411,7 +411,7 @@ def _save_new(record, record_type: str, ignore_duplicates: bool, actor: Actor):
     if record.owner is None and actor.user is not None:
         record.owner = actor.user
     record.save()
-    duplicates.codes_refresh(record)
+    duplicates.codes_refresh(record, new=True)
     lead = record.originating_lead
     timeline_add(record, EntryKind.CREATED, f"{record_type.capitalize()} created"
                  + (f" from lead {lead.topic}" if lead else ""), actor=actor)

@@ -159,12 +159,16 @@ def mapping_delete(*, mapping: FieldMapping, actor: Actor) -> None:
     mapping.delete()
 
 
-def mapped(lead: Lead, target: str) -> dict:
+def mapped(lead: Lead, target: str, mappings: list[FieldMapping] | None = None) -> dict:
     """The values the mappings carry from the lead to a new record of ``target`` (a mapping
-    made before its target field stopped being mappable carries nothing)."""
+    made before its target field stopped being mappable carries nothing). ``mappings``: the
+    legal entity's, when the caller has read them already."""
     out = {}
-    for m in FieldMapping.objects.filter(legal_entity_id=lead.legal_entity_id, target=target):
-        if m.target_field not in MAPPABLE[target]:
+    if mappings is None:
+        mappings = FieldMapping.objects.filter(legal_entity_id=lead.legal_entity_id,
+                                               target=target).order_by("id")
+    for m in mappings:
+        if m.target != target or m.target_field not in MAPPABLE[target]:
             continue
         value = getattr(lead, m.lead_field, None)
         if value not in (None, ""):
@@ -304,13 +308,15 @@ def lead_qualify(*, lead: Lead, actor: Actor, account: Choice | None = None,
     contact_choice = _resolve("contact", settings.contact_mode, contact,
                               _automatic_contact(locked), locked)
     specs = _opportunity_specs(locked, settings, opportunities)
+    mappings = list(FieldMapping.objects.filter(legal_entity_id=locked.legal_entity_id)
+                    .order_by("id"))
 
     account_values = contact_values = None
     if account_choice.action == NEW:
-        account_values = {"owner": locked.owner, **mapped(locked, Target.ACCOUNT),
+        account_values = {"owner": locked.owner, **mapped(locked, Target.ACCOUNT, mappings),
                           **account_choice.values}
     if contact_choice.action == NEW:
-        contact_values = {"owner": locked.owner, **mapped(locked, Target.CONTACT),
+        contact_values = {"owner": locked.owner, **mapped(locked, Target.CONTACT, mappings),
                           **contact_choice.values}
     if not ignore_duplicates:  # the dialog lists the matched accounts and contacts together
         matches = []
@@ -341,7 +347,7 @@ def lead_qualify(*, lead: Lead, actor: Actor, account: Choice | None = None,
         the_contact.account = the_account
         the_contact.save(update_fields=["account", "updated_at"])
 
-    made = [_opportunity(locked, spec, the_account, the_contact, i == 0, actor)
+    made = [_opportunity(locked, spec, the_account, the_contact, i == 0, actor, mappings)
             for i, spec in enumerate(specs)]
     created += [f"opportunity {o.topic}" for o in made]
     leads.status_move(locked, leads.status("qualified"), "qualify", actor,
@@ -375,8 +381,8 @@ def _lead_duplicates(lead: Lead, ignore: bool) -> None:
 
 
 def _opportunity(lead: Lead, spec: OpportunitySpec, account, contact, primary: bool,
-                 actor: Actor) -> Opportunity:
-    values = {**mapped(lead, Target.OPPORTUNITY), **spec.values}
+                 actor: Actor, mappings: list[FieldMapping]) -> Opportunity:
+    values = {**mapped(lead, Target.OPPORTUNITY, mappings), **spec.values}
     for key in ("topic", "estimated_revenue", "close_date"):
         if getattr(spec, key) not in (None, ""):
             values[key] = getattr(spec, key)
