@@ -137,3 +137,17 @@ def test_a_short_history_whose_outcomes_are_certain_late_is_refused_with_a_reaso
     with pytest.raises(learn.NotEnoughData, match=r"only \d+ invoices had a certain outcome "
                                                   r"before 2025-\d\d-\d\d"):
         learn.train(data, ["terms_days", "hist_late_share"])
+
+
+def test_macro_f1_of_the_bootstrap_is_scikit_learns_including_absent_classes():
+    from sklearn.metrics import f1_score
+
+    from remit.insights.metrics import macro_f1
+
+    rng = np.random.default_rng(3)
+    for k, n in ((3, 40), (3, 5), (4, 200), (2, 1)):
+        truth = rng.integers(0, k - 1, n)  # the last class never occurs
+        predicted = rng.integers(0, k, n)
+        expected = f1_score(truth, predicted, labels=list(range(k)), average="macro",
+                            zero_division=0)
+        assert macro_f1(truth, predicted, k) == pytest.approx(expected, abs=1e-12)
