@@ -143,6 +143,7 @@ class History:
         self.order = itertools.count()
         self.invoices = self.payments = self.bounced = self.written_off = 0
         self.blocked: set[int] = set()
+        self.open_items: dict[int, CustomerTransaction] | None = None  # until the next posting
         self.bills: list[Bill] = []
         self.pays: list[tuple[PaymentSpec, Bill, Paid]] = []
         self.entity = None
@@ -202,6 +203,8 @@ class History:
 
     def flush(self) -> None:
         """Post what is waiting: the invoices, then the payments (which may settle them)."""
+        if self.bills or self.pays:
+            self.open_items = None
         if self.bills:
             issued = invoices_issue_batch(legal_entity=self.entity, actor=self.actor,
                                           specs=[b.spec for b in self.bills])
@@ -274,12 +277,15 @@ class History:
         return CustomerTransaction.objects.get(pk=bill.item_id)
 
     def _credit(self, on: date, bill: Bill, share: Decimal) -> None:
-        """An agreed reduction on a disputed invoice: a credit note applied to it."""
-        self.flush()
+        """An agreed reduction on a disputed invoice: a credit note applied to it (what waits
+        to post first when it could change the invoice)."""
+        if bill.item_id is None or bill.pending_payments:
+            self.flush()
         item = self._item(bill)
         amount = (item.invoice.net_amount * share / 100).quantize(Decimal("0.01"))
         if not item.is_open or amount <= 0:
             return
+        self.open_items = None
         invoice_issue(customer=item.customer, invoice_date=on, kind=InvoiceKind.CREDIT_NOTE,
                       original=item.invoice, reason="disputed: partial credit",
                       lines=[LineSpec("Agreed reduction", amount,
@@ -294,14 +300,14 @@ class History:
             currency = bill.spec.customer.currency
             state = rules.OpenItem(0, "invoice", bill.spec.invoice_date, bill.due_date,
                                    bill.total, bill.total, ZERO, bill.periods)
-            is_open, open_amount = True, bill.total
+            open_amount = bill.total
             offer = bill.total - rules.discount_available(state, on, currency)
         else:
-            item = CustomerTransaction.objects.get(pk=bill.item_id)
-            is_open, open_amount, currency = item.is_open, item.open_amount, item.currency
+            item = self._open_items().get(bill.item_id)
+            if item is None:  # settled or credited in full
+                return
+            open_amount, currency = item.open_amount, item.currency
             offer = discount_offer(item, on)[1]
-        if not is_open:
-            return
         if parts > 1:
             amount = (open_amount / parts).quantize(Decimal("1"))
             self.push(on + timedelta(days=rng.randint(20, 40)), "pay", bill, parts - 1, shaky)
@@ -319,12 +325,21 @@ class History:
         if shaky and rng.randint(1, 100) <= BOUNCE_PERCENT:
             self.push(on + timedelta(days=rng.randint(3, 8)), "nsf", paid, bill)
 
+    def _open_items(self) -> dict[int, CustomerTransaction]:
+        """The open items as the books have them since the last posting (read once then)."""
+        if self.open_items is None:
+            self.open_items = {i.pk: i for i in CustomerTransaction.objects.filter(
+                legal_entity=self.entity, is_open=True).prefetch_related("discount_dates")}
+        return self.open_items
+
     def _bounce(self, on: date, paid: Paid, bill: Bill) -> None:
         """The bank returns the payment; the customer pays again a few weeks later (and that
-        one clears)."""
-        self.flush()
+        one clears). What waits posts first when the payment or its invoice is among it."""
+        if paid.item is None or bill.pending_payments:
+            self.flush()
         payment = CustomerTransaction.objects.select_related("customer").get(pk=paid.item.pk)
         payment_bounce(payment=payment, on=on, reason="insufficient funds", actor=self.actor)
+        self.open_items = None
         self.bounced += 1
         self.push(on + timedelta(days=self.rng.randint(10, 30)), "pay", bill, 1, False)
 
@@ -333,6 +348,7 @@ class History:
         self.flush()
         if not CustomerTransaction.objects.filter(customer=customer, is_open=True).exists():
             return
+        self.open_items = None
         customer_write_off(customer=customer, on=on, comment="stopped paying; sent to agency",
                            reason=WriteOffReason.objects.get(legal_entity=customer.legal_entity,
                                                              code="BADDEBT"),
