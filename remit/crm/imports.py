@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.imports.kinds import Context, Counts, ImportKind, Row
+from remit.imports.seen import SeenKeys
 from remit.imports.mapping import Field, key
 
 from . import duplicates, leads, matching, qualify
@@ -102,7 +103,7 @@ class Leads(ImportKind):
 
     def start(self, ctx: Context) -> None:
         qualify.settings_for(ctx.legal_entity)
-        ctx.state.update(seen={}, codes={},
+        ctx.state.update(seen=SeenKeys(), codes={},
                          reasons={r.code: r for r in StatusReason.objects.all()},
                          kinds=duplicates.kinds_in_force(ctx.legal_entity, "lead"))
 
@@ -154,11 +155,11 @@ class Leads(ImportKind):
         there = set(Lead.objects.filter(legal_entity=ctx.legal_entity, external_ref__in=refs)
                     .values_list("external_ref", flat=True))
         allow = bool(ctx.flags.get("allow_duplicates"))
-        for row, p in rows:
-            if p.ref in state["seen"]:
-                row.bad("ref", f"the key {p.ref!r} is also on line {state['seen'][p.ref]}")
+        earlier = state["seen"].earlier([(p.ref, row.line) for row, p in rows])
+        for (row, p), line in zip(rows, earlier):
+            if line is not None:
+                row.bad("ref", f"the key {p.ref!r} is also on line {line}")
                 continue
-            state["seen"][p.ref] = row.line
             if p.ref in there or allow:
                 continue
             party = matching.Party(p.values.get("first_name", ""), p.values.get("last_name", ""),

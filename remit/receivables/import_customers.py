@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 
 from remit.core.money import is_currency
 from remit.imports.kinds import Context, Counts, ImportKind, Row
+from remit.imports.seen import SeenKeys
 from remit.imports.mapping import Field
 
 from .import_invoices import _DAYS, terms_in_days
@@ -101,7 +102,7 @@ class Customers(ImportKind):
     def start(self, ctx: Context) -> None:
         entity = ctx.legal_entity
         ctx.state.update(
-            seen=set(),
+            seen=SeenKeys(),
             groups={g.code: g for g in CustomerGroup.objects.filter(legal_entity=entity)},
             terms={t.code: t for t in PaymentTerms.objects.filter(legal_entity=entity)},
             discounts={d.code: d for d in CashDiscountTerms.objects.filter(legal_entity=entity)})
@@ -158,14 +159,12 @@ class Customers(ImportKind):
                       contact, address)
 
     def check_chunk(self, ctx: Context, rows: list[tuple[Row, Parsed]]) -> None:
-        seen = ctx.state["seen"]
-        for row, p in rows:
-            if not is_currency(p.currency):
-                continue
-            if p.account_number in seen:
-                row.bad("account_number", f"customer {p.account_number} appears twice in the "
-                                          "file")
-            seen.add(p.account_number)
+        rows = [(row, p) for row, p in rows if is_currency(p.currency)]
+        earlier = ctx.state["seen"].earlier([(p.account_number, row.line) for row, p in rows])
+        for (row, p), line in zip(rows, earlier):
+            if line is not None:
+                row.bad("account_number", f"customer {p.account_number} is also on line "
+                                          f"{line}")
 
     def post_chunk(self, ctx: Context, rows: list[tuple[Row, Parsed]]) -> Counts:
         state = ctx.state

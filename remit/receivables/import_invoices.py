@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from remit.core.money import currency_decimals, is_currency
 from remit.imports.kinds import Context, Counts, ImportKind, Row
+from remit.imports.seen import SeenKeys
 from remit.imports.mapping import Field
 
 from .history import (
@@ -238,7 +239,7 @@ class InvoiceHistory(ImportKind):
     # --- checking against the books -----------------------------------------------------------
 
     def start(self, ctx: Context) -> None:
-        ctx.state.update(seen=set(), pending={}, columns={}, history=None)
+        ctx.state.update(seen=SeenKeys(), pending={}, columns={}, history=None)
 
     def _history(self, ctx: Context) -> History:
         if ctx.state["history"] is None:
@@ -252,12 +253,12 @@ class InvoiceHistory(ImportKind):
         history = self._history(ctx)
         create = bool(ctx.flags.get("create_customers"))
         accounting = ctx.legal_entity.accounting_currency
-        for row, p in rows:
+        earlier = state["seen"].earlier([(f"{p.kind}\t{p.number}", row.line)
+                                         for row, p in rows])
+        for (row, p), line in zip(rows, earlier):
             key = (p.kind, p.number)
-            if key in state["seen"]:
-                row.bad("invoice_number", f"{p.number} appears twice in the file")
-            else:
-                state["seen"].add(key)
+            if line is not None:
+                row.bad("invoice_number", f"{p.number} is also on line {line}")
             customer = known.get(p.customer)
             pending = state["pending"].get(p.customer)
             currency = p.currency

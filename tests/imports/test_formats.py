@@ -142,3 +142,15 @@ def test_spreadsheet_cells_keep_the_value_the_person_saw():
     assert fmt.amount_from_cell(1500) == Decimal(1500)
     assert fmt.date_from_cell(45658) == date(2025, 1, 1)
     assert fmt.date_from_cell("x") == "x"
+
+
+def test_keys_seen_earlier_in_the_file_name_their_first_line_across_chunks():
+    from remit.imports.seen import SeenKeys
+
+    seen = SeenKeys()
+    assert seen.earlier([("A", 2), ("B", 3), ("A", 4)]) == [None, None, 2]
+    assert seen.earlier([("C", 5), ("B", 6), ("C", 7), ("A", 8)]) == [None, 3, 5, 2]
+    many = [(f"K{i}", 10 + i) for i in range(2500)]  # more than one lookup's worth
+    assert seen.earlier(many) == [None] * 2500
+    assert seen.earlier([("K1999", 9000), ("Z", 9001)]) == [2009, None]
+    assert seen.count == 2504
