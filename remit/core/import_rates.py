@@ -48,6 +48,7 @@ class Parsed:
 class ExchangeRates(ImportKind):
     name = "rates"
     label = "Exchange rates"
+    constant_example = "to_currency=NOK"
     permission = "core.add_exchangerate"
     fields = FIELDS
     amount_fields = ("rate",)

@@ -99,6 +99,7 @@ class Leads(ImportKind):
     fields = FIELDS
     amount_fields = ("estimated_value",)
     flags = {"allow_duplicates": "import rows that may already exist (else they are bad rows)"}
+    constant_example = "topic=Imported lead"
     max_chunk = 200
 
     def start(self, ctx: Context) -> None:

@@ -130,6 +130,7 @@ class ImportKind:
     amount_fields: Sequence[str] = ()  # fields whose values decide the decimal mark
     date_fields: Sequence[str] = ()    # fields whose values decide the date order
     flags: dict[str, str] = {}         # option name → what it does
+    constant_example = ""              # a value for every row, as the page suggests it
     max_chunk = 100_000                # a kind that posts row by row says less
 
     @property

@@ -95,6 +95,7 @@ def _status(text: str) -> str | None:
 class Customers(ImportKind):
     name = "customers"
     label = "Customers"
+    constant_example = "language=nb"
     permission = "receivables.add_customer"
     fields = FIELDS
     date_fields = ("customer_since",)

@@ -123,6 +123,7 @@ class InvoiceHistory(ImportKind):
     amount_fields = ("amount", "settled_amount", "open_amount")
     date_fields = ("invoice_date", "due_date", "settled_date")
     flags = {"create_customers": "create the customers the file names that remit lacks"}
+    constant_example = "currency=NOK"
 
     # --- reading a row ------------------------------------------------------------------------
 
@@ -265,8 +266,9 @@ class InvoiceHistory(ImportKind):
             if customer is None and pending is None:
                 if not create:
                     row.bad("customer", f"no customer {p.customer!r} (import the customers "
-                                        "first, or create them from this file: "
-                                        "--create-customers)")
+                                        "first, or let this import create them: the option "
+                                        "'create the customers the file names', "
+                                        "--create-customers on the command line)")
                     continue
                 problems = _customer_number_problem(p.customer)
                 if problems:
@@ -296,7 +298,8 @@ class InvoiceHistory(ImportKind):
                 if on is not None and currency != accounting and not history.rates.has_rate(
                         currency, on):
                     row.bad(name, f"no exchange rate {currency}→{accounting} on or before "
-                                  f"{on.isoformat()} (remit rates import)")
+                                  f"{on.isoformat()} (import the rates first: Import, "
+                                  "kind exchange rates, or remit rates import)")
             self._against_books(ctx, row, p, existing.get(key), history, currency)
             if not row.problems:
                 self._learn_columns(ctx, row, p)

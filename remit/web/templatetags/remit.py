@@ -62,6 +62,14 @@ def pairs(mapping):
 
 
 @register.filter
+def count(value):
+    """12,345 — a whole number of things (rows, documents), grouped like amounts."""
+    if value is None or value == "":
+        return ""
+    return f"{int(Decimal(value)):,}"
+
+
+@register.filter
 def quantity(value):
     """7.5 and 2, not 7.5000 and 2.0000."""
     if value is None or value == "":
