@@ -299,12 +299,37 @@ def import_start(*, legal_entity: LegalEntity, kind: str, path: Path, file_name:
             found.path = str(path)
             found.save(update_fields=["path"])
             return found
+        checked = None if options.check_only else _checked_run(legal_entity, kind, sha,
+                                                                options, actor)
+        if checked is not None:  # "check the whole file", then "import": one run, not two
+            checked.options, checked.fingerprint = options.as_dict(), fingerprint
+            checked.skip_bad_rows, checked.path = options.skip_bad_rows, str(path)
+            checked.status, checked.message = RunStatus.QUEUED, ""
+            checked.save()
+            return checked
         run = ImportRun.objects.create(
             legal_entity=legal_entity, kind=kind, file_name=file_name[:255], sha256=sha,
             path=str(path), size=path.stat().st_size, options=options.as_dict(),
             fingerprint=fingerprint, skip_bad_rows=options.skip_bad_rows,
             channel=actor.channel, created_by=actor.user)
     return run
+
+
+def _checked_run(legal_entity, kind: str, sha: str, options: Options,
+                 actor: Actor) -> ImportRun | None:
+    """The same user's last run that only checked this file (with or without problems found)
+    with the same reading options — whether to skip bad rows may change once the problems
+    are seen; it is checked again before anything is posted."""
+    same = {**options.as_dict(), "check_only": False, "skip_bad_rows": False}
+    for run in (ImportRun.objects.select_for_update()
+                .filter(legal_entity=legal_entity, kind=kind, sha256=sha,
+                        status__in=[RunStatus.CHECKED, RunStatus.INVALID],
+                        created_by=actor.user).order_by("-id")[:5]):
+        said = Options.from_dict(run.options)
+        if said.check_only and {**said.as_dict(), "check_only": False,
+                                "skip_bad_rows": False} == same:
+            return run
+    return None
 
 
 def _me() -> str:

@@ -202,8 +202,36 @@ def test_the_pages_upload_map_check_and_import(entity, eur_rate, clerk_client):
     run.refresh_from_db()
     assert run.status == RunStatus.CHECKED and not Customer.objects.exists()
     response = clerk_client.post(f"/imports/runs/{run.pk}/import/")
-    made = ImportRun.objects.exclude(pk=run.pk).get()
-    import_run_job.call(run_id=made.pk)
+    assert response["Location"] == f"/imports/runs/{run.pk}/"  # the checked run goes on
+    import_run_job.call(run_id=run.pk)
     page = clerk_client.get(response["Location"]).content.decode()
     assert "2 created" in page and Customer.objects.count() == 2
+    assert ImportRun.objects.count() == 1
     assert "imported" in clerk_client.get("/imports/").content.decode()
+
+
+def test_a_checked_file_imported_later_is_the_same_run_checked_again(entity, run_import,
+                                                                      tmp_path):
+    path = tmp_path / "kunder.csv"
+    path.write_text(CUSTOMERS, encoding="utf-8")
+    checked = run_import(entity, "customers", path=path, columns=MAP, check_only=True)
+    assert checked.status == RunStatus.CHECKED and not Customer.objects.exists()
+    done = run_import(entity, "customers", path=path, columns=MAP, skip_bad_rows=True)
+    assert done.pk == checked.pk and done.status == RunStatus.DONE and done.created == 2
+    other = run_import(entity, "customers", path=path, columns=MAP, check_only=True,
+                       date_format="mdy")  # other reading options: a run of its own
+    assert other.pk != checked.pk and ImportRun.objects.count() == 2
+
+
+def test_a_check_that_found_problems_then_an_import_skipping_them_is_one_run(
+        entity, run_import, tmp_path):
+    path = tmp_path / "kunder.csv"
+    path.write_text(CUSTOMERS + "K9;;NOK;;;\n", encoding="utf-8")  # no name: a bad row
+    checked = run_import(entity, "customers", path=path, columns=MAP, check_only=True)
+    assert checked.status == RunStatus.INVALID and checked.problems == 1
+    done = run_import(entity, "customers", path=path, columns=MAP, skip_bad_rows=True)
+    assert (done.pk, done.status, done.created, done.skipped) == (
+        checked.pk, RunStatus.DONE, 2, 1)
+    refused = run_import(entity, "customers", path=path, columns=MAP)  # a real import refused
+    again = run_import(entity, "customers", path=path, columns=MAP, skip_bad_rows=True)
+    assert refused.status == RunStatus.INVALID and again.pk != refused.pk
