@@ -185,5 +185,12 @@ def kind_for(name: str) -> ImportKind:
     return kinds[name]()
 
 
+def require(kind: ImportKind, actor: Actor) -> None:
+    """Who may import this kind: anyone who starts imports, and what the kind itself asks."""
+    actor.require("imports.add_importrun")
+    if kind.permission:
+        actor.require(kind.permission)
+
+
 def all_kinds() -> list[ImportKind]:
     return [cls() for cls in _kinds().values()]

@@ -22,13 +22,10 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,226 +35,27 @@ from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
 
 from . import formats as fmt
-from .kinds import Context, Counts, ImportKind, Row, kind_for
-from .mapping import ATTRIBUTE, IGNORE, Mapping, resolve
+from .kinds import Context, Counts, ImportKind, Row, kind_for, require
+from .mapping import Mapping
 from .models import ImportProblem, ImportRun, RunStatus
-from .reading import FileProblem, Layout, Table, detect, sha256_of
+from .reading import FileProblem, Table, sha256_of
+from .source import (  # noqa: F401 - Options and import_folder are the pipeline's words too
+    Options,
+    Progress,
+    Rows,
+    decide_formats,
+    import_folder,
+    layout_of,
+    mapping_for,
+)
 
-Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all or None)
 STALE_AFTER = timedelta(minutes=2)  # a run not heard from this long lost its process
-PREVIEW_ROWS = 20
-
-
-@dataclass
-class Options:
-    """What the user said about the file; everything else is detected."""
-
-    columns: dict[str, str] = field(default_factory=dict)   # column → field/attribute/ignore
-    ignore: list[str] = field(default_factory=list)
-    constants: dict[str, str] = field(default_factory=dict)  # field → value for every row
-    date_format: str = ""
-    decimal: str = ""
-    encoding: str = ""
-    separator: str = ""
-    sheet: str = ""
-    flags: dict = field(default_factory=dict)
-    skip_bad_rows: bool = False
-    check_only: bool = False  # stop after the check: see every problem, write nothing
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Options:
-        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-def import_folder() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
-
-
-# --- reading a file the way the options say -----------------------------------------------------
-
-def _problem(exc: Exception, where: str = "file") -> InvalidInput:
-    return InvalidInput.field(where, str(exc))
-
-
-def _layout(path: Path, options: Options) -> Layout:
-    try:
-        return detect(path, encoding=options.encoding, separator=options.separator,
-                      sheet=options.sheet)
-    except fmt.FormatProblem as exc:
-        raise _problem(exc) from None
-
-
-def _resolve(kind: ImportKind, header: list[str], options: Options) -> Mapping:
-    for name in options.flags:
-        if name not in kind.flags:
-            raise InvalidInput.field(name, f"{kind.label} imports have no such option"
-                                     + (f" (they have {', '.join(kind.flags)})"
-                                        if kind.flags else ""))
-    try:
-        given = {**kind.shape(header), **options.columns}
-        return resolve(kind.fields, header, given, ignore=options.ignore,
-                       constants=options.constants, keeps_attributes=kind.keeps_attributes)
-    except fmt.FormatProblem as exc:
-        raise _problem(exc, "mapping") from None
-
-
-class _Rows:
-    """The file's data rows as ``Row``s: cells picked by the mapping, constants filled in."""
-
-    def __init__(self, table: Table, mapping: Mapping):
-        self.table, self.mapping = table, mapping
-        self._index = None
-
-    def __iter__(self):
-        for line, header, cells in self.table.rows():
-            if self._index is None:
-                self._index = self._positions(header)
-            fields, attributes = self._index
-            values = {name: cells[i] for name, i in fields}
-            for name, value in self.mapping.constants.items():
-                if values.get(name) in ("", None):
-                    values[name] = value
-            kept = {}
-            for column, i in attributes:
-                cell = cells[i]
-                if cell not in ("", None):
-                    text = str(cell).strip()
-                    if text:
-                        kept[column] = text
-            yield Row(line, values, kept)
-
-    def _positions(self, header):
-        fields, attributes = [], []
-        for i, column in enumerate(header):
-            target = self.mapping.columns.get(column, IGNORE)
-            if target == ATTRIBUTE:
-                attributes.append((column, i))
-            elif target != IGNORE:
-                fields.append((target, i))
-        return fields, attributes
-
-
-def _decide_formats(kind: ImportKind, rows: _Rows, options: Options,
-                    progress: Progress | None) -> fmt.Formats:
-    if not options.decimal or not options.date_format:
-        evidence = fmt.Evidence.empty()
-        amounts = [f for f in kind.amount_fields if f not in rows.mapping.constants]
-        dates = [f for f in kind.date_fields if f not in rows.mapping.constants]
-        column = rows.mapping.column_of
-        n = 0
-        for n, row in enumerate(rows, start=1):
-            for name in amounts:
-                evidence.amount(row.line, column(name), row.values.get(name))
-            for name in dates:
-                evidence.date(row.line, column(name), row.values.get(name))
-            if progress and n % 10000 == 0:
-                progress("reading", n, None)
-    else:
-        evidence = fmt.Evidence.empty()
-    try:
-        return fmt.decide(evidence, decimal=options.decimal or None,
-                          date_order=options.date_format or None)
-    except fmt.FormatProblem as exc:
-        raise _problem(exc) from None
 
 
 def _context(run: ImportRun, kind: ImportKind, mapping: Mapping, formats: fmt.Formats,
              options: Options, actor: Actor) -> Context:
     return Context(legal_entity=run.legal_entity, actor=actor, formats=formats,
                    mapping=mapping, flags=dict(options.flags), as_of=timezone.localdate())
-
-
-# --- preview --------------------------------------------------------------------------------------
-
-@dataclass
-class Preview:
-    layout: Layout
-    header: list[str]
-    mapping: Mapping
-    formats: fmt.Formats | None
-    format_problem: str
-    rows: list[dict]  # line, cells, values by field, problems
-
-    def as_dict(self) -> dict:
-        return {
-            "layout": self.layout.describe(), "header": self.header,
-            "mapping": self.mapping.as_dict(), "guessed": self.mapping.guessed,
-            "formats": self.formats.describe() if self.formats else [],
-            "format_problem": self.format_problem, "rows": self.rows,
-        }
-
-
-def import_preview(*, legal_entity: LegalEntity, kind: str, path: Path,
-                   options: Options, actor: Actor, rows: int = PREVIEW_ROWS) -> Preview:
-    """The first rows as they would be read with these options: what each column becomes and
-    what is wrong with each row (checked alone; the whole file is checked when importing)."""
-    handler = kind_for(kind)
-    _require(handler, actor)
-    layout = _layout(path, options)
-    table = Table(path, layout)
-    try:
-        header = table.header()
-    except fmt.FormatProblem as exc:
-        raise _problem(exc) from None
-    mapping = _resolve(handler, header, options)
-    data = _Rows(table, mapping)
-    problem = ""
-    try:
-        formats = _decide_formats(handler, data, options, None)
-    except InvalidInput as exc:
-        formats, problem = None, exc.errors[0][1] if exc.errors else exc.message
-    shown = []
-    raw = {line: dict(zip(header, cells)) for line, cells in table.sample(rows)}
-    if formats is not None:
-        ctx = Context(legal_entity=legal_entity, actor=actor, formats=formats, mapping=mapping,
-                      flags=dict(options.flags), as_of=timezone.localdate())
-        handler.start(ctx)
-        parsed = []
-        for row in data:
-            parsed.append((row, handler.parse(ctx, row)))
-            if len(parsed) >= rows:
-                break
-        handler.check_chunk(ctx, [(r, p) for r, p in parsed if not r.problems])
-        kinds = {f.name: f.kind for f in handler.fields}
-        for row, value in parsed:
-            shown.append({"line": row.line, "cells": _texts(raw.get(row.line, {})),
-                          "values": {k: _read(ctx, kinds.get(k), row, k)
-                                     for k in row.values},
-                          "attributes": row.attributes,
-                          "problems": [{"column": mapping.column_of(f), "message": m}
-                                       for f, m in row.problems]})
-    else:
-        for line, cells in raw.items():
-            shown.append({"line": line, "cells": _texts(cells), "values": {},
-                          "attributes": {}, "problems": []})
-    return Preview(layout, header, mapping, formats, problem, shown)
-
-
-def _texts(cells: dict) -> dict[str, str]:
-    return {k: _shown(v) for k, v in cells.items()}
-
-
-def _shown(value) -> str:
-    if isinstance(value, float):
-        return repr(value)
-    return "" if value is None else str(value)
-
-
-def _read(ctx: Context, kind: str | None, row: Row, name: str) -> str:
-    """A cell as remit reads it (a date as a date, an amount as a number), or as it is when it
-    cannot be read (the row's problems say why)."""
-    probe = Row(row.line, {name: row.values.get(name)}, {})
-    if kind == "amount":
-        value = ctx.amount(probe, name)
-    elif kind == "date":
-        value = ctx.date(probe, name)
-    else:
-        value = None
-    return _shown(row.values.get(name)) if value is None else str(value)
 
 
 # --- starting and resuming a run ------------------------------------------------------------------
@@ -268,18 +66,12 @@ def _fingerprint(kind: str, sha: str, options: Options) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _require(kind: ImportKind, actor: Actor) -> None:
-    actor.require("imports.add_importrun")
-    if kind.permission:
-        actor.require(kind.permission)
-
-
 def import_start(*, legal_entity: LegalEntity, kind: str, path: Path, file_name: str,
                  options: Options, actor: Actor) -> ImportRun:
     """The run for this file and these options: an unfinished one is resumed (a killed import
     started again), otherwise a new one. Refused while the same import runs elsewhere."""
     handler = kind_for(kind)
-    _require(handler, actor)
+    require(handler, actor)
     path = Path(path)
     if not path.is_file():
         raise InvalidInput.field("file", f"no file {path}")
@@ -357,7 +149,7 @@ def import_execute(*, run: ImportRun, actor: Actor,
                    progress: Progress | None = None) -> ImportRun:
     """Check the file (unless a resumed run already did) and post what is left to post."""
     handler = kind_for(run.kind)
-    _require(handler, actor)
+    require(handler, actor)
     run.owner = _me()
     run.save(update_fields=["owner"])
     options = Options.from_dict(run.options)
@@ -366,11 +158,11 @@ def import_execute(*, run: ImportRun, actor: Actor,
         _finish(run, RunStatus.FAILED, f"the file {run.file_name} is no longer at {path}")
         return run
     try:
-        layout = _layout(path, options)
+        layout = layout_of(path, options)
         table = Table(path, layout)
-        mapping = _resolve(handler, table.header(), options)
-        data = _Rows(table, mapping)
-        formats = _decide_formats(handler, data, options, progress)
+        mapping = mapping_for(handler, table.header(), options)
+        data = Rows(table, mapping)
+        formats = decide_formats(handler, data, options, progress)
     except (InvalidInput, fmt.FormatProblem) as exc:
         _record_file_problem(run, _said(exc))
         return run
@@ -430,7 +222,7 @@ def _finish(run: ImportRun, status: str, message: str = "") -> None:
 
 # --- checking ----------------------------------------------------------------------------------
 
-def _check(run: ImportRun, kind: ImportKind, ctx: Context, data: _Rows,
+def _check(run: ImportRun, kind: ImportKind, ctx: Context, data: Rows,
            progress: Progress | None) -> None:
     now = timezone.now()
     with transaction.atomic():
@@ -497,7 +289,7 @@ def _check(run: ImportRun, kind: ImportKind, ctx: Context, data: _Rows,
 
 # --- posting -----------------------------------------------------------------------------------
 
-def _post(run: ImportRun, kind: ImportKind, ctx: Context, data: _Rows,
+def _post(run: ImportRun, kind: ImportKind, ctx: Context, data: Rows,
           progress: Progress | None) -> None:
     bad_lines = set(ImportProblem.objects.filter(run=run).values_list("line", flat=True))
     run.status = RunStatus.POSTING

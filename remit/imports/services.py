@@ -21,9 +21,9 @@ from .pipeline import (  # noqa: F401  (the use cases the entry points call)
     import_execute,
     import_file,
     import_folder,
-    import_preview,
     import_start,
 )
+from .preview import import_preview  # noqa: F401
 from .reading import store_stream
 
 
