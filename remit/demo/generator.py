@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from remit.core.actor import Actor
 from remit.core.exceptions import RuleViolation
+from remit.core.memory import objects_before_set_aside
 from remit.core.models import ExchangeRate, LegalEntity
 from remit.core.money import Money
 from remit.core.services import legal_entity_create, user_create
@@ -87,6 +88,11 @@ class DemoAlreadyLoaded(RuleViolation):
 def demo_load(*, as_of: date, seed: int = 7, customers_scale: Decimal = Decimal(1),
               step: Step | None = None) -> DemoResult:
     """Load the demo company as of a date. Refuses to load twice."""
+    with objects_before_set_aside():  # see core.memory
+        return _load(as_of, seed, customers_scale, step)
+
+
+def _load(as_of: date, seed: int, customers_scale: Decimal, step: Step | None) -> DemoResult:
     if LegalEntity.objects.filter(code__in=[e[0] for e in ENTITIES]).exists():
         raise DemoAlreadyLoaded("The demo company is already loaded (legal entity NO01 exists)")
     step = step or (lambda label, n, more=0: None)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
+from remit.core.memory import objects_before_set_aside
 from remit.core.models import LegalEntity
 
 from . import formats as fmt
@@ -148,6 +149,11 @@ def _alive(run: ImportRun) -> bool:
 def import_execute(*, run: ImportRun, actor: Actor,
                    progress: Progress | None = None) -> ImportRun:
     """Check the file (unless a resumed run already did) and post what is left to post."""
+    with objects_before_set_aside():  # see core.memory
+        return _execute(run, actor, progress)
+
+
+def _execute(run: ImportRun, actor: Actor, progress: Progress | None) -> ImportRun:
     handler = kind_for(run.kind)
     require(handler, actor)
     run.owner = _me()
