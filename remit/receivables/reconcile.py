@@ -114,7 +114,11 @@ def _items_match_their_entries(legal_entity: LegalEntity) -> Iterator[Violation]
         numbers[row["journal_entry_id"]] = row["journal_entry__number"]
     lines: dict[tuple, Decimal] = defaultdict(Decimal)
     for row in (JournalLine.objects
-                .filter(entry_id__in=list(numbers), entry__legal_entity=legal_entity,
+                # a subquery, not a list of ids: a history of a million entries would pass
+                # more values than SQLite takes in one statement
+                .filter(entry_id__in=CustomerTransaction.objects.filter(
+                            legal_entity=legal_entity).values("journal_entry_id"),
+                        entry__legal_entity=legal_entity,
                         account_id__in={k[1] for k in items})
                 .values("entry_id", "account_id", "currency")
                 .annotate(amount=ExactSum(F("debit") - F("credit")),
