@@ -54,7 +54,7 @@ POSTGRES_CREATE = [
           SELECT 1 FROM ledger_journalentry WHERE id = OLD.entry_id AND status = 'posted') THEN
         RAISE EXCEPTION '{MESSAGE} (line of entry id %)', OLD.entry_id USING ERRCODE = '23000';
       END IF;
-      IF TG_OP IN ('UPDATE', 'INSERT') AND EXISTS (
+      IF TG_OP = 'UPDATE' AND EXISTS (
           SELECT 1 FROM ledger_journalentry WHERE id = NEW.entry_id AND status = 'posted') THEN
         RAISE EXCEPTION '{MESSAGE} (line of entry id %)', NEW.entry_id USING ERRCODE = '23000';
       END IF;
@@ -63,14 +63,35 @@ POSTGRES_CREATE = [
     END $$""",
     """CREATE TRIGGER ledger_entry_guard BEFORE UPDATE OR DELETE ON ledger_journalentry
     FOR EACH ROW EXECUTE FUNCTION ledger_entry_guard()""",
-    """CREATE TRIGGER ledger_line_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_journalline
+    """CREATE TRIGGER ledger_line_guard BEFORE UPDATE OR DELETE ON ledger_journalline
     FOR EACH ROW EXECUTE FUNCTION ledger_line_guard()""",
+    # New lines are checked once per statement, all of them in one join: a batch posting
+    # writes tens of thousands of lines in one COPY, and a row trigger cost a query for each.
+    f"""CREATE OR REPLACE FUNCTION ledger_line_insert_guard() RETURNS trigger LANGUAGE plpgsql
+    AS $$
+    DECLARE ids bigint[]; posted_id bigint;
+    BEGIN
+      -- The entries are looked up by primary key from the array; a join with the transition
+      -- table (which has no statistics) was planned as a nested loop over every entry.
+      SELECT array_agg(DISTINCT entry_id) INTO ids FROM new_lines;
+      SELECT id INTO posted_id FROM ledger_journalentry
+        WHERE id = ANY(ids) AND status = 'posted' LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION '{MESSAGE} (line of entry id %)', posted_id USING ERRCODE = '23000';
+      END IF;
+      RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER ledger_line_insert_guard AFTER INSERT ON ledger_journalline
+    REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT
+    EXECUTE FUNCTION ledger_line_insert_guard()""",
 ]
 POSTGRES_DROP = [
     "DROP TRIGGER IF EXISTS ledger_entry_guard ON ledger_journalentry",
     "DROP TRIGGER IF EXISTS ledger_line_guard ON ledger_journalline",
+    "DROP TRIGGER IF EXISTS ledger_line_insert_guard ON ledger_journalline",
     "DROP FUNCTION IF EXISTS ledger_entry_guard()",
     "DROP FUNCTION IF EXISTS ledger_line_guard()",
+    "DROP FUNCTION IF EXISTS ledger_line_insert_guard()",
 ]
 
 
@@ -102,9 +123,9 @@ def guards_installed(connection) -> bool:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                            "AND name LIKE 'ledger_%_guard_%'")
             return cursor.fetchone()[0] == len(SQLITE_CREATE)
-        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname IN "
-                       "('ledger_entry_guard', 'ledger_line_guard') AND NOT tgisinternal")
-        return cursor.fetchone()[0] == 2
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname IN ('ledger_entry_guard', "
+                       "'ledger_line_guard', 'ledger_line_insert_guard') AND NOT tgisinternal")
+        return cursor.fetchone()[0] == 3
 
 
 @contextmanager

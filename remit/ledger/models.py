@@ -118,9 +118,16 @@ class JournalEntryQuerySet(models.QuerySet):
 
 
 class JournalEntry(EntityOwned):
-    """A voucher: one balanced set of lines, numbered from its journal's sequence at posting."""
+    """A voucher: one balanced set of lines, numbered from its journal's sequence at posting.
 
-    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    Single-column indexes that a composite index already leads with are left out (legal entity
+    and journal; on the lines, entry and account): each is written on every posting, which an
+    import of a company's history does hundreds of thousands of times, and none is read."""
+
+    legal_entity = models.ForeignKey("core.LegalEntity", on_delete=models.PROTECT,
+                                     related_name="+", db_index=False)
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries",
+                                db_index=False)  # led by the unique (journal, sequence_value)
     number = models.CharField(max_length=40, blank=True)
     sequence_value = models.PositiveBigIntegerField(null=True, blank=True)
     entry_date = models.DateField(help_text="Accounting date.")
@@ -135,7 +142,7 @@ class JournalEntry(EntityOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+", db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
     checksum = models.CharField(max_length=64, blank=True,
                                 help_text="SHA-256 of the entry as posted; see rules.checksum.")
@@ -225,9 +232,12 @@ class JournalLine(models.Model):
     """One posting: an amount in the transaction currency and the same in the legal entity's
     accounting currency. Debit and credit are separate non-negative columns; a line has one side."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    # Indexed by the unique (entry, line_no) and by ledger_line_account_idx (account, entry).
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines",
+                              db_index=False)
     line_no = models.PositiveSmallIntegerField()
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines",
+                                db_index=False)
     description = models.CharField(max_length=255, blank=True)
     currency = CurrencyField()
     debit = AmountField()

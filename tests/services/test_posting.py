@@ -152,15 +152,26 @@ class TestPostedEntriesAreImmutable:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
 
-    def test_the_database_refuses_a_new_line_on_a_posted_entry(self, entity):
+    @pytest.mark.parametrize("posted_at", [0, 2])
+    def test_the_database_refuses_a_new_line_on_a_posted_entry(self, entity, posted_at):
+        """One statement of three new lines (on PostgreSQL the guard checks a statement's lines
+        together), one of them on a posted entry, wherever it stands among them."""
         entry = post(entity, [("6300", "5"), ("1920", "-5")])
         line = entry.lines.first()
+        draft = JournalEntry.objects.create(
+            legal_entity=entity, journal=entry.journal, entry_date=entry.entry_date,
+            description="draft")
+        targets = [draft.pk] * 3
+        targets[posted_at] = entry.pk
+        values = ", ".join(["(%s, %s, %s, '', 'NOK', 1, 0, 1, 0, 1)"] * 3)
+        params = [p for n, pk in enumerate(targets) for p in (pk, 9 + n, line.account_id)]
         with pytest.raises(IntegrityError, match="immutable"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO ledger_journalline (entry_id, line_no, account_id, description,"
                     " currency, debit, credit, debit_acc, credit_acc, exchange_rate)"
-                    " VALUES (%s, 9, %s, '', 'NOK', 1, 0, 1, 0, 1)", [entry.pk, line.account_id])
+                    f" VALUES {values}", params)
+        assert not JournalLine.objects.filter(entry=draft).exists()
 
 
 class TestReversal:

@@ -30,10 +30,15 @@ class CollectionStatus(models.TextChoices):
 
 class CustomerTransaction(EntityOwned):
     """An open item: one posted amount owed by (positive) or to (negative) a customer, in its
-    currency and in the accounting currency, with how much of it has been settled."""
+    currency and in the accounting currency, with how much of it has been settled.
 
+    Legal entity and customer are indexed by the composite indexes that lead with them, not on
+    their own: every posting writes each index, and the single-column ones were never read."""
+
+    legal_entity = models.ForeignKey("core.LegalEntity", on_delete=models.PROTECT,
+                                     related_name="+", db_index=False)
     customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
-                                 related_name="transactions")
+                                 related_name="transactions", db_index=False)
     kind = models.CharField(max_length=20, choices=TransactionKind.choices)
     document_number = models.CharField(max_length=40)
     document_date = models.DateField()
@@ -47,7 +52,7 @@ class CustomerTransaction(EntityOwned):
     is_open = models.BooleanField(default=True)
     closed_on = models.DateField(null=True, blank=True)
     receivable_account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT,
-                                           related_name="+")
+                                           related_name="+", db_index=False)
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT,
                                       related_name="+")
     invoice = models.ForeignKey("receivables.Invoice", null=True, blank=True,
@@ -141,8 +146,9 @@ class Settlement(EntityOwned):
     granted, and the entry that posted them. Unsettling reverses that entry and gives the
     amounts back to the items."""
 
+    # Indexed by recv_settlement_cust_idx (customer, settled_on).
     customer = models.ForeignKey("receivables.Customer", on_delete=models.PROTECT,
-                                 related_name="settlements")
+                                 related_name="settlements", db_index=False)
     settled_on = models.DateField()
     kind = models.CharField(max_length=20, choices=SettlementKind.choices)
     journal_entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True,
@@ -151,11 +157,11 @@ class Settlement(EntityOwned):
                                        on_delete=models.PROTECT, related_name="+")
     reversed_on = models.DateField(null=True, blank=True)
     reason = models.ForeignKey("receivables.WriteOffReason", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
     comment = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-settled_on", "-id"]
