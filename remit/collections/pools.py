@@ -18,6 +18,7 @@ from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput
 from remit.core.models import LegalEntity
 from remit.core.money import is_currency
+from remit.core.scope import CustomerScope
 from remit.receivables.models import Customer, CustomerGroup
 
 from .models import (
@@ -158,25 +159,29 @@ def list_filter(request, pool: CustomerPool | None, as_of: date,
     return Q() if see_all else Q(**{f"{field}__in": []})
 
 
+def pools_rule(legal_entity: LegalEntity, user, as_of: date) -> Q | None:
+    """The pools' answer to core.scope's question (registered in apps.py): an agent limited
+    to pools sees the customers of their pools together, nobody without one; everyone else
+    is not limited (None)."""
+    pools, see_all = visible_pools(legal_entity, user)
+    if see_all:
+        return None
+    limit = Q(pk__in=[])
+    for pool in pools:
+        limit |= Q(pk__in=pool_customers(pool, as_of).values("pk"))
+    return limit
+
+
 def visible_filter(legal_entity: LegalEntity, user, as_of: date,
                    field: str = "customer") -> Q:
     """Every customer this user may see, for figures that are not a list with a pool select
-    (the home page's tiles): everyone, or an agent's pools together (nobody without one)."""
-    pools, see_all = visible_pools(legal_entity, user)
-    if see_all:
-        return Q()
-    ids = set()
-    for pool in pools:
-        ids |= set(pool_customers(pool, as_of).values_list("pk", flat=True))
-    return Q(**{f"{field}__in": ids})
+    (the home page's tiles): the scope's rule."""
+    return CustomerScope(legal_entity, user, as_of).q(field)
 
 
 def may_see(request, customer: Customer, as_of: date) -> bool:
-    """Whether this user may open this customer's Collections page: agents limited to pools
-    only for the customers of their pools."""
-    pools, see_all = visible_pools(request.legal_entity, request.user)
-    return see_all or any(pool_customers(p, as_of).filter(pk=customer.pk).exists()
-                          for p in pools)
+    """Whether this user may open this customer's records (the scope's rule)."""
+    return CustomerScope(request.legal_entity, request.user, as_of).allows(customer.pk)
 
 
 def customer_filter(pool: CustomerPool | None, as_of: date, field: str = "customer") -> Q:

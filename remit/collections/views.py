@@ -20,6 +20,7 @@ from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.core.forms import posted_date, whole_number  # noqa: F401 - the forms use posted_date
 from remit.core.money import ZERO
+from remit.core.scope import scope_of
 from remit.receivables import selectors as receivables
 from remit.receivables.models import (
     CollectionStatus,
@@ -126,7 +127,7 @@ def age_now(request):
 
 def _customer(request, account_number: str):
     """The customer, when this user may work it (agents limited to pools: their pools')."""
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     if not pooling.may_see(request, customer, timezone.localdate()):
         raise Http404("not in your customer pools")
     return customer

@@ -3,18 +3,21 @@
 from django.db.models import F
 
 from remit.core.db import ExactSum
+from remit.core.scope import CustomerScope
 
 
 def home_summary(user, legal_entity) -> dict:
     from remit.jobs.models import Schedule  # noqa: F401 - app loaded
     from remit.ledger.models import JournalEntry, LedgerCheckRun
-    from remit.receivables.models import Customer, CustomerTransaction
+    from remit.receivables.models import CustomerTransaction
 
+    scope = CustomerScope(legal_entity, user)
     summary: dict = {"entity": legal_entity}
     if user.has_perm("receivables.view_customer"):
-        summary["customers"] = Customer.objects.filter(legal_entity=legal_entity).count()
+        summary["customers"] = scope.customers().count()
     if user.has_perm("receivables.view_customertransaction"):
-        open_items = CustomerTransaction.objects.filter(legal_entity=legal_entity, is_open=True)
+        open_items = CustomerTransaction.objects.filter(scope.q(), legal_entity=legal_entity,
+                                                        is_open=True)
         summary["open_items"] = open_items.count()
         summary["open_total"] = open_items.aggregate(
             t=ExactSum(F("amount_acc") - F("settled_acc"), zero=True))["t"]
@@ -25,18 +28,15 @@ def home_summary(user, legal_entity) -> dict:
     if user.has_perm("ledger.check_ledger") or user.has_perm("ledger.view_journalentry"):
         summary["last_check"] = LedgerCheckRun.objects.filter(legal_entity=legal_entity).first()
     if user.has_perm("insights.view_prediction"):
-        from django.utils import timezone
-
-        from remit.collections.pools import visible_filter
         from remit.insights.selectors import workspace_counts
 
-        summary["predictions"] = workspace_counts(
-            legal_entity, visible_filter(legal_entity, user, timezone.localdate()))
+        summary["predictions"] = workspace_counts(legal_entity, scope.q())
     if user.has_perm("credit.view_credithold"):
         from remit.credit.models import CreditHold, HoldStatus
 
         summary["open_holds"] = CreditHold.objects.filter(
-            legal_entity=legal_entity, status__in=(HoldStatus.OPEN, HoldStatus.PENDING)).count()
+            scope.q("order__customer"), legal_entity=legal_entity,
+            status__in=(HoldStatus.OPEN, HoldStatus.PENDING)).count()
     if user.has_perm("crm.view_lead"):
         from remit.crm.models import Lead, LeadState
 

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from remit.api_auth import Rule
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
+from remit.core.scope import across, scope_of
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 from remit.receivables.api import Strict
@@ -46,7 +47,7 @@ class PositionOut(Schema):
 @router.get("/customers/{account_number}", response=PositionOut,
             auth=Rule("credit.view_customercredit"))
 def customer_position(request, account_number: str, as_of: date | None = None):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     pos = position(customer, as_of or timezone.localdate())
     credit = pos.credit
     return {"customer": customer.account_number, "as_of": pos.as_of, "currency": pos.currency,
@@ -85,7 +86,9 @@ class HoldOut(Schema):
 def holds_list(request, status: str = "open"):
     """Holds in every legal entity the caller may work in (``status``: open, all, or one of
     open, pending, released, rejected)."""
-    qs = (CreditHold.objects.filter(legal_entity__in=legal_entities_for(request.user))
+    entities = legal_entities_for(request.user)
+    qs = (CreditHold.objects.filter(across(request.user, entities, "order__customer"),
+                                    legal_entity__in=entities)
           .select_related("legal_entity", "order__customer").prefetch_related("reasons"))
     if status == "open":
         qs = qs.filter(status__in=(HoldStatus.OPEN, HoldStatus.PENDING))
@@ -111,8 +114,9 @@ class DecisionOut(Schema):
 
 
 def _hold(request, hold_id: int) -> CreditHold:
-    found = (CreditHold.objects.filter(pk=hold_id,
-                                       legal_entity__in=legal_entities_for(request.user))
+    entities = legal_entities_for(request.user)
+    found = (CreditHold.objects.filter(across(request.user, entities, "order__customer"),
+                                       pk=hold_id, legal_entity__in=entities)
              .select_related("legal_entity", "order__customer").first())
     if found is None:
         raise NotFound(f"no credit hold {hold_id}")

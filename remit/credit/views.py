@@ -19,6 +19,7 @@ from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
 from remit.core.money import amount_in_range
+from remit.core.scope import across, scope_of
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 from remit.receivables.models import PaymentTerms
@@ -75,7 +76,8 @@ def _optional_date(request, field: str) -> date | None:
 def holds_list(request):
     entities = legal_entities_for(request.user)
     status = request.GET.get("status", "open")
-    qs = (CreditHold.objects.filter(legal_entity__in=entities)
+    qs = (CreditHold.objects.filter(across(request.user, entities, "order__customer"),
+                                    legal_entity__in=entities)
           .select_related("order__customer", "legal_entity", "release_reason", "requested_by")
           .prefetch_related("reasons"))
     if status == "open":
@@ -102,7 +104,8 @@ def holds_action(request):
     """Release, reject, approve or decline the ticked holds, or evaluate them (or all)."""
     entities = legal_entities_for(request.user)
     ids = [int(i) for i in request.POST.getlist("hold") if i.isdigit()]
-    chosen = list(CreditHold.objects.filter(pk__in=ids, legal_entity__in=entities)
+    chosen = list(CreditHold.objects.filter(across(request.user, entities, "order__customer"),
+                                            pk__in=ids, legal_entity__in=entities)
                   .select_related("order", "legal_entity"))
     action = request.POST.get("action", "")
     actor = Actor.web(request.user)
@@ -164,7 +167,8 @@ def holds_action(request):
 @require_POST
 @page("credit.release_credithold")
 def force_hold(request, number: str):
-    order = SalesOrder.objects.filter(legal_entity=request.legal_entity, number=number).first()
+    order = SalesOrder.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity,
+                                      number=number).first()
     if order is None:
         raise Http404(f"no sales order {number}")
     try:
@@ -184,7 +188,7 @@ def force_hold(request, number: str):
 
 @page("credit.view_customercredit")
 def customer_credit(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     today = timezone.localdate()
     try:
         pos = position(customer, today)
@@ -215,7 +219,7 @@ def customer_credit(request, account_number: str):
 @require_POST
 @page("credit.change_customercredit")
 def customer_credit_edit(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     try:
         with transaction.atomic():  # the attributes and the group change together, or neither
             _customer_credit_save(request, customer)
@@ -256,7 +260,7 @@ def _customer_credit_save(request, customer) -> None:
 @require_POST
 @page("credit.add_insurance")
 def insurance_add(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     post = request.POST
     try:
         services.insurance_add(
@@ -321,7 +325,7 @@ def adjustment_action(request, journal: str, action: str):
     actor, post = Actor.web(request.user), request.POST
     try:
         if action == "line":
-            customer = (receivables.customer_by_number(request.legal_entity,
+            customer = (receivables.customer_by_number(scope_of(request),
                                                        post["customer"].strip())
                         if post.get("customer", "").strip() else None)
             group = (CreditGroup.objects.filter(code=post["group"]).first()
@@ -335,7 +339,7 @@ def adjustment_action(request, journal: str, action: str):
             customers = None
             numbers = [n.strip() for n in post.get("customers", "").split(",") if n.strip()]
             if numbers:
-                customers = [receivables.customer_by_number(request.legal_entity, n)
+                customers = [receivables.customer_by_number(scope_of(request), n)
                              for n in numbers]
             made = adjustments.adjustment_generate(
                 adjustment=journal, value=amount_in_range("value", post.get("value") or "0"),
@@ -398,7 +402,7 @@ def rules_page(request):
 def rule_add(request):
     post = request.POST
     try:
-        customer = (receivables.customer_by_number(request.legal_entity, post["customer"].strip())
+        customer = (receivables.customer_by_number(scope_of(request), post["customer"].strip())
                     if post.get("customer", "").strip() else None)
         blocking_rule_create(
             legal_entity=request.legal_entity, rule_type=post.get("rule_type", ""),
@@ -470,7 +474,8 @@ def run_task(request, task: str):
             reason = _reason_choice(request, ReasonType.HOLD)
             if reason is None:
                 raise InvalidInput.field("reason", "choose a hold reason")
-            customer = (receivables.customer_by_number(entity, request.POST["customer"].strip())
+            customer = (receivables.customer_by_number(scope_of(request),
+                                                       request.POST["customer"].strip())
                         if request.POST.get("customer", "").strip() else None)
             n = holds.holds_force(legal_entity=entity, reason=reason, on=on, customer=customer,
                                   actor=actor)

@@ -20,6 +20,7 @@ from remit.core.forms import posted_date
 
 from . import leads
 from .models import EntryKind, TimelineEntry
+from .scope import crm_records
 
 VIEWS = [("mine", "My open activities"), ("open", "All open activities"),
          ("done", "My done activities")]
@@ -81,8 +82,7 @@ def _back(request):
 @page("crm.add_timelineentry")
 def activity_edit(request, timeline_entry_id: int):
     """Reschedule an open activity or hand it to a colleague."""
-    found = get_object_or_404(TimelineEntry, legal_entity=request.legal_entity,
-                              pk=timeline_entry_id)
+    found = get_object_or_404(crm_records(TimelineEntry, request), pk=timeline_entry_id)
     try:
         changes = {}
         if request.POST.get("due"):
@@ -100,8 +100,7 @@ def activity_edit(request, timeline_entry_id: int):
 @require_POST
 @page("crm.add_timelineentry")
 def activity_done(request, timeline_entry_id: int):
-    found = get_object_or_404(TimelineEntry, legal_entity=request.legal_entity,
-                              pk=timeline_entry_id)
+    found = get_object_or_404(crm_records(TimelineEntry, request), pk=timeline_entry_id)
     actor = Actor.web(request.user)
     try:
         planned = request.POST.get("next_due")

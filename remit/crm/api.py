@@ -13,10 +13,12 @@ from ninja import Field, Router, Schema, Status
 from remit.api_auth import Rule, plausible_date
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
+from remit.core.scope import scope_of
 from remit.receivables.api import Strict
 
 from . import leads, merge, opportunities, qualify
 from .models import Account, Contact, Lead, LeadState, Opportunity
+from .scope import crm_visible
 
 router = Router(tags=["crm"])
 
@@ -138,10 +140,12 @@ def _page(offset: int, limit: int) -> slice:
     return slice(start, start + max(1, min(limit, 500)))
 
 
-def _get(model, entity, pk: int | None, what: str):
+def _get(model, request, pk: int | None, what: str):
+    """A record of the request's legal entity that the user may see (crm.scope), or 404."""
     if pk is None:
         return None
-    found = model.objects.filter(legal_entity=entity, pk=pk).first()
+    found = model.objects.filter(crm_visible(model, scope_of(request)),
+                                 legal_entity=request.legal_entity, pk=pk).first()
     if found is None:
         raise NotFound(f"no {what} {pk}")
     return found
@@ -168,8 +172,8 @@ def lead_list(request, view: str = "open", q: str = "", limit: int = 100,
 def lead_create(request, body: LeadIn):
     entity = request.legal_entity
     data = body.dict()
-    link_contact = _get(Contact, entity, data.pop("link_contact"), "contact")
-    link_account = _get(Account, entity, data.pop("link_account"), "account")
+    link_contact = _get(Contact, request, data.pop("link_contact"), "contact")
+    link_account = _get(Account, request, data.pop("link_account"), "account")
     ignore = data.pop("ignore_duplicates")
     if data["estimated_value"] is None:
         data.pop("estimated_value")
@@ -181,21 +185,20 @@ def lead_create(request, body: LeadIn):
 
 @router.post("/leads/merge", response=LeadOut, auth=Rule("crm.change_lead"))
 def leads_merge(request, body: MergeIn):
-    entity = request.legal_entity
-    records = [_get(Lead, entity, pk, "lead") for pk in body.leads]
+    records = [_get(Lead, request, pk, "lead") for pk in body.leads]
     return merge.records_merge(records=records, fill_empty=body.fill_empty,
-                               primary=_get(Lead, entity, body.primary, "lead"),
+                               primary=_get(Lead, request, body.primary, "lead"),
                                actor=Actor.api(request.user))
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, auth=Rule("crm.view_lead"))
 def lead_get(request, lead_id: int):
-    return _get(Lead, request.legal_entity, lead_id, "lead")
+    return _get(Lead, request, lead_id, "lead")
 
 
 @router.post("/leads/{lead_id}/status", response=LeadOut, auth=Rule("crm.change_lead"))
 def lead_status(request, lead_id: int, body: StatusIn):
-    found, actor = _get(Lead, request.legal_entity, lead_id, "lead"), Actor.api(request.user)
+    found, actor = _get(Lead, request, lead_id, "lead"), Actor.api(request.user)
     if body.action == "contacted":
         return leads.lead_set_status(lead=found, status_code="contacted", actor=actor,
                                      note=body.note)
@@ -207,23 +210,22 @@ def lead_status(request, lead_id: int, body: StatusIn):
     raise InvalidInput.field("action", "contacted, disqualify or reactivate")
 
 
-def _choice(entity, choice: ChoiceIn | None, model, what: str):
+def _choice(request, choice: ChoiceIn | None, model, what: str):
     if choice is None:
         return None
-    return qualify.Choice(choice.action, _get(model, entity, choice.existing, what))
+    return qualify.Choice(choice.action, _get(model, request, choice.existing, what))
 
 
 @router.post("/leads/{lead_id}/qualify", response=QualifyOut, auth=Rule("crm.qualify_lead"))
 def lead_qualify(request, lead_id: int, body: QualifyIn):
-    entity = request.legal_entity
-    found = _get(Lead, entity, lead_id, "lead")
+    found = _get(Lead, request, lead_id, "lead")
     specs = None if body.opportunities is None else [
         qualify.OpportunitySpec(topic=o.topic, estimated_revenue=o.estimated_revenue,
                                 close_date=o.close_date) for o in body.opportunities]
     result = qualify.lead_qualify(
         lead=found, actor=Actor.api(request.user),
-        account=_choice(entity, body.account, Account, "account"),
-        contact=_choice(entity, body.contact, Contact, "contact"),
+        account=_choice(request, body.account, Account, "account"),
+        contact=_choice(request, body.contact, Contact, "contact"),
         opportunities=specs, ignore_duplicates=body.ignore_duplicates)
     return {"lead": result.lead, "account": getattr(result.account, "pk", None),
             "contact": getattr(result.contact, "pk", None),
@@ -233,7 +235,7 @@ def lead_qualify(request, lead_id: int, body: QualifyIn):
 @router.get("/opportunities/{opportunity_id}", response=OpportunityOut,
             auth=Rule("crm.view_opportunity"))
 def opportunity_get(request, opportunity_id: int):
-    return _get(Opportunity, request.legal_entity, opportunity_id, "opportunity")
+    return _get(Opportunity, request, opportunity_id, "opportunity")
 
 
 @router.post("/opportunities/{opportunity_id}/close", response=OpportunityOut,
@@ -241,7 +243,7 @@ def opportunity_get(request, opportunity_id: int):
 def opportunity_close(request, opportunity_id: int, body: CloseIn):
     plausible_date("on", body.on)
     return opportunities.opportunity_close(
-        opportunity=_get(Opportunity, request.legal_entity, opportunity_id, "opportunity"),
+        opportunity=_get(Opportunity, request, opportunity_id, "opportunity"),
         won=body.won, on=body.on, note=body.note, actor=Actor.api(request.user))
 
 

@@ -14,12 +14,14 @@ from ninja import Field, Schema, Status
 from remit.api_auth import Rule, plausible_date
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
+from remit.core.scope import scope_of
 from remit.receivables.api import Strict
 
 from . import duplicates, leads, merge, opportunities
 from .activity_views import activities, person
 from .api import AccountOut, LeadOut, OpportunityOut, _get, _page, router
 from .models import Account, Contact, Lead, Opportunity, OpportunityStatus, TimelineEntry
+from .scope import crm_visible
 
 RECORDS = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
 
@@ -165,13 +167,13 @@ def _entry(e: TimelineEntry) -> dict:
     return e
 
 
-def _changes(body: Strict, entity) -> tuple[dict, bool]:
+def _changes(body: Strict, request) -> tuple[dict, bool]:
     data = body.dict(exclude_unset=True)
     ignore = data.pop("ignore_duplicates", False)
     if "account" in data:
-        data["account"] = _get(Account, entity, data["account"], "account")
+        data["account"] = _get(Account, request, data["account"], "account")
     if "contact" in data:
-        data["contact"] = _get(Contact, entity, data["contact"], "contact")
+        data["contact"] = _get(Contact, request, data["contact"], "contact")
     return data, ignore
 
 
@@ -180,15 +182,16 @@ def lead_update(request, lead_id: int, body: LeadPatch):
     """Change a lead: only the fields sent. A change of what the duplicate rules read answers 409
     with the matches unless ``ignore_duplicates``.
     """
-    data, ignore = _changes(body, request.legal_entity)
-    return leads.lead_update(lead=_get(Lead, request.legal_entity, lead_id, "lead"),
+    data, ignore = _changes(body, request)
+    return leads.lead_update(lead=_get(Lead, request, lead_id, "lead"),
                              actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
 
 
 @router.get("/accounts", response=list[AccountOut], auth=Rule("crm.view_account"))
 def account_list(request, q: str = "", active: bool = True, limit: int = 100,
         offset: int = 0):
-    qs = Account.objects.filter(legal_entity=request.legal_entity).select_related("customer")
+    qs = (Account.objects.filter(crm_visible(Account, scope_of(request)),
+                                 legal_entity=request.legal_entity).select_related("customer"))
     if active:
         qs = qs.filter(is_active=True)
     if q:
@@ -201,7 +204,7 @@ def account_create(request, body: AccountIn):
     """A new account; a possible duplicate answers 409 with the matches (send
     ``ignore_duplicates`` to save anyway).
     """
-    data, ignore = _changes(body, request.legal_entity)
+    data, ignore = _changes(body, request)
     return Status(201, leads.account_create(legal_entity=request.legal_entity,
                                             actor=Actor.api(request.user),
                                             ignore_duplicates=ignore, **data))
@@ -218,13 +221,13 @@ def accounts_merge(request, body: RecordMergeIn):
 
 @router.get("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.view_account"))
 def account_get(request, account_id: int):
-    return _get(Account, request.legal_entity, account_id, "account")
+    return _get(Account, request, account_id, "account")
 
 
 @router.post("/accounts/{account_id}/customer", response=AccountOut,
              auth=Rule("receivables.add_customer"))
 def account_customer(request, account_id: int):
-    found = _get(Account, request.legal_entity, account_id, "account")
+    found = _get(Account, request, account_id, "account")
     opportunities.account_make_customer(account=found, actor=Actor.api(request.user))
     found.refresh_from_db()
     return found
@@ -234,9 +237,9 @@ def account_customer(request, account_id: int):
 @router.patch("/accounts/{account_id}", response=AccountOut, auth=Rule("crm.change_account"))
 def account_update(request, account_id: int, body: AccountIn):
     """Change an active account: only the fields sent, checked like a new one."""
-    data, ignore = _changes(body, request.legal_entity)
+    data, ignore = _changes(body, request)
     return leads.account_update(
-        account=_get(Account, request.legal_entity, account_id, "account"),
+        account=_get(Account, request, account_id, "account"),
         actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
 
 
@@ -264,13 +267,13 @@ def contacts_merge(request, body: RecordMergeIn):
 
 @router.get("/contacts/{contact_id}", response=ContactOut, auth=Rule("crm.view_contact"))
 def contact_get(request, contact_id: int):
-    return _get(Contact, request.legal_entity, contact_id, "contact")
+    return _get(Contact, request, contact_id, "contact")
 
 
 @router.post("/contacts", response={201: ContactOut}, auth=Rule("crm.add_contact"))
 def contact_create(request, body: ContactIn):
     """A new contact (``account`` is an account id); a possible duplicate answers 409."""
-    data, ignore = _changes(body, request.legal_entity)
+    data, ignore = _changes(body, request)
     return Status(201, leads.contact_create(legal_entity=request.legal_entity,
                                             actor=Actor.api(request.user),
                                             ignore_duplicates=ignore, **data))
@@ -279,18 +282,17 @@ def contact_create(request, body: ContactIn):
 @router.patch("/contacts/{contact_id}", response=ContactOut, auth=Rule("crm.change_contact"))
 def contact_update(request, contact_id: int, body: ContactIn):
     """Change an active contact: only the fields sent, checked like a new one."""
-    data, ignore = _changes(body, request.legal_entity)
+    data, ignore = _changes(body, request)
     return leads.contact_update(
-        contact=_get(Contact, request.legal_entity, contact_id, "contact"),
+        contact=_get(Contact, request, contact_id, "contact"),
         actor=Actor.api(request.user), ignore_duplicates=ignore, **data)
 
 
 def _merge(request, model, body: RecordMergeIn):
-    entity = request.legal_entity
     what = model._meta.model_name
-    records = [_get(model, entity, pk, what) for pk in body.records]
+    records = [_get(model, request, pk, what) for pk in body.records]
     return merge.records_merge(records=records, fill_empty=body.fill_empty,
-                               primary=_get(model, entity, body.primary, what),
+                               primary=_get(model, request, body.primary, what),
                                chosen=body.chosen, actor=Actor.api(request.user))
 
 
@@ -314,7 +316,7 @@ def opportunity_create(request, body: OpportunityWrite):
     """A new opportunity (stage qualify, develop or propose); with only a contact, its account is
     taken.
     """
-    data, _ = _changes(body, request.legal_entity)
+    data, _ = _changes(body, request)
     if data.get("close_date"):
         plausible_date("close_date", data["close_date"])
     return Status(201, opportunities.opportunity_create(
@@ -325,11 +327,11 @@ def opportunity_create(request, body: OpportunityWrite):
               auth=Rule("crm.change_opportunity"))
 def opportunity_update(request, opportunity_id: int, body: OpportunityWrite):
     """Change an open opportunity: only the fields sent. Close it with /close."""
-    data, _ = _changes(body, request.legal_entity)
+    data, _ = _changes(body, request)
     if data.get("close_date"):
         plausible_date("close_date", data["close_date"])
     return opportunities.opportunity_update(
-        opportunity=_get(Opportunity, request.legal_entity, opportunity_id, "opportunity"),
+        opportunity=_get(Opportunity, request, opportunity_id, "opportunity"),
         actor=Actor.api(request.user), **data)
 
 
@@ -339,7 +341,7 @@ def _record(request, record_kind: str, record_id: int):
         raise NotFound(f"no record type {record_kind!r}: lead, account, contact or "
                        "opportunity")
     Actor.api(request.user).require(f"crm.view_{record_kind}")
-    return _get(RECORDS[record_kind], request.legal_entity, record_id, record_kind)
+    return _get(RECORDS[record_kind], request, record_id, record_kind)
 
 
 @router.get("/records/{record_kind}/{record_id}/timeline", response=list[EntryOut],
@@ -390,7 +392,7 @@ def activity_list(request, view: str = "mine", limit: int = 100,
 def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
     """Done, with its outcome; with ``next_due_on`` the follow-up (same kind, subject and
     owner) is planned in the same transaction."""
-    found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
+    found = _get(TimelineEntry, request, timeline_entry_id, "activity")
     actor = Actor.api(request.user)
     if body.next_due_on:
         plausible_date("next_due_on", body.next_due_on)
@@ -403,7 +405,7 @@ def activity_complete(request, timeline_entry_id: int, body: CompleteIn):
               auth=Rule("crm.add_timelineentry"))
 def activity_update(request, timeline_entry_id: int, body: ActivityPatch):
     """Reschedule an open activity, hand it to a colleague or rename it."""
-    found = _get(TimelineEntry, request.legal_entity, timeline_entry_id, "activity")
+    found = _get(TimelineEntry, request, timeline_entry_id, "activity")
     changes = body.dict(exclude_unset=True)
     if changes.get("due_on"):
         plausible_date("due_on", changes["due_on"])
@@ -441,7 +443,7 @@ def duplicate_detach(request, record_kind: str, record_id: int, body: DetachIn):
     found = _dedupe_record(request, record_kind, record_id)
     if body.other_type not in ("lead", "account", "contact"):
         raise InvalidInput.field("other_type", "lead, account or contact")
-    other = _get(RECORDS[body.other_type], request.legal_entity, body.other_id,
+    other = _get(RECORDS[body.other_type], request, body.other_id,
                  body.other_type)
     duplicates.detach(record=found, other=other, actor=Actor.api(request.user))
     return duplicates_of(request, record_kind, record_id)

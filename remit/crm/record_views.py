@@ -22,6 +22,7 @@ from remit.receivables.forms import form_errors
 from . import duplicates, leads, merge, opportunities, qualify
 from .activity_views import people
 from .models import Account, Contact, Lead, Opportunity, Stage
+from .scope import crm_records
 
 
 class EntityForm(forms.ModelForm):
@@ -176,7 +177,7 @@ def account_new(request):
 
 @page("crm.change_account")
 def account_edit(request, account_id: int):
-    found = get_object_or_404(Account, legal_entity=request.legal_entity, pk=account_id)
+    found = get_object_or_404(crm_records(Account, request), pk=account_id)
     return _record_form(request, "account", _active(found))
 
 
@@ -187,8 +188,8 @@ def contact_new(request):
 
 @page("crm.change_contact")
 def contact_edit(request, contact_id: int):
-    found = get_object_or_404(Contact.objects.select_related("account"),
-                              legal_entity=request.legal_entity, pk=contact_id)
+    found = get_object_or_404(crm_records(Contact.objects.select_related("account"), request),
+                              pk=contact_id)
     return _record_form(request, "contact", _active(found))
 
 
@@ -196,14 +197,13 @@ def _duplicates(request, plural: str, record_id: int):
     """The record (current) beside its possible duplicates, similar values marked; detach one,
     or tick up to four of its own type and merge."""
     model, record_type, view, _ = KINDS[plural]
-    found = get_object_or_404(model, legal_entity=request.legal_entity, pk=record_id)
+    found = get_object_or_404(crm_records(model, request), pk=record_id)
     if request.method == "POST":
         other_model = KINDS.get(request.POST.get("other_type", "") + "s", (None,))[0]
         other_id = request.POST.get("other_id", "")
         if other_model is None or not other_id.isdigit():
             raise Http404("no such record")
-        other = get_object_or_404(other_model, legal_entity=request.legal_entity,
-                                  pk=int(other_id))
+        other = get_object_or_404(crm_records(other_model, request), pk=int(other_id))
         try:
             duplicates.detach(record=found, other=other, actor=Actor.web(request.user))
             messages.success(request, f"'{other}' is no longer listed as a duplicate of "
@@ -255,8 +255,7 @@ def _merge(request, plural: str):
     wanted_ids = (source.get("ids", "").split(",") if "ids" in source
                   else [source.get("current", ""), *source.getlist("pick")])
     ids = list(dict.fromkeys(int(i) for i in wanted_ids if i.strip().isdigit()))
-    by_pk = {r.pk: r for r in model.objects.filter(legal_entity=request.legal_entity,
-                                                    pk__in=ids)}
+    by_pk = {r.pk: r for r in crm_records(model, request).filter(pk__in=ids)}
     records = [by_pk[i] for i in ids if i in by_pk]
     wanted = source.get("primary", "")
     primary = by_pk.get(int(wanted)) if wanted.isdigit() else None
@@ -360,6 +359,5 @@ def opportunity_new(request):
 
 @page("crm.change_opportunity")
 def opportunity_edit(request, opportunity_id: int):
-    found = get_object_or_404(Opportunity, legal_entity=request.legal_entity,
-                              pk=opportunity_id)
+    found = get_object_or_404(crm_records(Opportunity, request), pk=opportunity_id)
     return _opportunity_form(request, found)

@@ -35,6 +35,7 @@ from .models import (
     TimelineEntry,
 )
 from .record_views import EntityForm
+from .scope import crm_records
 
 PANE_CHOICES = 10_000
 VIEWS = [("open", "Open leads"), ("mine", "My open leads"), ("closed", "Closed leads"),
@@ -56,15 +57,14 @@ class LeadForm(EntityForm):
 
 
 def _lead(request, lead_id: int) -> Lead:
-    return get_object_or_404(Lead.objects.select_related("status", "owner", "parent_contact",
-                                                         "parent_account"),
-                             legal_entity=request.legal_entity, pk=lead_id)
+    leads = Lead.objects.select_related("status", "owner", "parent_contact", "parent_account")
+    return get_object_or_404(crm_records(leads, request), pk=lead_id)
 
 
 @page("crm.view_lead")
 def lead_list(request):
     view = request.GET.get("view", "open")
-    qs = Lead.objects.filter(legal_entity=request.legal_entity).select_related("status",
+    qs = crm_records(Lead, request).select_related("status",
                                                                               "owner")
     if view in ("open", "mine"):
         qs = qs.filter(state=LeadState.OPEN)
@@ -161,7 +161,7 @@ def _pick(request, model, field: str):
     wanted = value.rpartition("#")[2].strip()
     if not wanted.isdigit():
         raise InvalidInput.field(field, "choose one of the records offered")
-    return get_object_or_404(model, legal_entity=request.legal_entity, pk=int(wanted))
+    return get_object_or_404(crm_records(model, request), pk=int(wanted))
 
 
 @page("crm.view_lead")
@@ -174,9 +174,9 @@ def lead_page(request, lead_id: int):
         "opportunities": found.opportunities.all(),
         # offered by a search box: every active record, up to a bound that keeps the page
         # light (a company with more finds them by the lead's link or the duplicate dialog)
-        "accounts": Account.objects.filter(legal_entity=request.legal_entity, is_active=True)
+        "accounts": crm_records(Account, request).filter(is_active=True)
         .only("pk", "name", "city").order_by("name")[:PANE_CHOICES],
-        "contacts": Contact.objects.filter(legal_entity=request.legal_entity, is_active=True)
+        "contacts": crm_records(Contact, request).filter(is_active=True)
         .select_related("account").only("pk", "first_name", "last_name", "email",
                                         "account__name").order_by("last_name",
                                                                   "first_name")[:PANE_CHOICES],
@@ -217,7 +217,7 @@ def _choice(request, kind: str, model) -> qualify.Choice | None:
         if action not in (qualify.EXISTING, qualify.NEW) or (action == qualify.EXISTING
                                                              and not pk.isdigit()):
             raise InvalidInput.field(f"{kind}_choice", "existing:ID or new")
-        existing = get_object_or_404(model, legal_entity=request.legal_entity, pk=int(pk)) \
+        existing = get_object_or_404(crm_records(model, request), pk=int(pk)) \
             if action == qualify.EXISTING else None
         return qualify.Choice(action, existing)
     action = request.POST.get(f"{kind}_action", "")
@@ -298,7 +298,7 @@ def _preselected(matches) -> dict:
 @page("crm.qualify_lead")
 def leads_bulk(request):
     chosen = [int(i) for i in request.POST.getlist("lead") if i.isdigit()]
-    found = list(Lead.objects.filter(legal_entity=request.legal_entity, pk__in=chosen))
+    found = list(crm_records(Lead, request).filter(pk__in=chosen))
     if request.POST.get("action") == "merge":
         return redirect(f"/crm/leads/merge/?ids={','.join(str(x.pk) for x in found)}")
     done, problems = qualify.leads_qualify_bulk(
@@ -317,7 +317,7 @@ def opportunity_list(request):
     """Opportunities by status (open, won, lost, all), everyone's or mine, the soonest close
     first; above them the open pipeline by stage: how many and how much, per currency."""
     status, mine = request.GET.get("status", "open"), request.GET.get("mine") == "1"
-    qs = Opportunity.objects.filter(legal_entity=request.legal_entity).select_related(
+    qs = crm_records(Opportunity, request).select_related(
         "account", "contact", "owner")
     if mine:
         qs = qs.filter(owner=request.user)
@@ -337,9 +337,8 @@ def opportunity_list(request):
 
 @page("crm.view_opportunity")
 def opportunity_page(request, opportunity_id: int):
-    found = get_object_or_404(Opportunity.objects.select_related(
-        "account", "contact", "originating_lead", "owner"),
-        legal_entity=request.legal_entity, pk=opportunity_id)
+    found = get_object_or_404(crm_records(Opportunity.objects.select_related(
+        "account", "contact", "originating_lead", "owner"), request), pk=opportunity_id)
     entries = TimelineEntry.objects.filter(Q(opportunity=found) | Q(
         lead=found.originating_lead, kind__in=("note", "activity"))
         if found.originating_lead_id else Q(opportunity=found)).select_related("by", "lead")
@@ -352,8 +351,7 @@ def opportunity_page(request, opportunity_id: int):
 @require_POST
 @page("crm.change_opportunity")
 def opportunity_close(request, opportunity_id: int):
-    found = get_object_or_404(Opportunity, legal_entity=request.legal_entity,
-                              pk=opportunity_id)
+    found = get_object_or_404(crm_records(Opportunity, request), pk=opportunity_id)
     try:
         opportunities.opportunity_close(opportunity=found, won=request.POST.get("won") == "1",
                                         on=posted_date(request, "on"),
@@ -367,8 +365,8 @@ def opportunity_close(request, opportunity_id: int):
 
 @page("crm.view_account")
 def account_page(request, account_id: int):
-    found = get_object_or_404(Account.objects.select_related("customer", "owner"),
-                              legal_entity=request.legal_entity, pk=account_id)
+    found = get_object_or_404(
+        crm_records(Account.objects.select_related("customer", "owner"), request), pk=account_id)
     return render(request, "crm/account.html", {
         "account": found, "contacts": found.contacts.all(),
         "opportunities": found.opportunities.all(), **_record_context(request, found)})
@@ -377,7 +375,7 @@ def account_page(request, account_id: int):
 @require_POST
 @page("receivables.add_customer")
 def account_customer(request, account_id: int):
-    found = get_object_or_404(Account, legal_entity=request.legal_entity, pk=account_id)
+    found = get_object_or_404(crm_records(Account, request), pk=account_id)
     try:
         customer = opportunities.account_make_customer(account=found,
                                                        actor=Actor.web(request.user))
@@ -390,7 +388,7 @@ def account_customer(request, account_id: int):
 @page("crm.view_account")
 def account_list(request):
     q = request.GET.get("q", "").strip()
-    qs = search(Account.objects.filter(legal_entity=request.legal_entity)
+    qs = search(crm_records(Account, request)
                 .select_related("customer"), q, ("name", "email", "city"))
     page_obj = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     return render(request, "crm/accounts.html", {"page_obj": page_obj, "q": q})
@@ -399,7 +397,7 @@ def account_list(request):
 @page("crm.view_contact")
 def contact_list(request):
     q = request.GET.get("q", "").strip()
-    qs = search(Contact.objects.filter(legal_entity=request.legal_entity)
+    qs = search(crm_records(Contact, request)
                 .select_related("account"), q, ("first_name", "last_name", "email",
                                                 "account__name"))
     page_obj = Paginator(qs.order_by("last_name", "first_name", "id"), 50).get_page(
@@ -438,7 +436,7 @@ def record_note(request, record_kind: str, record_id: int):
     if record_kind not in NOTE_TARGETS:
         raise Http404("no such record type")
     model, view = NOTE_TARGETS[record_kind]
-    found = get_object_or_404(model, legal_entity=request.legal_entity, pk=record_id)
+    found = get_object_or_404(crm_records(model, request), pk=record_id)
     try:
         _note_or_activity(request, found)
     except DomainError as exc:
@@ -448,8 +446,8 @@ def record_note(request, record_kind: str, record_id: int):
 
 @page("crm.view_contact")
 def contact_page(request, contact_id: int):
-    found = get_object_or_404(Contact.objects.select_related("account"),
-                              legal_entity=request.legal_entity, pk=contact_id)
+    found = get_object_or_404(crm_records(Contact.objects.select_related("account"), request),
+                              pk=contact_id)
     return render(request, "crm/contact.html", {
         "contact": found, "leads": found.leads.all(), "opportunities": found.opportunities.all(),
         **_record_context(request, found)})

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from remit.api_auth import Rule, plausible_date
 from remit.collections import pools as pooling
 from remit.core.exceptions import InvalidInput, NotFound
+from remit.core.scope import scope_of
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
 
@@ -89,7 +90,7 @@ class ExpectedOut(Schema):
 @router.get("/customers/{account_number}", response=ExpectedOut,
             auth=Rule("insights.view_prediction"))
 def customer_expected(request, account_number: str):
-    customer = receivables.customer_by_number(request.legal_entity, account_number)
+    customer = receivables.customer_by_number(scope_of(request), account_number)
     if not pooling.may_see(request, customer, timezone.localdate()):
         # outside the agent's pools: the same answer as for no such customer
         raise NotFound(f"No customer {account_number} in {request.legal_entity.code}")

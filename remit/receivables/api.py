@@ -10,6 +10,7 @@ from remit.api_auth import Rule, body_field, plausible_date
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.money import Money
+from remit.core.scope import scope_of
 
 from . import selectors, services
 from .models import (
@@ -116,7 +117,7 @@ def _by_code(model, entity, field: str, code: str | None):
 @router.get("/customers", response=list[CustomerOut], auth=Rule("receivables.view_customer"))
 @paginate(LimitOffsetPagination)
 def customers(request, q: str | None = None, group: str | None = None):
-    return selectors.customers_list(request.legal_entity, text=q, group=group)
+    return selectors.customers_list(scope_of(request), text=q, group=group)
 
 
 @router.post("/customers", response={201: CustomerDetailOut},
@@ -153,13 +154,13 @@ def _detail(customer):
 @router.get("/customers/{account_number}", response=CustomerDetailOut,
             auth=Rule("receivables.view_customer"))
 def customer(request, account_number: str):
-    return _detail(selectors.customer_by_number(request.legal_entity, account_number))
+    return _detail(selectors.customer_by_number(scope_of(request), account_number))
 
 
 @router.get("/customers/{account_number}/open-items", response=list[ItemOut],
             auth=Rule("receivables.view_customertransaction"))
 def open_items(request, account_number: str):
-    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    customer = selectors.customer_by_number(scope_of(request), account_number)
     return selectors.open_items(customer)
 
 
@@ -167,7 +168,7 @@ def open_items(request, account_number: str):
             auth=Rule("receivables.view_customertransaction"))
 @paginate(LimitOffsetPagination)
 def transactions(request, account_number: str):
-    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    customer = selectors.customer_by_number(scope_of(request), account_number)
     return selectors.transactions(customer)
 
 
@@ -179,7 +180,7 @@ def statement(request, account_number: str, as_of: date | None = None):
 
     from .documents import statement_pdf
 
-    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    customer = selectors.customer_by_number(scope_of(request), account_number)
     return HttpResponse(statement_pdf(customer, as_of or timezone.localdate()),
                         content_type="application/pdf")
 
@@ -192,7 +193,7 @@ def open_items_export(request, account_number: str, as_of: date | None = None):
 
     from .documents import open_items_xlsx
 
-    customer = selectors.customer_by_number(request.legal_entity, account_number)
+    customer = selectors.customer_by_number(scope_of(request), account_number)
     return HttpResponse(open_items_xlsx(customer, as_of or timezone.localdate()),
                         content_type="application/vnd.openxmlformats-officedocument."
                                      "spreadsheetml.sheet")
@@ -202,7 +203,7 @@ def open_items_export(request, account_number: str, as_of: date | None = None):
              auth=Rule("receivables.post_openingbalance"))
 def opening_balance(request, body: OpeningBalanceIn):
     """Carry over an open item from a previous system (posts receivable / opening equity)."""
-    customer = body_field("customer", selectors.customer_by_number, request.legal_entity,
+    customer = body_field("customer", selectors.customer_by_number, scope_of(request),
                           body.customer)
     item = services.opening_balance_post(
         customer=customer, document_number=body.document_number,
@@ -287,7 +288,7 @@ def line_specs(entity, lines):
 @router.get("/invoices", response=list[InvoiceOut], auth=Rule("receivables.view_invoice"))
 @paginate(LimitOffsetPagination)
 def invoices(request, status: str | None = None, kind: str | None = None, q: str | None = None):
-    return selectors.invoices_list(request.legal_entity, status=status, kind=kind,
+    return selectors.invoices_list(scope_of(request), status=status, kind=kind,
                                    text=q).prefetch_related("lines__revenue_account",
                                                             "lines__tax_code")
 
@@ -296,13 +297,15 @@ def invoices(request, status: str | None = None, kind: str | None = None, q: str
 def invoice_create(request, body: InvoiceIn):
     """A draft invoice or credit note; with ``post: true`` it is posted at once."""
     entity = request.legal_entity
-    customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    customer = body_field("customer", selectors.customer_by_number, scope_of(request),
+                          body.customer)
     plausible_date("invoice_date", body.invoice_date)
     original = None
     if body.original:
         from .models import Invoice
 
-        original = Invoice.objects.filter(legal_entity=entity, number=body.original,
+        original = Invoice.objects.filter(scope_of(request).q(), legal_entity=entity,
+                                          number=body.original,
                                           kind="invoice").first()
         if original is None:
             raise InvalidInput.field("original", f"no invoice {body.original}")
@@ -313,20 +316,20 @@ def invoice_create(request, body: InvoiceIn):
         your_reference=body.your_reference, lines=line_specs(entity, body.lines), actor=actor)
     if body.post:
         invoice = services.invoice_post(invoice=invoice, actor=actor)
-    return Status(201, selectors.invoice_detail(entity, invoice.pk))
+    return Status(201, selectors.invoice_detail(scope_of(request), invoice.pk))
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceOut, auth=Rule("receivables.view_invoice"))
 def invoice(request, invoice_id: int):
-    return selectors.invoice_detail(request.legal_entity, invoice_id)
+    return selectors.invoice_detail(scope_of(request), invoice_id)
 
 
 @router.post("/invoices/{invoice_id}/post", response=InvoiceOut,
              auth=Rule("receivables.post_invoice"))
 def invoice_post(request, invoice_id: int):
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     services.invoice_post(invoice=found, actor=Actor.api(request.user))
-    return selectors.invoice_detail(request.legal_entity, invoice_id)
+    return selectors.invoice_detail(scope_of(request), invoice_id)
 
 
 # --- payments and settlement ----------------------------------------------------------------
@@ -405,7 +408,8 @@ def _marks(customer, marks):
 def payment(request, body: PaymentIn):
     """Register a payment received, posted at once and settled against the marked items."""
     entity = request.legal_entity
-    customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    customer = body_field("customer", selectors.customer_by_number, scope_of(request),
+                          body.customer)
     plausible_date("payment_date", body.payment_date)
     bank = None
     if body.bank_account:
@@ -452,8 +456,8 @@ def payment_journal(request, body: JournalIn):
     banks = {b.code: b for b in BankAccount.objects.filter(legal_entity=entity, is_active=True)}
     specs = []
     for i, line in enumerate(body.lines):
-        customer = body_field(("lines", i, "customer"), selectors.customer_by_number, entity,
-                              line.customer)
+        customer = body_field(("lines", i, "customer"), selectors.customer_by_number,
+                              scope_of(request), line.customer)
         plausible_date(("lines", i, "payment_date"), line.payment_date)
         bank = banks.get(line.bank_account) if line.bank_account else \
             next(iter(sorted(banks.values(), key=lambda b: b.code)), None)
@@ -475,8 +479,8 @@ def payment_journal(request, body: JournalIn):
 @router.post("/settlements", response={201: SettlementOut},
              auth=Rule("receivables.change_settlement"))
 def settlement_create(request, body: SettleIn):
-    entity = request.legal_entity
-    customer = body_field("customer", selectors.customer_by_number, entity, body.customer)
+    customer = body_field("customer", selectors.customer_by_number, scope_of(request),
+                          body.customer)
     plausible_date("on", body.on)
     payment_item = None
     if body.payment:
@@ -493,7 +497,8 @@ def settlement_create(request, body: SettleIn):
 @router.post("/settlements/{settlement_id}/reverse", response=SettlementOut,
              auth=Rule("receivables.change_settlement"))
 def settlement_reverse(request, settlement_id: int, body: ReverseIn):
-    found = Settlement.objects.filter(legal_entity=request.legal_entity, pk=settlement_id).first()
+    found = Settlement.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity,
+                                      pk=settlement_id).first()
     if found is None:
         raise NotFound(f"No settlement {settlement_id}")
     plausible_date("on", body.on)

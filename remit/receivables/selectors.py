@@ -1,4 +1,7 @@
-"""Read-side queries for receivables: customers with balances, open items, history, invoices."""
+"""Read-side queries for receivables: customers with balances, open items, history, invoices.
+
+The lists and look-ups take a ``CustomerScope`` (core.scope), not a bare legal entity: what a
+user may see is decided there, once, and no query here can leave it out."""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from remit.core.db import ExactSum
 from remit.core.exceptions import NotFound
-from remit.core.models import LegalEntity
 from remit.core.money import ZERO
+from remit.core.scope import CustomerScope
 
 from . import rules
 from .models import (
@@ -23,9 +26,10 @@ from .models import (
 )
 
 
-def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
+def customers_list(scope: CustomerScope, *, text: str | None = None,
                    group: str | None = None) -> QuerySet[Customer]:
-    qs = (Customer.objects.filter(legal_entity=legal_entity).select_related("group")
+    qs = (Customer.objects.filter(scope.q(""), legal_entity=scope.legal_entity)
+          .select_related("group")
           .annotate(balance=ExactSum(F("transactions__amount") - F("transactions__settled_amount"),
                                      zero=True))
           .order_by("account_number"))
@@ -37,8 +41,10 @@ def customers_list(legal_entity: LegalEntity, *, text: str | None = None,
     return qs
 
 
-def customer_by_number(legal_entity: LegalEntity, account_number: str) -> Customer:
-    customer = (Customer.objects.filter(legal_entity=legal_entity, account_number=account_number)
+def customer_by_number(scope: CustomerScope, account_number: str) -> Customer:
+    legal_entity = scope.legal_entity
+    customer = (Customer.objects.filter(scope.q(""), legal_entity=legal_entity,
+                                        account_number=account_number)
                 .select_related("group", "legal_entity", "payment_terms", "cash_discount_terms",
                                 "salesperson", "tax_code")
                 .prefetch_related("contacts", "addresses").first())
@@ -95,11 +101,12 @@ def discount_offer(item: CustomerTransaction, on: date) -> tuple[Decimal, Decima
     return discount, item.open_amount - discount
 
 
-def invoices_list(legal_entity: LegalEntity, *, status: str | None = None,
+def invoices_list(scope: CustomerScope, *, status: str | None = None,
                   kind: str | None = None, text: str | None = None) -> QuerySet[Invoice]:
     open_part = Subquery(CustomerTransaction.objects.filter(invoice=OuterRef("pk"))
                          .annotate(o=F("amount") - F("settled_amount")).values("o")[:1])
-    qs = (Invoice.objects.filter(legal_entity=legal_entity).select_related("customer")
+    qs = (Invoice.objects.filter(scope.q(), legal_entity=scope.legal_entity)
+          .select_related("customer")
           .annotate(open_signed=open_part).order_by("-invoice_date", "-id"))
     if status:
         qs = qs.filter(status=status)
@@ -112,8 +119,9 @@ def invoices_list(legal_entity: LegalEntity, *, status: str | None = None,
     return qs
 
 
-def invoice_detail(legal_entity: LegalEntity, pk: int) -> Invoice:
-    invoice = (Invoice.objects.filter(legal_entity=legal_entity, pk=pk)
+def invoice_detail(scope: CustomerScope, pk: int) -> Invoice:
+    legal_entity = scope.legal_entity
+    invoice = (Invoice.objects.filter(scope.q(), legal_entity=legal_entity, pk=pk)
                .select_related("customer", "journal_entry", "original", "corrects",
                                "payment_terms", "cash_discount_terms")
                .prefetch_related("lines__revenue_account", "lines__tax_code", "transactions",
@@ -123,12 +131,12 @@ def invoice_detail(legal_entity: LegalEntity, pk: int) -> Invoice:
     return invoice
 
 
-def transactions_list(legal_entity: LegalEntity, *, state: str | None = None,
+def transactions_list(scope: CustomerScope, *, state: str | None = None,
                       kind: str | None = None, text: str | None = None, as_of: date,
                       due_from: date | None = None, due_to: date | None = None):
     """Every customer transaction of the legal entity — posted invoices, imported history,
     credit notes, payments — filtered as a clerk asks: open, overdue or settled."""
-    qs = (CustomerTransaction.objects.filter(legal_entity=legal_entity)
+    qs = (CustomerTransaction.objects.filter(scope.q(), legal_entity=scope.legal_entity)
           .select_related("customer").order_by("-document_date", "-id"))
     if state == "open":
         qs = qs.filter(is_open=True)

@@ -18,6 +18,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.money import Money
+from remit.core.scope import scope_of
 
 from . import documents, selectors, services
 from .forms import (
@@ -37,7 +38,7 @@ from .models import CustomerStatus, InvoiceKind, InvoiceStatus, Settlement
 @page("receivables.view_customer")
 def customers(request):
     q = request.GET.get("q", "").strip()
-    qs = selectors.customers_list(request.legal_entity, text=q or None,
+    qs = selectors.customers_list(scope_of(request), text=q or None,
                                   group=request.GET.get("group") or None)
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "receivables/_customers_table.html" if request.htmx else "receivables/customers.html"
@@ -76,7 +77,7 @@ def customer_new(request):
 
 @page("receivables.view_customer")
 def customer(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     today = timezone.localdate()
     items = list(selectors.open_items(found))
     for item in items:
@@ -92,7 +93,7 @@ def customer(request, account_number: str):
 
 @page("receivables.change_customer")
 def customer_edit(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     initial = {"name": found.name, "group": found.group, "status": found.status,
                "payment_terms": found.payment_terms,
                "cash_discount_terms": found.cash_discount_terms, "language": found.language,
@@ -122,7 +123,7 @@ def _as_of(request) -> date:
 
 @page("receivables.view_customertransaction")
 def customer_statement(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     as_of = _as_of(request)
     response = HttpResponse(documents.statement_pdf(found, as_of), content_type="application/pdf")
     response["Content-Disposition"] = (f'inline; filename="statement-{found.account_number}-'
@@ -132,7 +133,7 @@ def customer_statement(request, account_number: str):
 
 @page("receivables.view_customertransaction")
 def customer_open_items_xlsx(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     as_of = _as_of(request)
     response = HttpResponse(
         documents.open_items_xlsx(found, as_of),
@@ -153,7 +154,7 @@ def transactions(request):
             return None
 
     qs = selectors.transactions_list(
-        request.legal_entity, state=request.GET.get("state") or None,
+        scope_of(request), state=request.GET.get("state") or None,
         kind=request.GET.get("kind") or None, text=request.GET.get("q") or None, as_of=today,
         due_from=day("due_from"), due_to=day("due_to"))
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -172,7 +173,7 @@ def transactions(request):
 def invoices(request):
     f = {"status": request.GET.get("status") or None, "kind": request.GET.get("kind") or None,
          "text": request.GET.get("q") or None}
-    page_obj = Paginator(selectors.invoices_list(request.legal_entity, **f), 50).get_page(
+    page_obj = Paginator(selectors.invoices_list(scope_of(request), **f), 50).get_page(
         request.GET.get("page"))
     for invoice_row in page_obj:  # shown positive for credit notes too
         invoice_row.open_amount = (None if invoice_row.open_signed is None
@@ -238,7 +239,7 @@ def _update_header(invoice, data) -> None:
 
 @page("receivables.add_invoice")
 def invoice_new(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     kind = request.GET.get("kind", InvoiceKind.INVOICE)
     if found.status == CustomerStatus.BLOCKED and kind == InvoiceKind.INVOICE:
         messages.error(request, f"{found} is blocked; no new invoices.")
@@ -249,7 +250,7 @@ def invoice_new(request, account_number: str):
 
 @page("receivables.view_invoice")
 def invoice(request, invoice_id: int):
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     return render(request, "receivables/invoice.html",
                   {"invoice": found, "item": found.transactions.first(),
                    "today_iso": timezone.localdate().isoformat()})
@@ -257,7 +258,7 @@ def invoice(request, invoice_id: int):
 
 @page("receivables.change_invoice")
 def invoice_edit(request, invoice_id: int):
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     if found.status != InvoiceStatus.DRAFT:
         messages.error(request, f"{found} is posted; credit or correct it instead.")
         return redirect("invoice", found.pk)
@@ -267,7 +268,7 @@ def invoice_edit(request, invoice_id: int):
 @require_POST
 @page("receivables.post_invoice")
 def invoice_post(request, invoice_id: int):
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     try:
         posted = services.invoice_post(invoice=found, actor=Actor.web(request.user))
         messages.success(request, f"Posted {posted.number}.")
@@ -280,7 +281,7 @@ def invoice_post(request, invoice_id: int):
 @page("receivables.add_invoice")
 def invoice_credit(request, invoice_id: int):
     """A draft credit note for the whole invoice, to adjust and post."""
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     try:
         draft = services.invoice_create(
             customer=found.customer, invoice_date=timezone.localdate(),
@@ -298,7 +299,7 @@ def invoice_credit(request, invoice_id: int):
 @require_POST
 @page("receivables.post_invoice")
 def invoice_correct(request, invoice_id: int):
-    found = selectors.invoice_detail(request.legal_entity, invoice_id)
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
     try:
         on = date.fromisoformat(request.POST.get("correction_date", ""))
     except ValueError:
@@ -322,7 +323,7 @@ def invoice_correct(request, invoice_id: int):
 @page("receivables.post_paymentjournal")
 def payment_new(request, account_number: str):
     entity = request.legal_entity
-    found = selectors.customer_by_number(entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     today = timezone.localdate()
     form = PaymentForm(request.POST or None, legal_entity=entity,
                        initial={"payment_date": today, "method": "bank_transfer",
@@ -373,7 +374,7 @@ def _default_bank(entity):
 @require_POST
 @page("receivables.change_settlement")
 def settlement_reverse(request, settlement_id: int):
-    found = Settlement.objects.filter(legal_entity=request.legal_entity,
+    found = Settlement.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity,
                                       pk=settlement_id).select_related("customer").first()
     if found is None:
         from django.http import Http404
@@ -392,7 +393,7 @@ def settlement_reverse(request, settlement_id: int):
 @require_POST
 @page("receivables.change_settlement")
 def settle_auto(request, account_number: str):
-    found = selectors.customer_by_number(request.legal_entity, account_number)
+    found = selectors.customer_by_number(scope_of(request), account_number)
     try:
         made = services.settle_automatically(customer=found, on=timezone.localdate(),
                                              actor=Actor.web(request.user))

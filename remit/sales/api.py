@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from remit.api_auth import Rule, body_field, plausible_date
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
+from remit.core.scope import scope_of
 from remit.receivables import selectors as receivables
 from remit.receivables.api import InvoiceLineIn, Strict, line_specs
 from remit.receivables.models import CashDiscountTerms, PaymentTerms
@@ -82,8 +83,9 @@ class StepOut(Schema):
     order: OrderOut
 
 
-def _order(entity, number: str) -> SalesOrder:
-    found = (SalesOrder.objects.filter(legal_entity=entity, number=number)
+def _order(request, number: str) -> SalesOrder:
+    found = (SalesOrder.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity,
+                                       number=number)
              .select_related("customer", "invoice").first())
     if found is None:
         raise NotFound(f"no sales order {number}")
@@ -102,7 +104,8 @@ def _terms(model, entity, field, code):
 @router.post("/orders", response={201: OrderOut}, auth=Rule("sales.add_salesorder"))
 def order_create(request, body: OrderIn):
     entity = request.legal_entity
-    customer = body_field("customer", receivables.customer_by_number, entity, body.customer)
+    customer = body_field("customer", receivables.customer_by_number, scope_of(request),
+                          body.customer)
     plausible_date("order_date", body.order_date)
     order = services.sales_order_create(
         customer=customer, order_date=body.order_date,
@@ -111,19 +114,19 @@ def order_create(request, body: OrderIn):
                                    body.cash_discount_terms),
         your_reference=body.your_reference, exclude_from_credit=body.exclude_from_credit,
         lines=line_specs(entity, body.lines), actor=Actor.api(request.user))
-    return Status(201, _order(entity, order.number))
+    return Status(201, _order(request, order.number))
 
 
 @router.get("/orders/{number}", response=OrderOut, auth=Rule("sales.view_salesorder"))
 def order(request, number: str):
-    return _order(request.legal_entity, number)
+    return _order(request, number)
 
 
 @router.post("/orders/{number}/post", response=StepOut, auth=Rule("sales.post_salesorder"))
 def order_post(request, number: str, body: StepIn):
-    found = _order(request.legal_entity, number)
+    found = _order(request, number)
     plausible_date("on", body.on)
     result = services.sales_order_post(order=found, step=body.step, on=body.on,
                                        pro_forma=body.pro_forma, actor=Actor.api(request.user))
     return {"posted": result.posted, "message": result.message,
-            "order": _order(request.legal_entity, number)}
+            "order": _order(request, number)}

@@ -17,6 +17,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.core.forms import posted_date
+from remit.core.scope import scope_of
 from remit.credit.models import CreditHold, CreditReason, HoldStatus, ReasonType
 from remit.receivables import selectors as receivables
 from remit.receivables.forms import (
@@ -27,7 +28,7 @@ from remit.receivables.forms import (
     revenue_accounts,
     tax_codes,
 )
-from remit.receivables.models import CashDiscountTerms, Customer, CustomerStatus, PaymentTerms
+from remit.receivables.models import CashDiscountTerms, CustomerStatus, PaymentTerms
 from remit.receivables.services import parameters_for
 
 from . import services
@@ -50,7 +51,8 @@ class OrderForm(EntityForm):
 
 
 def _order(request, number: str) -> SalesOrder:
-    found = (SalesOrder.objects.filter(legal_entity=request.legal_entity, number=number)
+    found = (SalesOrder.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity,
+                                       number=number)
              .select_related("customer", "payment_terms", "cash_discount_terms", "invoice")
              .first())
     if found is None:
@@ -60,7 +62,7 @@ def _order(request, number: str) -> SalesOrder:
 
 @page("sales.view_salesorder")
 def orders(request):
-    qs = (SalesOrder.objects.filter(legal_entity=request.legal_entity)
+    qs = (SalesOrder.objects.filter(scope_of(request).q(), legal_entity=request.legal_entity)
           .select_related("customer")
           .annotate(on_hold=Exists(CreditHold.objects.filter(
               order=OuterRef("pk"), status__in=(HoldStatus.OPEN, HoldStatus.PENDING)))))
@@ -90,7 +92,7 @@ def order_new(request):
         data = form.cleaned_data
         try:
             plausible_date("order_date", data["order_date"])
-            customer = receivables.customer_by_number(entity, data["customer"].strip())
+            customer = receivables.customer_by_number(scope_of(request), data["customer"].strip())
             order = services.sales_order_create(
                 customer=customer, order_date=data["order_date"],
                 payment_terms=data["payment_terms"],
@@ -106,7 +108,7 @@ def order_new(request):
     return render(request, "sales/order_form.html", {
         "form": form, "rows": rows, "accounts": revenue_accounts(entity),
         "taxes": tax_codes(entity), "default_tax": parameters_for(entity).default_tax_code_id,
-        "customer_options": Customer.objects.filter(legal_entity=entity)
+        "customer_options": scope_of(request).customers()
         .exclude(status=CustomerStatus.BLOCKED).order_by("name")
         .values("account_number", "name")[:2000]})
 

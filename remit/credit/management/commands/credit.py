@@ -51,6 +51,7 @@ class Command(TyperCommand):
                                                                              "code.")],
               customer: Annotated[str | None, typer.Option(help="Account number.")] = None,
               as_of: AsOf = None):
+        from remit.core.scope import CustomerScope
         from remit.receivables.selectors import customer_by_number
 
         legal_entity, on = legal_entity_option(entity), day_option(as_of)
@@ -59,7 +60,8 @@ class Command(TyperCommand):
         if chosen is None:
             raise CommandError(f"--reason: {legal_entity.code} has no hold reason {reason}")
         try:
-            who = customer_by_number(legal_entity, customer) if customer else None
+            who = (customer_by_number(CustomerScope.everyone(legal_entity), customer)
+                   if customer else None)
             n = holds.holds_force(legal_entity=legal_entity, reason=chosen, on=on,
                                   customer=who, actor=Actor.cli())
         except DomainError as exc:
