@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from remit.core.access import page
 from remit.core.actor import Actor
+from remit.core.cells import csv_row
 from remit.core.exceptions import DomainError
 
 from . import services
@@ -214,13 +215,8 @@ def import_run_problems(request, run_id: int):
     out = csv.writer(response)
     out.writerow(["line", "column", "problem"])
     for p in run.problem_rows.all().iterator():
-        out.writerow([p.line, _safe(p.column), _safe(p.message)])
+        out.writerow(csv_row([p.line, p.column, p.message]))
     return response
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 RUNNING = (RunStatus.QUEUED, RunStatus.CHECKING, RunStatus.POSTING)

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from remit.core.cells import xlsx_append
 from remit.core.money import ZERO, currency_decimals
 
 from . import rules, selectors
@@ -144,8 +145,8 @@ def open_items_xlsx(customer: Customer, as_of: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Open items"
-    ws.append([f"{customer.legal_entity.name}: open items of {customer.account_number} "
-               f"{customer.name} as of {as_of.isoformat()}"])
+    xlsx_append(ws, [f"{customer.legal_entity.name}: open items of {customer.account_number} "
+                     f"{customer.name} as of {as_of.isoformat()}"])
     ws["A1"].font = Font(bold=True, size=12)
     ws.append([])
     heads = ["Document", "Type", "Date", "Due", "Days overdue", "Currency", "Amount", "Open"]
@@ -156,8 +157,9 @@ def open_items_xlsx(customer: Customer, as_of: date) -> bytes:
     number_format = "#,##0." + "0" * currency_decimals(customer.currency) \
         if currency_decimals(customer.currency) else "#,##0"
     for row in statement_rows(customer, as_of):
-        ws.append([row.document, row.kind, row.document_date, row.due_date,
-                   row.days_overdue or None, customer.currency, row.amount, row.open_amount])
+        xlsx_append(ws, [row.document, row.kind, row.document_date, row.due_date,
+                         row.days_overdue or None, customer.currency, row.amount,
+                         row.open_amount])
         r = ws.max_row
         ws.cell(r, 3).number_format = ws.cell(r, 4).number_format = "yyyy-mm-dd"
         ws.cell(r, 7).number_format = ws.cell(r, 8).number_format = number_format

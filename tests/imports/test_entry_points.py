@@ -235,3 +235,29 @@ def test_a_check_that_found_problems_then_an_import_skipping_them_is_one_run(
     refused = run_import(entity, "customers", path=path, columns=MAP)  # a real import refused
     again = run_import(entity, "customers", path=path, columns=MAP, skip_bad_rows=True)
     assert refused.status == RunStatus.INVALID and again.pk != refused.pk
+
+
+def test_problem_reports_never_carry_a_formula(entity, tmp_path: Path, client, clerk):
+    """The problem report, from the CLI and from the page, quotes the file's own text; text
+    that would start a formula gets the apostrophe spreadsheets read as 'this is text'."""
+    from remit.imports.models import ImportProblem
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer,invoice_number,invoice_date,due_date,@amount\n"
+                   "=1+2,@SUM(A1),2025-01-01,2025-02-01,=cmd|' /C calc'!A0\n")
+    report = tmp_path / "problems.csv"
+    with pytest.raises(CommandError):
+        call_command("import", "invoices", str(bad), "--map=@amount=amount", "--report",
+                     str(report), stdout=StringIO())
+    import csv
+
+    cells = [c for row in csv.reader(report.open()) for c in row]
+    assert "'@amount" in cells  # the file's column name, as the problem names it
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    run = ImportRun.objects.get(kind="invoices")
+    ImportProblem.objects.create(run=run, line=2, column="-x", message="+danger")
+    client.force_login(clerk)
+    page = client.get(f"/imports/runs/{run.pk}/problems.csv").content.decode()
+    cells = [c for row in csv.reader(page.splitlines()) for c in row]
+    assert "'+danger" in cells and "'-x" in cells
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)

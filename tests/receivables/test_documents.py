@@ -42,3 +42,22 @@ def test_the_excel_workbook_lists_the_open_items_with_a_total(story, clerk_clien
     assert response.status_code == 200 and response["Content-Type"].endswith("sheet")
     response = clerk_client.get(f"/customers/{customer.account_number}/statement.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
+def test_imported_text_that_looks_like_a_formula_stays_text(story, start):
+    """An imported document number or a customer name that starts like a formula (CSV/Excel
+    injection: '=HYPERLINK(...)') is written as text, while the export's own total stays a
+    formula."""
+    from remit.receivables.models import Customer, CustomerTransaction
+
+    customer = story.customer()
+    story.invoice(customer, "10.00")
+    hostile = f"{start}HYPERLINK(\"http://evil.example\",\"pay here\")"
+    CustomerTransaction.objects.filter(customer=customer).update(document_number=hostile[:40])
+    Customer.objects.filter(pk=customer.pk).update(name=hostile)
+    customer.refresh_from_db()
+    ws = load_workbook(io.BytesIO(open_items_xlsx(customer, DAY0))).active
+    assert ws["A4"].value == hostile[:40] and ws["A4"].data_type == "s"
+    assert hostile in ws["A1"].value and ws["A1"].data_type == "s"
+    assert ws["H5"].value == "=SUM(H4:H4)" and ws["H5"].data_type == "f"

@@ -17,12 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from remit.core.actor import Actor
+from remit.core.cells import csv_row
 from remit.core.command_args import legal_entity_option
 from remit.core.exceptions import DomainError
 from remit.core.models import LegalEntity
 from remit.imports import services
-from remit.imports.mapping import parse_pairs
 from remit.imports.formats import FormatProblem
+from remit.imports.mapping import parse_pairs
 from remit.imports.models import ImportRun, RunStatus
 from remit.imports.pipeline import Options
 
@@ -141,7 +142,7 @@ class Command(TyperCommand):
                 out = csv.writer(f)
                 out.writerow(["line", "column", "problem"])
                 for p in run.problem_rows.all().iterator():
-                    out.writerow([p.line, p.column, p.message])
+                    out.writerow(csv_row([p.line, p.column, p.message]))
         if as_json:
             self.stdout.write(json.dumps(services.run_as_dict(run, problems=200), default=str,
                                          indent=2))
