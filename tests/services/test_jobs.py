@@ -99,9 +99,11 @@ def test_schedules_only_enqueue_enabled_ones():
 def test_a_schedule_naming_no_task_is_switched_off_and_the_others_still_run(entity):
     from remit.jobs.services import schedules_sync_defaults  # noqa: F401 - defaults exist
 
-    Schedule.objects.create(name="Typo", task_path="remit.ledger.tasks.no_such_task",
-                            every_minutes=5, next_run_at=timezone.now() - timedelta(minutes=1))
     nightly = Schedule.objects.get(name="Nightly ledger check")
+    # due just before the nightly check, whatever the clock says (the defaults were scheduled
+    # when the test database was made, which may be hours before this test runs)
+    Schedule.objects.create(name="Typo", task_path="remit.ledger.tasks.no_such_task",
+                            every_minutes=5, next_run_at=nightly.next_run_at - timedelta(minutes=1))
     _others_later(nightly)
     names = schedules_enqueue_due(now=nightly.next_run_at + timedelta(seconds=1))
     assert names == ["Nightly ledger check"]
