@@ -12,6 +12,7 @@ import json
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -21,6 +22,7 @@ from ninja.parser import Parser
 from remit.api_auth import Rule
 from remit.core.access import public
 from remit.core.exceptions import DomainError
+from remit.core.limits import limit_for, too_large
 
 logger = logging.getLogger("remit.api")
 
@@ -87,6 +89,12 @@ def on_http_error(request, exc: HttpError):
                       [{"loc": ["body"], "msg": "not valid JSON"}])
     code = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    """A body without a length that grew past the limit while it was read (core.limits)."""
+    return too_large(request, limit_for(request))
 
 
 @api.exception_handler(Exception)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "remit.web",
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",  # login throttling (remit.core.lockout)
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "remit.core.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,7 +115,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remit.core.middleware.LegalEntityMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into remit.core.lockout's page
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("REMIT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("REMIT_LOGIN_LOCK_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "remit.core.lockout.locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "remit.urls"
 WSGI_APPLICATION = "remit.wsgi.application"
@@ -164,6 +179,11 @@ X_FRAME_OPTIONS = "DENY"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Amount columns: enough digits for any company, four decimals for every ISO 4217 currency.
+# Request sizes (remit.core.limits): a JSON body or form up to 10 MB; an uploaded file (an
+# import) up to REMIT_MAX_UPLOAD_MB. Larger ones answer 413 naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+REMIT_MAX_UPLOAD_BYTES = env.int("REMIT_MAX_UPLOAD_MB", default=200) * 1024 * 1024
+
 AMOUNT_MAX_DIGITS = 20
 AMOUNT_DECIMAL_PLACES = 4
 # The largest amount one line may carry. SQLite keeps decimals as binary floats, exact to 15

@@ -8,6 +8,7 @@ records. Here that customer is outside the agent's only pool. Each page and oper
 path names one of its records must answer as if it did not exist (404) or refuse (403) — never
 2xx, never a redirect after doing it; each list must not show it (its name is unique)."""
 
+# ruff: noqa: F811 - the tests take the matrix's world fixture, imported below by name
 from __future__ import annotations
 
 import json

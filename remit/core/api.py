@@ -1,10 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Status, Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from remit.api_auth import Rule
+from remit.api_paging import Paging
 from remit.core.actor import Actor
 
 from .exceptions import NotFound
@@ -67,7 +68,7 @@ class RateOnOut(Schema):
 
 @router.get("/exchange-rates", response=list[RateOut],
             auth=Rule("core.view_exchangerate", needs_entity=False))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def exchange_rates(request, from_currency: str | None = None, to_currency: str | None = None):
     qs = ExchangeRate.objects.all()
     if from_currency:
@@ -107,7 +108,7 @@ class AuditOut(Schema):
 
 
 @router.get("/audit", response=list[AuditOut], auth=Rule("core.view_auditlog"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def audit(request, action: str | None = None, object_type: str | None = None,
           object_id: str | None = None):
     """The audit log of the current legal entity, newest first."""

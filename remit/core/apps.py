@@ -14,3 +14,9 @@ class CoreConfig(AppConfig):
         # Roles are code (remit/core/roles.py); every migrate brings the groups in line with it,
         # the same way Django itself creates permissions after migrating.
         post_migrate.connect(roles_sync_on_migrate, sender=self)
+
+        from axes.signals import user_locked_out
+
+        from .lockout import audit_lockout
+
+        user_locked_out.connect(audit_lockout, dispatch_uid="remit.core.lockout")

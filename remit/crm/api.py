@@ -11,6 +11,7 @@ from decimal import Decimal
 from ninja import Field, Router, Schema, Status
 
 from remit.api_auth import Rule, plausible_date
+from remit.api_paging import limit_query, offset_query
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.scope import scope_of
@@ -152,8 +153,8 @@ def _get(model, request, pk: int | None, what: str):
 
 
 @router.get("/leads", response=list[LeadOut], auth=Rule("crm.view_lead"))
-def lead_list(request, view: str = "open", q: str = "", limit: int = 100,
-        offset: int = 0):
+def lead_list(request, view: str = "open", q: str = "", limit: int = limit_query(),
+        offset: int = offset_query()):
     qs = Lead.objects.filter(legal_entity=request.legal_entity).select_related("status",
                                                                               "owner")
     if view in ("open", "mine"):

@@ -12,6 +12,7 @@ from django.db.models import F
 from ninja import Field, Schema, Status
 
 from remit.api_auth import Rule, plausible_date
+from remit.api_paging import limit_query, offset_query
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.scope import scope_of
@@ -188,8 +189,8 @@ def lead_update(request, lead_id: int, body: LeadPatch):
 
 
 @router.get("/accounts", response=list[AccountOut], auth=Rule("crm.view_account"))
-def account_list(request, q: str = "", active: bool = True, limit: int = 100,
-        offset: int = 0):
+def account_list(request, q: str = "", active: bool = True, limit: int = limit_query(),
+        offset: int = offset_query()):
     qs = (Account.objects.filter(crm_visible(Account, scope_of(request)),
                                  legal_entity=request.legal_entity).select_related("customer"))
     if active:
@@ -245,8 +246,8 @@ def account_update(request, account_id: int, body: AccountIn):
 
 @router.get("/contacts", response=list[ContactOut], auth=Rule("crm.view_contact"))
 def contact_list(request, q: str = "", account: int | None = None, active: bool = True,
-                 limit: int = 100,
-        offset: int = 0):
+                 limit: int = limit_query(),
+        offset: int = offset_query()):
     qs = Contact.objects.filter(legal_entity=request.legal_entity)
     if active:
         qs = qs.filter(is_active=True)
@@ -299,8 +300,8 @@ def _merge(request, model, body: RecordMergeIn):
 @router.get("/opportunities", response=list[OpportunityOut],
             auth=Rule("crm.view_opportunity"))
 def opportunity_list(request, status: str = "open", account: int | None = None,
-                     limit: int = 100,
-        offset: int = 0):
+                     limit: int = limit_query(),
+        offset: int = offset_query()):
     qs = Opportunity.objects.filter(legal_entity=request.legal_entity)
     if status in OpportunityStatus.values:
         qs = qs.filter(status=status)
@@ -346,7 +347,8 @@ def _record(request, record_kind: str, record_id: int):
 
 @router.get("/records/{record_kind}/{record_id}/timeline", response=list[EntryOut],
             auth=Rule("crm.view_timelineentry"))
-def timeline(request, record_kind: str, record_id: int, limit: int = 100, offset: int = 0):
+def timeline(request, record_kind: str, record_id: int, limit: int = limit_query(),
+             offset: int = offset_query()):
     """A record's timeline, newest first."""
     found = _record(request, record_kind, record_id)
     entries = found.timeline.select_related("by", "assigned_to")[_page(offset, limit)]
@@ -380,8 +382,8 @@ def activity_add(request, record_kind: str, record_id: int, body: ActivityIn):
 
 
 @router.get("/activities", response=list[EntryOut], auth=Rule("crm.view_timelineentry"))
-def activity_list(request, view: str = "mine", limit: int = 100,
-        offset: int = 0):
+def activity_list(request, view: str = "mine", limit: int = limit_query(),
+        offset: int = offset_query()):
     """view: mine (open, yours), open (everyone's) or done (yours)."""
     qs, _ = activities(request.legal_entity, view, request.user)
     return [_entry(e) for e in qs[_page(offset, limit)]]

@@ -14,9 +14,10 @@ from datetime import datetime
 from django.conf import settings
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from remit.api_auth import Rule
+from remit.api_paging import Paging
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 
@@ -151,7 +152,7 @@ def mapping_save(request, body: MappingIn):
 
 
 @router.get("/runs", response=list[RunOut], auth=Rule("imports.view_importrun"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def runs(request):
     return [services.run_as_dict(r, problems=0) for r in
             ImportRun.objects.filter(legal_entity=request.legal_entity)[:500]]
@@ -171,7 +172,7 @@ def run(request, run_id: int):
 
 @router.get("/runs/{run_id}/problems", response=list[ProblemOut],
             auth=Rule("imports.view_importrun"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def run_problems(request, run_id: int):
     return ImportProblem.objects.filter(run=_run(request, run_id))
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from remit.api_auth import Rule, plausible_date
+from remit.api_paging import limit_query, offset_query
 from remit.collections import pools as pooling
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.scope import scope_of
@@ -62,8 +63,8 @@ def _scope(request, pool: str | None) -> Q:
 
 
 @router.get("/predictions", response=list[PredictionOut], auth=Rule("insights.view_prediction"))
-def predictions(request, order: str = "on_time", limit: int = 100, offset: int = 0,
-                pool: str | None = None):
+def predictions(request, order: str = "on_time", limit: int = limit_query(),
+                offset: int = offset_query(), pool: str | None = None):
     """``order``: ``on_time`` (least likely first) or ``risk`` (the worklist: open balance ×
     late + very late, largest first); ``pool``: a customer pool's code."""
     scope = _scope(request, pool)
@@ -73,8 +74,7 @@ def predictions(request, order: str = "on_time", limit: int = 100, offset: int =
         qs = (Prediction.objects.filter(scope, legal_entity=request.legal_entity,
                                         item__is_open=True)
               .select_related("item", "customer", "model").order_by("on_time", "pk"))
-    limit = max(1, min(limit, 1000))
-    return list(qs[max(offset, 0):max(offset, 0) + limit])
+    return list(qs[offset:offset + limit])
 
 
 class ExpectedOut(Schema):

@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from remit.api_auth import Rule
+from remit.api_paging import limit_query
 from remit.core.actor import Actor
 
 from .selectors import jobs_recent, schedules_all
@@ -35,9 +36,9 @@ class ScheduleOut(Schema):
 
 
 @router.get("/", response=list[JobOut], auth=Rule("jobs.view_schedule", needs_entity=False))
-def jobs(request, status: str | None = None, limit: int = 100):
+def jobs(request, status: str | None = None, limit: int = limit_query()):
     """Recent background jobs, newest first; a failed one shows its last error."""
-    return [dict(r.__dict__, id=str(r.id)) for r in jobs_recent(status=status, limit=min(limit, 500))]
+    return [dict(r.__dict__, id=str(r.id)) for r in jobs_recent(status=status, limit=limit)]
 
 
 @router.get("/schedules", response=list[ScheduleOut],

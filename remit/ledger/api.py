@@ -1,10 +1,11 @@
 from datetime import date
 
 from django.utils import timezone
-from ninja import Status, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from remit.api_auth import Rule, body_field
+from remit.api_paging import Paging
 from remit.core.actor import Actor
 
 from . import selectors, services
@@ -45,7 +46,7 @@ class EntryFilter(Schema):
 
 
 @router.get("/entries", response=list[EntrySummaryOut], auth=Rule("ledger.view_journalentry"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def entries(request, filters: Query[EntryFilter]):
     return selectors.entries_list(request.legal_entity, **filters.dict())
 

@@ -2,11 +2,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import field_validator
 
 from remit.api_auth import Rule, body_field, plausible_date
+from remit.api_paging import Paging
 from remit.core.actor import Actor
 from remit.core.exceptions import InvalidInput, NotFound
 from remit.core.money import Money
@@ -26,10 +29,23 @@ from .models import (
 router = Router(tags=["receivables"])
 
 
-class Strict(Schema):
-    """Input schemas refuse fields they do not know (a typo is an error, not ignored)."""
+AMOUNT_LIMIT = Decimal(10) ** (settings.AMOUNT_MAX_DIGITS - settings.AMOUNT_DECIMAL_PLACES)
 
-    model_config = {"extra": "forbid"}
+
+class Strict(Schema):
+    """Input schemas refuse fields they do not know (a typo is an error, not ignored), and
+    numbers no amount column can hold: infinity and NaN (``1e400`` as a JSON number), and
+    ``"1e400"`` or any other beyond the column's digits. Each is a 422 naming the field; they
+    reached the services and the database before and answered 500."""
+
+    model_config = {"extra": "forbid", "allow_inf_nan": False}
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _amounts_a_column_holds(cls, value):
+        if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= AMOUNT_LIMIT):
+            raise ValueError(f"must be a number below {AMOUNT_LIMIT:,.0f}")
+        return value
 
 
 class CustomerOut(Schema):
@@ -115,7 +131,7 @@ def _by_code(model, entity, field: str, code: str | None):
 
 
 @router.get("/customers", response=list[CustomerOut], auth=Rule("receivables.view_customer"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def customers(request, q: str | None = None, group: str | None = None):
     return selectors.customers_list(scope_of(request), text=q, group=group)
 
@@ -166,7 +182,7 @@ def open_items(request, account_number: str):
 
 @router.get("/customers/{account_number}/transactions", response=list[ItemOut],
             auth=Rule("receivables.view_customertransaction"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def transactions(request, account_number: str):
     customer = selectors.customer_by_number(scope_of(request), account_number)
     return selectors.transactions(customer)
@@ -286,7 +302,7 @@ def line_specs(entity, lines):
 
 
 @router.get("/invoices", response=list[InvoiceOut], auth=Rule("receivables.view_invoice"))
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def invoices(request, status: str | None = None, kind: str | None = None, q: str | None = None):
     return selectors.invoices_list(scope_of(request), status=status, kind=kind,
                                    text=q).prefetch_related("lines__revenue_account",

@@ -91,6 +91,8 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     locked first, so two payments racing for one invoice cannot both close it: the second
     finds it settled and, with ``skip_settled`` (payment posting), leaves its money open
     instead. Returns None when nothing could be settled."""
+    if not marks:
+        raise InvalidInput.field("marks", "mark at least one open item to settle")
     customers_lock([customer.pk])
     _refuse_duplicates(marks, payment)
     ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
