@@ -162,13 +162,13 @@ def test_the_api_keeps_to_the_pools_as_the_pages_do(scored, entity, make_user):
     agent, manager = api(user), api(make_user("Credit manager", [entity]))
     for order in ("on_time", "risk"):
         mine = {p["customer"] for p in agent.get(
-            f"/api/insights/predictions?order={order}&limit=1000").json()}
+            f"/api/insights/predictions?order={order}&limit=500").json()}
         assert mine == {slow.account_number}, order
     everyone = {p["customer"] for p in manager.get(
-        "/api/insights/predictions?limit=1000").json()}
+        "/api/insights/predictions?limit=500").json()}
     assert {slow.account_number, fast.account_number} <= everyone
     chosen = {p["customer"] for p in manager.get(
-        "/api/insights/predictions?pool=KEY&limit=1000").json()}
+        "/api/insights/predictions?pool=KEY&limit=500").json()}
     assert chosen == {slow.account_number}
 
     outside = agent.get(f"/api/insights/customers/{fast.account_number}")
