@@ -4,7 +4,7 @@ cancel, waive, reinstate, reverse)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
+from remit.core.money import typed_amount
 
 from . import interest as service
 from . import pools as pooling
@@ -101,13 +102,8 @@ def note_action(request, note_id: int, action: str):
         elif action == "cancel":
             service.interest_note_cancel(note=note, actor=actor)
         elif action == "waive":
-            text = request.POST.get("amount", "").strip().replace(",", ".")
-            try:
-                amount = Decimal(text) if text else None
-            except InvalidOperation:
-                amount = Decimal("NaN")
-            if amount is not None and not amount.is_finite():
-                raise DomainError("amount: give an amount, e.g. 150.00", code="amount")
+            text = request.POST.get("amount", "").strip()
+            amount = typed_amount("amount", text) if text else None
             service.interest_waive(note=note, amount=amount, reason=reason, actor=actor)
         elif action == "reverse":
             service.interest_reverse(note=note, reason=reason, actor=actor)

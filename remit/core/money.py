@@ -127,6 +127,17 @@ def amount_in_range(field, value) -> Decimal:
     return number
 
 
+def typed_amount(field, text) -> Decimal:
+    """An amount typed on a page into ``field``: read by ``parse_typed_amount`` (so '1e5' and
+    '1,250' are refused on every page alike) and refused when it does not fit an amount
+    column; the message names the field."""
+    try:
+        number = parse_typed_amount(text)
+    except InvalidAmount as exc:
+        raise InvalidAmount.field(field, exc.message) from None
+    return amount_in_range(field, number)
+
+
 class RoundingPoint(Enum):
     """Where an amount may be rounded, and how. Mode is 'normal' (half away from zero) except
     where an allocation must never hand out more than it has."""

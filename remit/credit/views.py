@@ -18,7 +18,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import posted_date
-from remit.core.money import amount_in_range
+from remit.core.money import typed_amount
 from remit.core.scope import across, scope_of
 from remit.core.selectors import legal_entities_for
 from remit.receivables import selectors as receivables
@@ -235,14 +235,14 @@ def _customer_credit_save(request, customer) -> None:
     for key in ("ignore_until", "next_review", "last_review", "business_started"):
         changes[key] = _optional_date(request, key)
     changes["notes"] = post.get("notes", "")
-    changes["annual_revenue"] = (amount_in_range("annual_revenue", post["annual_revenue"])
+    changes["annual_revenue"] = (typed_amount("annual_revenue", post["annual_revenue"])
                                  if post.get("annual_revenue") else None)
     changes["account_status"] = _pick(request, AccountStatus, "account_status",
                                       legal_entity=request.legal_entity)
     changes["management_group"] = _pick(request, ManagementGroup, "management_group",
                                         legal_entity=request.legal_entity)
     if "credit_limit" in post:
-        changes["credit_limit"] = amount_in_range("credit_limit", post["credit_limit"] or "0")
+        changes["credit_limit"] = typed_amount("credit_limit", post["credit_limit"] or "0")
         changes["limit_expires"] = _optional_date(request, "limit_expires")
     services.customer_credit_update(customer=customer, on=timezone.localdate(),
                                     actor=Actor.web(request.user), **changes)
@@ -266,9 +266,9 @@ def insurance_add(request, account_number: str):
         services.insurance_add(
             customer=customer, kind=post.get("kind", ""), insurer=post.get("insurer", ""),
             effective=posted_date(request, "effective"), expires=posted_date(request, "expires"),
-            value=amount_in_range("value", post.get("value") or "0"),
+            value=typed_amount("value", post.get("value") or "0"),
             currency=post.get("currency", "").upper(),
-            update_percent=amount_in_range("update_percent", post.get("update_percent") or "0"),
+            update_percent=typed_amount("update_percent", post.get("update_percent") or "0"),
             included_in_exposure=bool(post.get("included_in_exposure")),
             policy_number=post.get("policy_number", ""),
             coverage_type=post.get("coverage_type", ""), actor=Actor.web(request.user))
@@ -332,7 +332,7 @@ def adjustment_action(request, journal: str, action: str):
                      if post.get("group") else None)
             adjustments.adjustment_line_add(
                 adjustment=journal, customer=customer, credit_group=group,
-                new_limit=amount_in_range("new_limit", post.get("new_limit") or "0"),
+                new_limit=typed_amount("new_limit", post.get("new_limit") or "0"),
                 new_from=_optional_date(request, "new_from"),
                 new_to=_optional_date(request, "new_to"), actor=actor)
         elif action == "generate":
@@ -342,7 +342,7 @@ def adjustment_action(request, journal: str, action: str):
                 customers = [receivables.customer_by_number(scope_of(request), n)
                              for n in numbers]
             made = adjustments.adjustment_generate(
-                adjustment=journal, value=amount_in_range("value", post.get("value") or "0"),
+                adjustment=journal, value=typed_amount("value", post.get("value") or "0"),
                 value_type=post.get("value_type", "fixed"),
                 round_off=post.get("round_off") or None, rounding=post.get("rounding", "nearest"),
                 method=post.get("method", "absolute"),
@@ -408,8 +408,8 @@ def rule_add(request):
             legal_entity=request.legal_entity, rule_type=post.get("rule_type", ""),
             scope=post.get("scope", "all"), kind=post.get("kind", "blocking"),
             value_type=post.get("value_type", "none"),
-            value=amount_in_range("value", post["value"]) if post.get("value") else None,
-            limit_threshold=(amount_in_range("limit_threshold", post["limit_threshold"])
+            value=typed_amount("value", post["value"]) if post.get("value") else None,
+            limit_threshold=(typed_amount("limit_threshold", post["limit_threshold"])
                              if post.get("limit_threshold") else None),
             customer=customer,
             management_group=_pick(request, ManagementGroup, "management_group",

@@ -18,7 +18,7 @@ from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.db import ExactSum
 from remit.core.exceptions import DomainError, InvalidInput
-from remit.core.forms import posted_date
+from remit.core.forms import AmountField, posted_date
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, opportunities, qualify
@@ -43,7 +43,7 @@ VIEWS = [("open", "Open leads"), ("mine", "My open leads"), ("closed", "Closed l
 
 
 class LeadForm(EntityForm):
-    estimated_value = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    estimated_value = AmountField(required=False, min_value=0, max_digits=20, decimal_places=2)
 
     class Meta:
         model = Lead

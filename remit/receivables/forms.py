@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import AmountField
-from remit.core.money import D, is_currency
+from remit.core.money import is_currency, parse_typed_amount
 from remit.ledger.models import Account, AccountType
 
 from .models import (
@@ -158,12 +158,12 @@ def line_specs(entity, rows) -> list[LineSpec]:
     specs, errors = [], []
     filled = [r for r in rows if r["description"] or r["unit_price"]]
     for n, row in enumerate(filled):
-        try:
-            price = D((row["unit_price"] or "0").replace(",", ".").replace(" ", ""))
-            quantity = D((row["quantity"] or "1").replace(",", ".").replace(" ", ""))
-        except DomainError:
-            errors.append((("lines", n, "unit_price"), "enter numbers, e.g. 1234.50"))
-            row["error"] = "enter numbers, e.g. 1234.50"
+        try:  # read the way every amount on the pages is read (no '1e5', no '1,250')
+            price = parse_typed_amount(row["unit_price"] or "0")
+            quantity = parse_typed_amount(row["quantity"] or "1")
+        except DomainError as exc:
+            errors.append((("lines", n, "unit_price"), exc.message))
+            row["error"] = exc.message
             continue
         specs.append(LineSpec(row["description"], price, quantity,
                                        accounts.get(row["account"]), taxes.get(row["tax"])))

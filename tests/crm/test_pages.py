@@ -187,3 +187,11 @@ def test_the_qualify_dialog_preselects_a_contact_with_its_own_account_and_mixes_
     opportunity = Opportunity.objects.get()
     assert opportunity.contact == kari and opportunity.account not in (first, second)
     assert Account.objects.count() == 3
+
+
+def test_the_lead_form_reads_the_estimated_value_like_every_amount_on_the_pages(crm, seller):
+    """It took '1e5' as 100,000 while the payment form refused it."""
+    page = seller.post("/crm/leads/new/", {**FORM, "estimated_value": "1e5"}).content.decode()
+    assert "write the amount in digits" in page and not Lead.objects.exists()
+    seller.post("/crm/leads/new/", {**FORM, "estimated_value": "250 000,00"})
+    assert Lead.objects.get().estimated_value == 250000

@@ -56,3 +56,22 @@ def test_the_payment_page_refuses_and_registers_nothing(story, entity, make_user
         "method": "bank_transfer"}).content.decode()
     assert message in page
     assert not CustomerTransaction.objects.filter(kind=TransactionKind.PAYMENT).exists()
+
+
+@pytest.mark.django_db
+def test_the_invoice_page_reads_line_amounts_like_the_payment_page(story, clerk_client):
+    """The invoice form took '1e5' as 100,000 while the payment form refused it."""
+    from remit.receivables.models import Invoice
+
+    customer = story.customer()
+    for price, quantity in (("1e5", "1"), ("100", "1E+2"), ("1,250", "1")):
+        page = clerk_client.post(f"/customers/{customer.account_number}/invoice/", {
+            "invoice_date": DAY0.isoformat(), "description_0": "Valves",
+            "unit_price_0": price, "quantity_0": quantity,
+            "tax_0": str(story.zero_tax.pk)}).content.decode()
+        assert "write the amount in digits" in page or "is ambiguous" in page, (price, quantity)
+    assert not Invoice.objects.exists()
+    clerk_client.post(f"/customers/{customer.account_number}/invoice/", {
+        "invoice_date": DAY0.isoformat(), "description_0": "Valves", "unit_price_0": "1 250,50",
+        "quantity_0": "2", "tax_0": str(story.zero_tax.pk)})
+    assert Invoice.objects.get().total_amount == Decimal("2501.00")
