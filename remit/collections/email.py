@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template import Context, Template, TemplateSyntaxError
 
 from remit.core.actor import Actor
+from remit.core.addresses import email_address
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
@@ -75,8 +76,11 @@ def email_open_items(*, customer: Customer, template: EmailTemplate, as_of: date
     actor.require("collections.add_activity")
     if template.legal_entity_id != customer.legal_entity_id:
         raise InvalidInput.field("template", "belongs to another legal entity")
-    address = (to or (contact.email if contact else "")).strip()
-    if not address or "@" not in address:
+    if (to or "").strip():
+        address = email_address("to", to)
+    elif contact is not None and (contact.email or "").strip():
+        address = email_address("to", contact.email, whose=f"{contact.name}'s address")
+    else:
         raise RuleViolation(f"{customer} has no email address for collections; add one to a "
                             "contact", code="no_email")
     sender = actor.user.get_full_name() or actor.user.username if actor.user else "remit"

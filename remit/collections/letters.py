@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from remit.core.actor import Actor
+from remit.core.addresses import email_address
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
@@ -33,13 +34,13 @@ from remit.receivables.models import (
 from remit.receivables.services.customers import customers_lock, receivable_account_for
 
 from . import letter_rules as rules
-from .pools import assigned
 from .models import (
     CollectionLetter,
     CollectionLetterLine,
     LetterLevel,
     LetterSequence,
 )
+from .pools import assigned
 
 LETTER_SEQUENCE = "collection_letter"
 LETTER_SOURCE = "collections.letter"
@@ -238,8 +239,7 @@ def _latin(text: str) -> str:
 def letter_email(*, letter: CollectionLetter, to: str, actor: Actor) -> None:
     """Send the letter as a PDF attachment."""
     actor.require("collections.add_activity")
-    if not to or "@" not in to:
-        raise InvalidInput.field("to", "an email address")
+    to = email_address("to", to)
     message = EmailMessage(
         subject=f"{letter.level.description} {letter.number} from "
                 f"{letter.customer.legal_entity.name}",

@@ -62,3 +62,49 @@ def test_without_an_address_nothing_is_sent_and_the_reason_is_given(entity, make
     response = client.post(url + "email/", {"template": template.pk, "to": ""}, follow=True)
     assert b"has no email address for collections" in response.content
     assert smtp.messages == [] and not Activity.objects.exists()
+
+
+BAD_ADDRESSES = ["ola@x.example\nBcc: all@evil.example", "ola\r\n@x.example", "not an address",
+                 "ola@", "a@b.example, c@d.example"]
+
+
+@pytest.mark.parametrize("address", BAD_ADDRESSES)
+def test_a_bad_address_is_named_as_such_on_every_page_that_sends(entity, make_user, smtp,
+                                                                 address):
+    """A line break in 'to' raised BadHeaderError (a 500); a malformed address was reported as
+    'has no email address'. Both senders — open items and a letter — now answer the same."""
+    from remit.collections.letters import letter_email
+    from tests.helpers import SYSTEM
+
+    story = Story(entity)
+    customer = story.customer()
+    story.invoice(customer, "100.00")
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("Collections agent", [entity]))
+    template = EmailTemplate.objects.get(legal_entity=entity, code="OVERDUE")
+    response = client.post(f"/collections/customers/{customer.account_number}/email/",
+                           {"template": template.pk, "to": address}, follow=True)
+    assert response.status_code == 200
+    assert b"to: " in response.content and b"is not an e-mail address" in response.content
+    from remit.core.exceptions import InvalidInput
+
+    with pytest.raises(InvalidInput, match="to: .* is not an e-mail address"):
+        letter_email(letter=None, to=address, actor=SYSTEM)
+    assert smtp.messages == [] and not Activity.objects.exists()
+
+
+def test_a_contact_with_a_malformed_address_is_named_not_called_missing(entity, make_user,
+                                                                       smtp):
+    story = Story(entity)
+    customer = story.customer()
+    story.invoice(customer, "100.00")
+    Contact.objects.create(customer=customer, name="Ingrid Berg", email="ingrid at fjord",
+                           is_collections=True)
+    client = Client()
+    client.force_login(make_user("Collections agent", [entity]))
+    template = EmailTemplate.objects.get(legal_entity=entity, code="OVERDUE")
+    response = client.post(f"/collections/customers/{customer.account_number}/email/",
+                           {"template": template.pk, "to": ""}, follow=True)
+    assert b"Ingrid Berg&#x27;s address &#x27;ingrid at fjord&#x27; is not an e-mail" \
+        in response.content
+    assert smtp.messages == []
