@@ -52,6 +52,8 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/", receivables.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/edit/", receivables.invoice_edit, name="invoice_edit"),
     path("invoices/<int:invoice_id>/post/", receivables.invoice_post, name="invoice_post"),
+    path("invoices/<int:invoice_id>/delete/", receivables.invoice_delete,
+         name="invoice_delete"),
     path("invoices/<int:invoice_id>/credit/", receivables.invoice_credit, name="invoice_credit"),
     path("invoices/<int:invoice_id>/correct/", receivables.invoice_correct,
          name="invoice_correct"),

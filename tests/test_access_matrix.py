@@ -112,6 +112,7 @@ PAGE_RULES = {
     "invoice": "receivables.view_invoice",
     "invoice_edit": "receivables.change_invoice",
     "invoice_post": "receivables.post_invoice",
+    "invoice_delete": "receivables.change_invoice",
     "invoice_credit": "receivables.add_invoice",
     "invoice_correct": "receivables.post_invoice",
     "settlement_reverse": "receivables.change_settlement",
@@ -183,6 +184,7 @@ API_RULES = {
     "POST /api/receivables/invoices": "receivables.add_invoice",
     "GET /api/receivables/invoices/{invoice_id}": "receivables.view_invoice",
     "POST /api/receivables/invoices/{invoice_id}/post": "receivables.post_invoice",
+    "DELETE /api/receivables/invoices/{invoice_id}": "receivables.change_invoice",
     "POST /api/receivables/payments": "receivables.post_paymentjournal",
     "POST /api/receivables/payment-journals": "receivables.post_paymentjournal",
     "POST /api/receivables/settlements": "receivables.change_settlement",
@@ -246,7 +248,7 @@ API_RULES = {
 
 # How to call the pages that need more than a GET without arguments.
 PAGE_METHOD = {"logout": "post", "import_run_now": "post", "switch_entity": "post", "entry_reverse": "post",
-               "job_retry": "post", "invoice_post": "post", "invoice_credit": "post",
+               "job_retry": "post", "invoice_post": "post", "invoice_delete": "post", "invoice_credit": "post",
                "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
                "age_now": "post", "collections_status": "post", "collections_settle": "post",
                "collections_write_off": "post", "collections_nsf": "post",

@@ -325,19 +325,26 @@ def invoice_create(request, body: InvoiceIn):
                                           kind="invoice").first()
         if original is None:
             raise InvalidInput.field("original", f"no invoice {body.original}")
-    actor = Actor.api(request.user)
-    invoice = services.invoice_create(
-        customer=customer, invoice_date=body.invoice_date, kind=body.kind,
-        due_date=body.due_date, original=original, reason=body.reason,
-        your_reference=body.your_reference, lines=line_specs(entity, body.lines), actor=actor)
-    if body.post:
-        invoice = services.invoice_post(invoice=invoice, actor=actor)
+    make = services.invoice_issue if body.post else services.invoice_create  # all or nothing
+    invoice = make(customer=customer, invoice_date=body.invoice_date, kind=body.kind,
+                   due_date=body.due_date, original=original, reason=body.reason,
+                   your_reference=body.your_reference, lines=line_specs(entity, body.lines),
+                   actor=Actor.api(request.user))
     return Status(201, selectors.invoice_detail(scope_of(request), invoice.pk))
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceOut, auth=Rule("receivables.view_invoice"))
 def invoice(request, invoice_id: int):
     return selectors.invoice_detail(scope_of(request), invoice_id)
+
+
+@router.delete("/invoices/{invoice_id}", response={204: None},
+               auth=Rule("receivables.change_invoice"))
+def invoice_delete(request, invoice_id: int):
+    """Discard a draft; a posted invoice answers 409 (credit or correct it instead)."""
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
+    services.invoice_draft_delete(invoice=found, actor=Actor.api(request.user))
+    return Status(204, None)
 
 
 @router.post("/invoices/{invoice_id}/post", response=InvoiceOut,

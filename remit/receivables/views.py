@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -196,19 +197,13 @@ def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.
         try:
             plausible_date("invoice_date", data["invoice_date"])
             specs = line_specs(entity, rows)
-            if invoice is None:
-                invoice = services.invoice_create(
-                    customer=customer_obj, invoice_date=data["invoice_date"], kind=kind,
-                    due_date=data["due_date"], your_reference=data["your_reference"],
-                    reason=data["reason"], lines=specs, actor=actor)
-            else:
-                _update_header(invoice, data)
-                services.invoice_lines_replace(invoice=invoice, lines=specs, actor=actor)
-            if "post" in request.POST:
-                invoice = services.invoice_post(invoice=invoice, actor=actor)
-                messages.success(request, f"Posted {invoice.number}.")
-            else:
-                messages.success(request, "Draft saved.")
+            with transaction.atomic():  # a post that fails leaves no draft and no edits
+                saved = _invoice_save(invoice, customer_obj, kind, data, specs, actor)
+                if "post" in request.POST:
+                    saved = services.invoice_post(invoice=saved, actor=actor)
+            invoice = saved
+            messages.success(request, f"Posted {saved.number}." if "post" in request.POST
+                             else "Draft saved.")
         except DomainError as exc:
             form_errors(form, exc)
             for loc, msg in exc.errors:
@@ -224,6 +219,16 @@ def _invoice_form(request, *, invoice=None, customer_obj=None, kind=InvoiceKind.
         "kind": invoice.kind if invoice else kind,
         "accounts": revenue_accounts(entity), "taxes": tax_codes(entity),
         "default_tax": target.tax_code_id or services.parameters_for(entity).default_tax_code_id})
+
+
+def _invoice_save(invoice, customer_obj, kind, data, specs, actor):
+    if invoice is None:
+        return services.invoice_create(
+            customer=customer_obj, invoice_date=data["invoice_date"], kind=kind,
+            due_date=data["due_date"], your_reference=data["your_reference"],
+            reason=data["reason"], lines=specs, actor=actor)
+    _update_header(invoice, data)
+    return services.invoice_lines_replace(invoice=invoice, lines=specs, actor=actor)
 
 
 def _update_header(invoice, data) -> None:
@@ -263,6 +268,19 @@ def invoice_edit(request, invoice_id: int):
         messages.error(request, f"{found} is posted; credit or correct it instead.")
         return redirect("invoice", found.pk)
     return _invoice_form(request, invoice=found)
+
+
+@require_POST
+@page("receivables.change_invoice")
+def invoice_delete(request, invoice_id: int):
+    found = selectors.invoice_detail(scope_of(request), invoice_id)
+    try:
+        services.invoice_draft_delete(invoice=found, actor=Actor.web(request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("invoice", found.pk)
+    messages.success(request, f"Draft {found.get_kind_display()} discarded.")
+    return redirect("customer", found.customer.account_number)
 
 
 @require_POST

@@ -16,6 +16,7 @@ from .invoices import (  # noqa: F401
     LineSpec,
     invoice_correction_start,
     invoice_create,
+    invoice_draft_delete,
     invoice_issue,
     invoice_lines_replace,
     invoice_post,

@@ -234,6 +234,25 @@ def _discount_dates(invoice: Invoice) -> list[rules.DiscountPeriod]:
 
 
 @transaction.atomic
+@transaction.atomic
+def invoice_draft_delete(*, invoice: Invoice, actor: Actor) -> None:
+    """Discard a draft that will not be posted. It never reached the books, so nothing is
+    reversed; the audit log keeps who discarded what. A posted document is credited or
+    corrected instead."""
+    actor.require("receivables.change_invoice")
+    locked = (Invoice.objects.select_for_update().select_related("customer")
+              .filter(pk=invoice.pk).first())
+    if locked is None:
+        raise RuleViolation(f"{invoice} is already gone", code="invoice_gone")
+    if locked.status != InvoiceStatus.DRAFT:
+        raise RuleViolation(f"{locked} is posted; credit or correct it instead",
+                            code="invoice_posted")
+    audit_record(actor=actor, action="receivables.invoice.delete", obj=locked,
+                 data={"kind": locked.kind, "customer": locked.customer.account_number,
+                       "total": locked.total_amount, "currency": locked.currency})
+    locked.delete()
+
+
 def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = True) -> Invoice:
     """Post a draft: its number, a balanced entry (receivable against revenue and sales tax)
     and an open item with its due date and cash discount dates. A credit note for an invoice
