@@ -143,3 +143,67 @@ def test_remit_run_where_no_database_was_set_up_says_where_to_look(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "lacks remit's tables" in done.stderr and "REMIT_DATA_DIR" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _cli_env(tmp_path, **extra):
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REMIT_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "COLUMNS")}
+    env["REMIT_DATA_DIR"] = str(tmp_path / "var")
+    return env | extra
+
+
+def test_a_database_that_cannot_be_reached_is_exit_code_2_not_a_traceback(tmp_path):
+    """`remit ledger check` exited 1 both for "violations found" and for "could not open the
+    database"; now 2 means the books could not be checked at all."""
+    import subprocess
+    import sys
+
+    env = _cli_env(tmp_path, REMIT_DATABASE_URL="postgres://postgres@127.0.0.1:9/nowhere")
+    done = subprocess.run([sys.executable, "-m", "remit.cli", "ledger", "check"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "could not use the database nowhere" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    ("attempt to write a readonly database", "is read-only"),
+    ("database or disk is full", "is full"),
+    ("unable to open database file", "could not use the database"),
+])
+def test_a_read_only_or_full_database_is_explained_with_exit_code_2(monkeypatch, capsys,
+                                                                   error, words):
+    from django.db.utils import OperationalError
+
+    from remit import cli
+
+    def fails(argv):
+        raise OperationalError(error)
+
+    monkeypatch.setattr("django.core.management.execute_from_command_line", fails)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["remit", "ledger", "check"])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert words in message and error in message
+
+
+@pytest.mark.parametrize(("code", "words"), [(28, "Free some space"), (30, "write access")])
+def test_a_full_or_read_only_disk_for_files_is_explained_with_exit_code_2(monkeypatch, capsys,
+                                                                         code, words):
+    import os
+
+    from remit import cli
+
+    def fails(argv):
+        raise OSError(code, os.strerror(code), "/srv/remit/var/outbox/x.eml")
+
+    monkeypatch.setattr("django.core.management.execute_from_command_line", fails)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["remit", "demo", "load"])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert "could not write /srv/remit/var/outbox/x.eml" in message and words in message
+
