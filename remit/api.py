@@ -111,6 +111,7 @@ def on_not_found(request, exc):
 
 
 def _register_routers() -> None:
+    from remit.collections.api import router as collections_router
     from remit.core.api import router as core_router
     from remit.credit.api import router as credit_router
     from remit.imports.api import router as imports_router
@@ -124,6 +125,7 @@ def _register_routers() -> None:
     api.add_router("/core", core_router)
     api.add_router("/ledger", ledger_router)
     api.add_router("/receivables", receivables_router)
+    api.add_router("/collections", collections_router)
     api.add_router("/sales", sales_router)
     api.add_router("/credit", credit_router)
     api.add_router("/insights", insights_router)

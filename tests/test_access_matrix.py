@@ -185,6 +185,7 @@ API_RULES = {
     "GET /api/receivables/invoices/{invoice_id}": "receivables.view_invoice",
     "POST /api/receivables/invoices/{invoice_id}/post": "receivables.post_invoice",
     "DELETE /api/receivables/invoices/{invoice_id}": "receivables.change_invoice",
+    "POST /api/collections/customers/{account_number}/write-off": "receivables.write_off",
     "POST /api/receivables/payments": "receivables.post_paymentjournal",
     "POST /api/receivables/payment-journals": "receivables.post_paymentjournal",
     "POST /api/receivables/settlements": "receivables.change_settlement",

@@ -79,6 +79,7 @@ BODIES = {
     "POST /api/sales/orders/{number}/post": {"step": "confirmation", "on": "2026-03-16"},
     "POST /api/credit/holds/{hold_id}/release": {"note": "pool test"},
     "POST /api/credit/holds/{hold_id}/reject": {"note": "pool test"},
+    "POST /api/collections/customers/{account_number}/write-off": {"on": "2026-03-20"},
 }
 
 

@@ -31,6 +31,7 @@ from remit.receivables.models import (
 from remit.receivables.services import (
     MarkSpec,
     customer_write_off,
+    parameters_for,
     payment_bounce,
     settle,
 )
@@ -175,6 +176,7 @@ def customer_page(request, account_number: str):
         "statuses": [c for c in CollectionStatus.choices
                      if c[0] != CollectionStatus.PROMISE_BROKEN],
         "reasons": WriteOffReason.objects.filter(legal_entity=request.legal_entity),
+        "default_reason": parameters_for(request.legal_entity).default_write_off_reason_id,
         "cases": customer.collections_cases.select_related("category", "owner")
         .prefetch_related("transactions").order_by("status", "-opened_on")[:50],
         "activities": _customer_activities(request, customer),
@@ -261,10 +263,16 @@ def settle_marked(request, account_number: str):
 @require_POST
 @page("receivables.write_off")
 def write_off(request, account_number: str):
-    """Write off the customer's open balance (every open item, netted per currency) with a
-    reason code and comment."""
+    """Write off the customer's open balance (every open item, netted per currency) or only
+    the items marked in the list (scope=marked), with a reason code and comment."""
     customer = _customer(request, account_number)
     try:
+        items = None
+        if request.POST.get("scope") == "marked":
+            items = _selected(request, customer)
+            if not items:
+                raise DomainError("items: mark the items to write off in the list",
+                                  code="items")
         reason_id = _id(request, "reason")
         reason = WriteOffReason.objects.filter(legal_entity=request.legal_entity,
                                                pk=reason_id).first() if reason_id else None
@@ -273,7 +281,7 @@ def write_off(request, account_number: str):
                               else "reason: no such write-off reason", code="reason")
         made = customer_write_off(customer=customer, on=posted_date(request, "on"),
                                   reason=reason, comment=request.POST.get("comment", ""),
-                                  actor=Actor.web(request.user))
+                                  items=items, actor=Actor.web(request.user))
         messages.success(request, "Written off: " + ", ".join(
             f"{s.journal_entry.number if s.journal_entry else 'netted'} "
             f"({s.reason.code})" for s in made) + ".")

@@ -70,7 +70,7 @@ def test_an_agent_writes_off_registers_nsf_waives_interest_and_plans_a_call(
     page.get_by_label("Write-off reason").select_option(label="BADDEBT · Bad debt: customer "
                                                               "cannot pay")
     page.get_by_label("Reason comment").fill("company dissolved")
-    page.get_by_role("button", name="Write off").click()
+    page.get_by_role("button", name="Write off all").click()
     expect(page.get_by_role("status")).to_contain_text("(BADDEBT)")
     assert Settlement.objects.get(kind="write_off").reason.code == "BADDEBT"
 
