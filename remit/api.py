@@ -114,8 +114,8 @@ def _register_routers() -> None:
     from remit.collections.api import router as collections_router
     from remit.core.api import router as core_router
     from remit.credit.api import router as credit_router
-    from remit.imports.api import router as imports_router
     from remit.crm.api import router as crm_router
+    from remit.imports.api import router as imports_router
     from remit.insights.api import router as insights_router
     from remit.jobs.api import router as jobs_router
     from remit.ledger.api import router as ledger_router

@@ -248,8 +248,9 @@ API_RULES = {
 
 
 # How to call the pages that need more than a GET without arguments.
-PAGE_METHOD = {"logout": "post", "import_run_now": "post", "switch_entity": "post", "entry_reverse": "post",
-               "job_retry": "post", "invoice_post": "post", "invoice_delete": "post", "invoice_credit": "post",
+PAGE_METHOD = {"logout": "post", "import_run_now": "post", "switch_entity": "post",
+               "entry_reverse": "post", "job_retry": "post", "invoice_post": "post",
+               "invoice_delete": "post", "invoice_credit": "post",
                "invoice_correct": "post", "settlement_reverse": "post", "settle_auto": "post",
                "age_now": "post", "collections_status": "post", "collections_settle": "post",
                "collections_write_off": "post", "collections_nsf": "post",
