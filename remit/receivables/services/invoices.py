@@ -234,7 +234,6 @@ def _discount_dates(invoice: Invoice) -> list[rules.DiscountPeriod]:
 
 
 @transaction.atomic
-@transaction.atomic
 def invoice_draft_delete(*, invoice: Invoice, actor: Actor) -> None:
     """Discard a draft that will not be posted. It never reached the books, so nothing is
     reversed; the audit log keeps who discarded what. A posted document is credited or
@@ -253,6 +252,7 @@ def invoice_draft_delete(*, invoice: Invoice, actor: Actor) -> None:
     locked.delete()
 
 
+@transaction.atomic
 def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = True) -> Invoice:
     """Post a draft: its number, a balanced entry (receivable against revenue and sales tax)
     and an open item with its due date and cash discount dates. A credit note for an invoice
