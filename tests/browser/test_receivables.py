@@ -88,6 +88,6 @@ def test_a_bad_invoice_line_is_shown_beside_it_and_nothing_posts(page, clerk_log
     page.get_by_label("Description line 1").fill("Widget")
     page.get_by_label("Unit price line 1").fill("ten")
     page.get_by_role("button", name="Post invoice").click()
-    expect(page.get_by_text("'ten' is not an amount").first).to_be_visible()
+    expect(page.get_by_text("'ten': write the amount in digits").first).to_be_visible()
     expect(page.get_by_label("Description line 1")).to_have_value("Widget")
     assert not Invoice.objects.exists()
