@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remit.core.middleware.LegalEntityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "remit.core.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into remit.core.lockout's page
 ]
 
@@ -170,6 +173,45 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 # every asset ships inside remit, none comes from a CDN.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Headers (docs/design/security.md). Every script and style comes from remit's own static
+# files: no inline script, handler or style attribute, nothing from another origin, and
+# tests/test_security_headers.py keeps the templates that way.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],  # the API docs' icons are data: URLs
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "object-src": [csp.NONE],
+    },
+}
+# Powerful browser features remit never uses are switched off for its pages.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=(), "
+                      "interest-cohort=(), browsing-topics=()")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind TLS (REMIT_ENV=production; README › Running behind TLS): redirect plain HTTP, tell
+# browsers to keep to HTTPS, and trust the proxy's X-Forwarded-Proto only when told to.
+SECURE_SSL_REDIRECT = env.bool("REMIT_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("REMIT_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+# Subdomains and preloading are the owner's choice: remit is often one host of a company's
+# domain and cannot vouch for the others. Until chosen, Django's reminders stay quiet.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("REMIT_HSTS_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("REMIT_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [check for check, chosen in (
+    ("security.W005", "REMIT_HSTS_SUBDOMAINS"), ("security.W021", "REMIT_HSTS_PRELOAD"))
+    if chosen not in os.environ]
+if env.bool("REMIT_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = 1  # lock the client's address, not the proxy's
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("REMIT_SECURE_COOKIES", default=PRODUCTION)

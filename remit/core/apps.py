@@ -20,3 +20,5 @@ class CoreConfig(AppConfig):
         from .lockout import audit_lockout
 
         user_locked_out.connect(audit_lockout, dispatch_uid="remit.core.lockout")
+
+        from . import checks  # noqa: F401 - registers remit's deploy checks

@@ -15,3 +15,19 @@ class LegalEntityMiddleware:
             request.legal_entity = resolve_legal_entity(
                 user, requested_id=request.session.get(SESSION_KEY))
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends settings.PERMISSIONS_POLICY (Django has no setting for this header)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.value = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response

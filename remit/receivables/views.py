@@ -350,9 +350,9 @@ def payment_new(request, account_number: str):
     on = today
     if request.method == "POST" and form.is_valid():
         on = form.cleaned_data["payment_date"]
-    elif request.GET.get("on"):
+    elif request.GET.get("on") or request.GET.get("payment_date"):  # htmx sends the field
         try:
-            on = date.fromisoformat(request.GET["on"])
+            on = date.fromisoformat(request.GET.get("on") or request.GET["payment_date"])
         except ValueError:
             pass
     for item in items:

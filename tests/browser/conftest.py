@@ -52,6 +52,9 @@ def page(chromium, request):
     context = chromium.new_context(viewport={"width": 1366, "height": 860})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = []  # what the Content-Security-Policy blocked: every test fails on it
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -60,6 +63,7 @@ def page(chromium, request):
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot saved: {path}")
     context.close()
+    assert not refused, f"the page broke its Content-Security-Policy: {refused}"
 
 
 def snapshot(page, name: str) -> None:

@@ -81,3 +81,45 @@ def test_post_a_general_journal_entry_with_a_mistake_first(page, live_server, bo
     expect(page.get_by_role("status")).to_contain_text("Posted GJ-000002")
     expect(page.get_by_role("cell", name="6800 Office supplies")).to_be_visible()
     snapshot(page, "entry-new")
+
+
+def test_the_api_docs_and_a_confirmation_work_under_the_content_security_policy(
+        page, live_server, books):
+    """No inline script is allowed any more: the API docs still render, and a confirmation
+    asked by data-confirm (remit.js) still stops the action when declined. The page fixture
+    fails the test on any CSP violation."""
+    from django.contrib.auth import get_user_model
+
+    from remit.core.models import ApiToken
+    from remit.core.services import api_token_create
+
+    kari = get_user_model().objects.get(username="kari")
+    token, _ = api_token_create(user=kari, name="nightly export", actor=SYSTEM)
+    base = live_server.url
+    log_in(page, base)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nordlys Test AS")
+    page.goto(f"{base}/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("remit")
+    page.goto(f"{base}/profile/tokens/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("button", name="Revoke")).to_be_visible()
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_the_policy_check_itself_catches_an_inline_style(chromium, live_server, books):
+    """The page fixture's CSP watch is not a test that cannot fail: a style attribute put on
+    a remit page is refused and reported."""
+    context = chromium.new_context()
+    page = context.new_page()
+    seen = []
+    page.on("console", lambda message: seen.append(message.text))
+    page.goto(f"{live_server.url}/login/")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')")
+    page.wait_for_timeout(300)
+    context.close()
+    assert any("Content Security Policy" in text for text in seen), seen

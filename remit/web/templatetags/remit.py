@@ -90,8 +90,17 @@ def pct(value) -> str:
 
 @register.filter
 def pct_width(value) -> str:
-    """A probability as a CSS width: 0.4213 → '42.13%'."""
-    return f"{(Decimal(value or 0) * 100).quantize(Decimal('0.01'))}%"
+    """A probability as a width class: 0.4213 → 'w-42' (remit.css has w-0 … w-100). A class,
+    not a style attribute: the Content-Security-Policy allows no inline styles."""
+    return percent_width(Decimal(value or 0) * 100)
+
+
+@register.filter
+def percent_width(value) -> str:
+    """A percentage (0-100) as a width class: 42.6 → 'w-43'."""
+    number = Decimal(value or 0)
+    whole = int(number.quantize(Decimal(1)))
+    return f"w-{min(max(whole, 0), 100)}"
 
 
 @register.filter
@@ -106,7 +115,7 @@ def history_bars(history: dict) -> list[dict]:
             history.get("late", 0)), ("very late", "very", history.get("very_late", 0))]
     top = max((n for _, _, n in rows), default=0) or 1
     return [{"label": label, "css": css, "count": n,
-             "width": f"{Decimal(n * 100) / top:.1f}%"} for label, css, n in rows]
+             "width": percent_width(Decimal(n * 100) / top)} for label, css, n in rows]
 
 
 @register.filter
