@@ -63,7 +63,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # A write transaction takes SQLite's lock at BEGIN, so check-then-act services are
         # serialised (select_for_update is a no-op on SQLite).
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env.int("REMIT_SQLITE_BUSY_SECONDS", default=30),  # wait for a writer
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif _db["ENGINE"] in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:

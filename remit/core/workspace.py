@@ -56,5 +56,8 @@ def home_summary(user, legal_entity) -> dict:
     if user.has_perm("jobs.view_schedule"):
         from django_tasks_db.models import DBTaskResult
 
+        from remit.jobs.selectors import worker_status
+
         summary["failed_jobs"] = DBTaskResult.objects.filter(status="FAILED").count()
+        summary["worker"] = worker_status(now=timezone.now())
     return summary

@@ -51,3 +51,24 @@ class Schedule(models.Model):
         if self.daily_at is not None:
             return f"daily at {self.daily_at:%H:%M}"
         return f"every {self.every_minutes} min"
+
+
+class WorkerBeat(models.Model):
+    """A running ``remit worker`` says it is alive: one row per worker process, refreshed
+    while it loops. Scheduled jobs (the nightly ledger check among them) stop silently when
+    no worker runs, so the home page, /jobs/ and ``remit jobs status`` read these rows and say
+    so."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True, help_text="The last database error the worker "
+                                  "waited out, if any.")
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.host}:{self.pid}"

@@ -19,3 +19,16 @@ def jobs_recent(*, status: str | None = None, limit: int = 100) -> list[DBTaskRe
 
 def schedules_all() -> QuerySet[Schedule]:
     return Schedule.objects.order_by("next_run_at")
+
+
+def worker_status(*, now, stale_after_seconds: int = 120) -> dict:
+    """Whether background jobs are being run: the workers seen within ``stale_after_seconds``
+    and, when none is, when one was last seen (None: never)."""
+    from datetime import timedelta
+
+    from .models import WorkerBeat
+
+    fresh = list(WorkerBeat.objects.filter(
+        seen_at__gte=now - timedelta(seconds=stale_after_seconds)))
+    last = WorkerBeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return {"running": bool(fresh), "workers": fresh, "last_seen": last}

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 
-from .selectors import jobs_recent, schedules_all
+from .selectors import jobs_recent, schedules_all, worker_status
 from .services import job_retry
 
 
@@ -14,7 +15,8 @@ from .services import job_retry
 def jobs(request):
     status = request.GET.get("status") or None
     return render(request, "jobs/jobs.html", {
-        "jobs": jobs_recent(status=status), "schedules": schedules_all(), "status": status})
+        "jobs": jobs_recent(status=status), "schedules": schedules_all(), "status": status,
+        "worker": worker_status(now=timezone.now())})
 
 
 @require_POST

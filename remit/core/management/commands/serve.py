@@ -6,8 +6,11 @@ as you like) or pass ``--with-worker``.
 """
 
 import atexit
+import logging
 import subprocess
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -47,8 +50,9 @@ class Command(BaseCommand):
         if run_worker is None:
             run_worker = settings.REMIT["SERVE_RUNS_WORKER"]
         if run_worker:
-            child = subprocess.Popen([sys.executable, "-m", "remit.cli", "worker", "-v", "0"])
-            atexit.register(_stop, child)
+            keeper = WorkerKeeper([sys.executable, "-m", "remit.cli", "worker", "-v", "0"])
+            keeper.start()
+            atexit.register(keeper.stop)
         _Gunicorn({
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -59,6 +63,51 @@ class Command(BaseCommand):
             "loglevel": "warning",
             "timeout": 120,
         }).run()
+
+
+logger = logging.getLogger("remit.serve")
+
+
+class WorkerKeeper:
+    """Runs the background worker as a child process and starts it again when it exits —
+    killed, out of memory, crashed — waiting 1 s, doubling to a minute while it keeps
+    failing within a minute of starting. Without it a worker that died left scheduled jobs
+    (the nightly ledger check among them) silently stopped until someone restarted remit."""
+
+    def __init__(self, command: list[str], *, max_wait: float = 60.0):
+        self.command = command
+        self.max_wait = max_wait
+        self.child: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._keep, name="remit-worker-keeper",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self.child = subprocess.Popen(self.command)
+        self._thread.start()
+
+    def _keep(self) -> None:
+        wait = 1.0
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            code = self.child.wait()
+            if self._stopping.is_set():
+                return
+            wait = 1.0 if time.monotonic() - started > 60 else min(wait * 2, self.max_wait)
+            logger.error("remit: the background worker exited (code %s); starting it again "
+                         "in %.0f s", code, wait)
+            if self._stopping.wait(wait):
+                return
+            self.restarts += 1
+            self.child = subprocess.Popen(self.command)
+            if self._stopping.is_set():  # stop() came while it started
+                _stop(self.child)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.child is not None:
+            _stop(self.child)
 
 
 def _stop(child: subprocess.Popen) -> None:

@@ -28,6 +28,7 @@ class Command(TyperCommand):
                           f"{localtime(r.enqueued_at):%Y-%m-%d %H:%M}", r.exception_class_path,
                           str(r.id))
         Console().print(table)
+        _warn_without_worker()
 
     @command(help="Scheduled jobs and when they run next.")
     def schedules(self):
@@ -39,6 +40,26 @@ class Command(TyperCommand):
                           if s.last_enqueued_at else "")
         Console().print(table)
 
+    @command(help="Whether a background worker is running (exit code 1 when none is).")
+    def status(self):
+        from django.utils import timezone
+
+        from remit.jobs.selectors import worker_status
+
+        state = worker_status(now=timezone.now())
+        console = Console()
+        for w in state["workers"]:
+            console.print(f"[green]running[/green]: worker on {w.host}, pid {w.pid}, since "
+                          f"{localtime(w.started_at):%Y-%m-%d %H:%M}, seen "
+                          f"{localtime(w.seen_at):%H:%M:%S}"
+                          + (f"; last waited out: {w.last_error}" if w.last_error else ""))
+        if not state["running"]:
+            seen = (f"last seen {localtime(state['last_seen']):%Y-%m-%d %H:%M}"
+                    if state["last_seen"] else "never seen")
+            raise CommandError(f"no background worker is running ({seen}): scheduled jobs "
+                               "and queued imports wait. Start `remit serve` (SQLite) or "
+                               "`remit worker`.")
+
     @command(help="Put a failed job back in the queue.")
     def retry(self, job_id: Annotated[str, typer.Argument(help="The job's id (see list).")]):
         try:
@@ -46,3 +67,13 @@ class Command(TyperCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"job {job_id} queued again")
+
+
+def _warn_without_worker() -> None:
+    from django.utils import timezone
+
+    from remit.jobs.selectors import worker_status
+
+    if not worker_status(now=timezone.now())["running"]:
+        Console(stderr=True).print("[yellow]No background worker is running[/yellow]: these "
+                                   "jobs wait (see `remit jobs status`).")

@@ -1,16 +1,30 @@
-"""``remit worker``: runs scheduled and queued background jobs until stopped."""
+"""``remit worker``: runs scheduled and queued background jobs until stopped.
 
+It keeps running through a database it cannot use for a while — SQLite locked by a long
+import, PostgreSQL restarting — waiting with backoff (2 s doubling to a minute) instead of
+crashing, and says it is alive (``jobs.WorkerBeat``) so that the home page and
+``remit jobs status`` can tell when no worker runs."""
+
+import logging
+import os
 import signal
+import socket
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from remit.jobs.models import WorkerBeat
 from remit.jobs.services import jobs_fail_abandoned, schedules_enqueue_due
+
+logger = logging.getLogger("remit.worker")
+BEAT_EVERY = timedelta(seconds=15)
+MAX_BACKOFF = 60.0
 
 
 class Command(BaseCommand):
@@ -33,22 +47,65 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self._stop)
             if verbosity:
                 self.stdout.write(f"remit worker: queues {queue}, polling every {interval}s")
-        worker_id = get_random_string(32)
+        self.worker_id = get_random_string(32)
+        self.started_at = timezone.now()
+        self.beaten_at = None
+        self.error = ""
         timeout = timedelta(seconds=settings.REMIT["JOB_TIMEOUT_SECONDS"])
-        while self.running:
-            lost = jobs_fail_abandoned(now=timezone.now(), timeout=timeout)
-            if lost and verbosity:
-                self.stdout.write(f"{lost} abandoned job(s) marked failed")
-            names = schedules_enqueue_due(now=timezone.now())
-            if names and verbosity:
-                self.stdout.write(f"enqueued scheduled: {', '.join(names)}")
-            self.worker = Worker(queue_names=queue.split(","), interval=0, batch=True,
-                                 backend_name="default", startup_delay=False, max_tasks=None,
-                                 worker_id=worker_id, excluded_queue_names=[])
-            self.worker.run()
-            if once:
-                break
-            time.sleep(interval)
+        failures = 0
+        try:
+            while self.running:
+                try:
+                    if not once:
+                        self._beat()
+                    self._round(queue, timeout, verbosity)
+                    failures = 0
+                except DatabaseError as exc:
+                    if once:
+                        raise
+                    failures += 1
+                    wait = min(interval * 2 ** failures, MAX_BACKOFF)
+                    self.error = f"{timezone.now():%Y-%m-%d %H:%M:%S}: {exc}"
+                    logger.warning("remit worker: the database could not be used (%s); "
+                                   "trying again in %.0f s", exc, wait)
+                    connections.close_all()  # a broken connection is opened afresh
+                    self._sleep(wait)
+                    continue
+                if once:
+                    break
+                self._sleep(interval)
+        finally:
+            if not once:
+                try:
+                    WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+                except DatabaseError:
+                    pass  # it goes stale by itself
+
+    def _round(self, queue: str, timeout: timedelta, verbosity: int) -> None:
+        lost = jobs_fail_abandoned(now=timezone.now(), timeout=timeout)
+        if lost and verbosity:
+            self.stdout.write(f"{lost} abandoned job(s) marked failed")
+        names = schedules_enqueue_due(now=timezone.now())
+        if names and verbosity:
+            self.stdout.write(f"enqueued scheduled: {', '.join(names)}")
+        self.worker = Worker(queue_names=queue.split(","), interval=0, batch=True,
+                             backend_name="default", startup_delay=False, max_tasks=None,
+                             worker_id=self.worker_id, excluded_queue_names=[])
+        self.worker.run()
+
+    def _beat(self) -> None:
+        now = timezone.now()
+        if self.beaten_at is not None and now - self.beaten_at < BEAT_EVERY:
+            return
+        WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
+            "host": socket.gethostname()[:255], "pid": os.getpid(),
+            "started_at": self.started_at, "seen_at": now, "last_error": self.error})
+        self.beaten_at = now
+
+    def _sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while self.running and time.monotonic() < end:
+            time.sleep(min(0.5, end - time.monotonic()))
 
     def _stop(self, signum, frame):
         self.running = False
