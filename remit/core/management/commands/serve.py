@@ -74,7 +74,7 @@ class WorkerKeeper:
     failing within a minute of starting. Without it a worker that died left scheduled jobs
     (the nightly ledger check among them) silently stopped until someone restarted remit."""
 
-    def __init__(self, command: list[str], *, max_wait: float = 60.0):
+    def __init__(self, command: list[str], *, max_wait: float = 60):
         self.command = command
         self.max_wait = max_wait
         self.child: subprocess.Popen | None = None
@@ -88,13 +88,13 @@ class WorkerKeeper:
         self._thread.start()
 
     def _keep(self) -> None:
-        wait = 1.0
+        wait = 1
         while not self._stopping.is_set():
             started = time.monotonic()
             code = self.child.wait()
             if self._stopping.is_set():
                 return
-            wait = 1.0 if time.monotonic() - started > 60 else min(wait * 2, self.max_wait)
+            wait = 1 if time.monotonic() - started > 60 else min(wait * 2, self.max_wait)
             logger.error("remit: the background worker exited (code %s); starting it again "
                          "in %.0f s", code, wait)
             if self._stopping.wait(wait):

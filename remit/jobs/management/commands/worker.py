@@ -24,7 +24,7 @@ from remit.jobs.services import jobs_fail_abandoned, schedules_enqueue_due
 
 logger = logging.getLogger("remit.worker")
 BEAT_EVERY = timedelta(seconds=15)
-MAX_BACKOFF = 60.0
+MAX_BACKOFF = 60  # seconds
 
 
 class Command(BaseCommand):
@@ -105,7 +105,7 @@ class Command(BaseCommand):
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while self.running and time.monotonic() < end:
-            time.sleep(min(0.5, end - time.monotonic()))
+            time.sleep(max(0, min(1, end - time.monotonic())))
 
     def _stop(self, signum, frame):
         self.running = False
