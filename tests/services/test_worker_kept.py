@@ -40,6 +40,24 @@ def test_the_keeper_starts_a_worker_that_exits_again_and_stops_cleanly():
     assert steady.child.poll() is not None and steady.restarts == 0
 
 
+def test_a_forked_web_worker_exiting_leaves_the_background_worker_alone():
+    """gunicorn forks its web workers after the keeper starts, and they inherit its atexit
+    hook: each one that exited (a reload, a timeout) killed the background worker."""
+    keeper = WorkerKeeper([sys.executable, "-c", "import time; time.sleep(60)"])
+    keeper.start()
+    try:
+        pid = os.fork()
+        if pid == 0:  # what a web worker's atexit does
+            keeper.stop()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.5)
+        assert keeper.child.poll() is None and keeper.restarts == 0
+    finally:
+        keeper.stop()
+    assert keeper.child.poll() is not None
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the probe's lock is SQLite's")
 def test_a_worker_waits_out_a_locked_database_and_goes_on(tmp_path):

@@ -7,6 +7,7 @@ as you like) or pass ``--with-worker``.
 
 import atexit
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -79,6 +80,7 @@ class WorkerKeeper:
         self.max_wait = max_wait
         self.child: subprocess.Popen | None = None
         self.restarts = 0
+        self._owner = os.getpid()  # gunicorn forks web workers that inherit the atexit hook
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._keep, name="remit-worker-keeper",
                                         daemon=True)
@@ -92,8 +94,8 @@ class WorkerKeeper:
         while not self._stopping.is_set():
             started = time.monotonic()
             code = self.child.wait()
-            if self._stopping.is_set():
-                return
+            if self._stopping.is_set() or code == 0:
+                return  # 0: it was told to stop (SIGTERM, Ctrl+C) — remit is shutting down
             wait = 1 if time.monotonic() - started > 60 else min(wait * 2, self.max_wait)
             logger.error("remit: the background worker exited (code %s); starting it again "
                          "in %.0f s", code, wait)
@@ -105,6 +107,8 @@ class WorkerKeeper:
                 _stop(self.child)
 
     def stop(self) -> None:
+        if os.getpid() != self._owner:
+            return  # a forked web worker exiting: the background worker is not its to stop
         self._stopping.set()
         if self.child is not None:
             _stop(self.child)

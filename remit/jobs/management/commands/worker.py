@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from datetime import timedelta
 
@@ -49,22 +50,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"remit worker: queues {queue}, polling every {interval}s")
         self.worker_id = get_random_string(32)
         self.started_at = timezone.now()
-        self.beaten_at = None
         self.error = ""
         timeout = timedelta(seconds=settings.REMIT["JOB_TIMEOUT_SECONDS"])
         failures = 0
+        if not once:  # a thread of its own: a long job must not make the worker look dead
+            self.beating = threading.Event()
+            self.beat = threading.Thread(target=self._beat_loop, name="remit-worker-beat",
+                                         daemon=True)
+            self.beat.start()
         try:
             while self.running:
                 try:
-                    if not once:
-                        self._beat()
                     self._round(queue, timeout, verbosity)
                     failures = 0
                 except DatabaseError as exc:
                     if once:
                         raise
                     failures += 1
-                    wait = min(interval * 2 ** failures, MAX_BACKOFF)
+                    wait = min(interval * 2 ** min(failures, 6), MAX_BACKOFF)
                     self.error = f"{timezone.now():%Y-%m-%d %H:%M:%S}: {exc}"
                     logger.warning("remit worker: the database could not be used (%s); "
                                    "trying again in %.0f s", exc, wait)
@@ -76,6 +79,8 @@ class Command(BaseCommand):
                 self._sleep(interval)
         finally:
             if not once:
+                self.beating.set()
+                self.beat.join(timeout=30)  # its last write lands before the row goes
                 try:
                     WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
                 except DatabaseError:
@@ -93,14 +98,21 @@ class Command(BaseCommand):
                              worker_id=self.worker_id, excluded_queue_names=[])
         self.worker.run()
 
-    def _beat(self) -> None:
-        now = timezone.now()
-        if self.beaten_at is not None and now - self.beaten_at < BEAT_EVERY:
-            return
-        WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
-            "host": socket.gethostname()[:255], "pid": os.getpid(),
-            "started_at": self.started_at, "seen_at": now, "last_error": self.error})
-        self.beaten_at = now
+    def _beat_loop(self) -> None:
+        """Every BEAT_EVERY, on its own connection, until the worker stops."""
+        try:
+            while not self.beating.is_set():
+                try:
+                    WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
+                        "host": socket.gethostname()[:255], "pid": os.getpid(),
+                        "started_at": self.started_at, "seen_at": timezone.now(),
+                        "last_error": self.error})
+                except DatabaseError as exc:  # the main loop reports and waits it out
+                    logger.debug("remit worker: no heartbeat this time (%s)", exc)
+                    connections.close_all()
+                self.beating.wait(BEAT_EVERY.total_seconds())
+        finally:
+            connections.close_all()
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
