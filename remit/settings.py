@@ -128,7 +128,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("REMIT_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("REMIT_LOGIN_LOCK_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
-AXES_RESET_ON_SUCCESS = True
+# A correct password does not wipe the count: axes would delete every failure from that
+# address, other accounts' too, and an insider could guess forever between own logins.
+# Failures age out after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "remit.core.lockout.locked_out"
 AXES_VERBOSE = False
 
