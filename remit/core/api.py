@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from remit.api_auth import Rule
 from remit.api_paging import Paging
@@ -53,10 +54,12 @@ class RateOut(Schema):
 
 
 class RateIn(Schema):
-    from_currency: str
-    to_currency: str
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    from_currency: str = Field(..., max_length=3)
+    to_currency: str = Field(..., max_length=3)
     valid_from: date
-    rate: Decimal = Field(..., description="Units of to_currency per one from_currency")
+    rate: Decimal = Field(..., gt=0, lt=Decimal(10) ** 12, allow_inf_nan=False,
+                          description="Units of to_currency per one from_currency")
 
 
 class RateOnOut(Schema):

@@ -93,3 +93,31 @@ def test_an_upload_larger_than_the_limit_is_413_naming_it(call, settings, make_u
     big.seek(0)
     page = client.post("/imports/", {"file": big, "kind": "customers"})
     assert page.status_code == 413 and "1 MB" in page.content.decode()
+
+
+@pytest.mark.parametrize(("quantity", "price"), [("9999999999", "99999999999"),
+                                                  ("99999999999", "1"), ("1", "1e14")])
+def test_a_line_whose_amount_no_column_holds_is_refused(call, quantity, price):
+    """Price and quantity were bounded one by one, not their product: a draft came to ~1e31,
+    PostgreSQL refused the insert (500) and SQLite stored a value no later read could take."""
+    from remit.receivables.models import Invoice
+
+    response = call("POST", "/api/receivables/invoices", {
+        "customer": "10001", "invoice_date": "2026-03-02", "lines": [
+            {"description": "x", "quantity": quantity, "unit_price": price}]})
+    assert response.status_code == 422, response.content
+    assert "line 1" in response.json()["message"]
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("rate", ["1e13", "-1", "0", "NaN"])
+def test_an_exchange_rate_no_column_holds_is_refused(call, rate):
+    from remit.core.models import ExchangeRate
+
+    before = ExchangeRate.objects.count()
+    response = call("POST", "/api/core/exchange-rates", {
+        "from_currency": "USD", "to_currency": "NOK", "valid_from": "2026-03-02",
+        "rate": rate})
+    assert response.status_code == 422, response.content
+    assert "rate" in response.content.decode()
+    assert ExchangeRate.objects.count() == before

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,6 +73,9 @@ class LineSpec:
 _UNSET = _Default("UNSET")
 
 
+QUANTITY_LIMIT = 10**10  # the quantity column: 14 digits, 4 of them decimals
+
+
 def _lines(invoice: Invoice, specs: Sequence[LineSpec], *, default_tax=_UNSET,
            revenue: Account | None = None) -> list[InvoiceLine]:
     """The invoice's lines, checked and computed (``default_tax`` and ``revenue``: the legal
@@ -82,13 +86,15 @@ def _lines(invoice: Invoice, specs: Sequence[LineSpec], *, default_tax=_UNSET,
     if default_tax is _UNSET:
         default_tax = parameters_for(invoice.legal_entity).default_tax_code
     default_tax = customer.tax_code or default_tax
-    rows = []
+    rows, total = [], ZERO
     for i, spec in enumerate(specs):
         if not spec.description.strip():
             raise InvalidInput.field(("lines", i, "description"), "describe what is invoiced")
         quantity, price = D(spec.quantity), D(spec.unit_price)
         if quantity <= 0:
             raise InvalidInput.field(("lines", i, "quantity"), "must be greater than zero")
+        if quantity >= QUANTITY_LIMIT:
+            raise InvalidInput.field(("lines", i, "quantity"), f"less than {QUANTITY_LIMIT:,}")
         account = spec.revenue_account
         if account is None:
             revenue = revenue or account_for_role(invoice.legal_entity, AccountRole.REVENUE)
@@ -104,6 +110,11 @@ def _lines(invoice: Invoice, specs: Sequence[LineSpec], *, default_tax=_UNSET,
             raise InvalidInput.field(("lines", i, "tax_code"), f"{tax.code} is not a tax code "
                                      "of this legal entity")
         amount = rules.line_amount(quantity, price, invoice.currency)
+        total += amount
+        if abs(price) >= settings.AMOUNT_LIMIT or abs(total) >= settings.AMOUNT_LIMIT:
+            raise InvalidInput.field(("lines", i, "unit_price"), "the invoice would come to more "
+                                     f"than {settings.AMOUNT_LIMIT:,} {invoice.currency}, more "
+                                     "than one document may carry")
         rows.append(InvoiceLine(
             invoice=invoice, line_no=i + 1, description=spec.description.strip()[:255],
             quantity=quantity, unit_price=price, amount=amount, revenue_account=account,
