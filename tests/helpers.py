@@ -69,3 +69,25 @@ def first_then_second(first, second, meanwhile=None) -> dict:
     for t in threads:
         t.join(30)
     return out
+
+
+def api_caller(user, prefix: str):
+    """call(method, path, body=None) → (status, JSON body or None) with a fresh bearer token
+    of ``user``, for paths under ``prefix`` (e.g. "/api/receivables")."""
+    import json
+
+    from django.test import Client
+
+    from remit.core.services import api_token_create
+
+    secret = api_token_create(user=user, name="test", actor=SYSTEM)[1]
+    client = Client()
+
+    def call(method, path, body=None):
+        response = client.generic(method, f"{prefix}{path}",
+                                  data=json.dumps(body) if body is not None else "",
+                                  content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return response.status_code, (response.json() if response.content else None)
+
+    return call

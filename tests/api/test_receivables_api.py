@@ -1,15 +1,12 @@
 """The receivables API: a customer, an invoice, a payment with a discount, an unsettle."""
 
 import json
-from decimal import Decimal
 
 import pytest
-from django.test import Client
 
-from remit.core.services import api_token_create
 from remit.ledger.services import ledger_check_run
 from remit.receivables.models import CustomerGroup, Invoice
-from tests.helpers import SYSTEM
+from tests.helpers import SYSTEM, api_caller
 
 pytestmark = pytest.mark.django_db
 
@@ -17,17 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def call(clerk, entity):
     CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
-    secret = api_token_create(user=clerk, name="t", actor=SYSTEM)[1]
-    client = Client()
-
-    def call(method, path, body=None):
-        response = client.generic(method, f"/api/receivables{path}",
-                                  data=json.dumps(body) if body is not None else "",
-                                  content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return response.status_code, response.json()
-
-    return call
+    return api_caller(clerk, "/api/receivables")
 
 
 def test_customer_invoice_payment_unsettle_over_the_api(call):

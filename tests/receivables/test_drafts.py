@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 
 from remit.core.models import AuditLog
-from remit.core.services import api_token_create
 from remit.ledger.models import JournalEntry
 from remit.receivables.models import Invoice, InvoiceStatus
 from remit.receivables.services import LineSpec, invoice_create
-from tests.helpers import SYSTEM
+from tests.helpers import SYSTEM, api_caller
 from tests.receivables.conftest import DAY0
 
 pytestmark = pytest.mark.django_db
@@ -69,19 +68,7 @@ def test_a_draft_is_discarded_from_its_page_and_a_posted_invoice_is_not(story, c
 
 @pytest.fixture
 def api(clerk):
-    from django.test import Client
-
-    secret = api_token_create(user=clerk, name="t", actor=SYSTEM)[1]
-    client = Client()
-
-    def call(method, path, body=None):
-        response = client.generic(method, f"/api/receivables{path}",
-                                  data=json.dumps(body) if body is not None else "",
-                                  content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {secret}")
-        return response.status_code, (response.json() if response.content else None)
-
-    return call
+    return api_caller(clerk, "/api/receivables")
 
 
 def test_the_api_posts_all_or_nothing_and_discards_drafts(story, api):
