@@ -6,13 +6,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install -qq --disable-pip-version-check
 
-.PHONY: run test setup setup-dev browser clean
+PYTEST := $(BIN)/pytest -n $(or $(JOBS),auto) --dist worksteal
+
+.PHONY: run test test-fast setup setup-dev browser clean
 
 run: setup
 	$(BIN)/remit up
 
+# Every test, on as many processes as there are cores (JOBS=1 for one); each gets a copy of
+# the schema migrated once (tests/dbtemplate.py).
 test: setup-dev browser
-	$(BIN)/pytest $(ARGS)
+	$(PYTEST) $(ARGS)
+
+# What a developer runs between changes: all but the scenarios marked slow (real processes,
+# benchmarks, whole demo loads). CI runs everything.
+test-fast: setup-dev browser
+	$(PYTEST) -m "not slow" $(ARGS)
 
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev

@@ -27,6 +27,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker,
+                    django_db_modify_db_settings):
+    """The test database is a copy of the migrated template (tests/dbtemplate.py), not a
+    migration run of its own: one migration per test run, whatever the number of workers."""
+    from tests import dbtemplate
+
+    with django_db_blocker.unblock():
+        template = dbtemplate.current()
+        old_name = template.install_test_database()
+    yield
+    with django_db_blocker.unblock():
+        template.remove_test_database(old_name)
+
+
+@pytest.fixture(scope="session")
+def schema_template(django_db_blocker):
+    """For tests that start real ``remit`` processes on a database of their own: copy this
+    migrated schema there instead of running ``remit migrate`` (20 s) again."""
+    from tests import dbtemplate
+
+    with django_db_blocker.unblock():
+        return dbtemplate.current()
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,9 +18,16 @@ BENCHES = [("posting", ["--n", "4"]),
            ("imports", ["--rows", "300"])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,args", BENCHES)
-def test_a_benchmark_runs_and_prints_its_contract(name, args, tmp_path):
+def test_a_benchmark_runs_and_prints_its_contract(name, args, schema_template):
+    """On the database the suite runs on, starting from the suite's migrated schema."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    if schema_template.postgres:
+        env["REMIT_BENCH_TEMPLATE"] = schema_template.pg_name
+        args = [*args, "--database", "postgres"]
+    else:
+        env["REMIT_BENCH_TEMPLATE"] = str(schema_template.sqlite_file)
     result = subprocess.run([sys.executable, "-m", f"bench.{name}", "--json", *args], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

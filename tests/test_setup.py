@@ -28,6 +28,7 @@ def test_the_immutability_triggers_exist_after_migrating(db):
     assert guards_installed(connection)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_company_has_varied_history_and_its_books_prove_themselves():
     result = demo_load(as_of=date(2026, 11, 23), seed=7, customers_scale=Decimal("0.15"))
@@ -81,7 +82,8 @@ def _load_and_forget(seed: int):
     seen = {}
     with pytest.raises(_Undo):
         with transaction.atomic():
-            seen["result"] = demo_load(as_of=date(2026, 11, 23), seed=seed, customers_scale=Decimal("0.02"))
+            seen["result"] = demo_load(as_of=date(2026, 11, 23), seed=seed,
+                                       customers_scale=Decimal("0.02"))
             seen["items"] = sorted(CustomerTransaction.objects.values_list("document_number",
                                                                            "amount"))
             seen["names"] = sorted(Customer.objects.values_list("name", flat=True))
@@ -89,6 +91,7 @@ def _load_and_forget(seed: int):
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_is_deterministic():
     first, second = _load_and_forget(3), _load_and_forget(3)

@@ -70,6 +70,7 @@ def _send(client: Client, case) -> object:
                           content_type="application/json", **headers)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

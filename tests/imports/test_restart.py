@@ -28,7 +28,9 @@ ROWS = 3000
 class Installation:
     """A database and the environment for ``remit`` commands that use it."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, schema):
+        """A migrated database: a copy of the suite's schema template (``remit migrate``
+        itself is proved by test_setup and CI's smoke)."""
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("DJANGO_SETTINGS_MODULE", "COLUMNS")}
         self.env.update(REMIT_DATA_DIR=str(tmp_path / "var"), REMIT_IMPORT_CHUNK_ROWS="100")
@@ -36,11 +38,12 @@ class Installation:
         self.name = f"remit_kill_{uuid.uuid4().hex[:10]}"
         if self.pg:
             server = os.environ["REMIT_DATABASE_URL"].rsplit("/", 1)[0]
-            self._admin(f"CREATE DATABASE {self.name}")
+            schema.copy_to_pg(self.name)
             self.env["REMIT_DATABASE_URL"] = f"{server}/{self.name}"
         else:
             self.env.pop("REMIT_DATABASE_URL", None)
             self.sqlite = tmp_path / "var" / "remit.sqlite3"
+            schema.copy_to_file(self.sqlite)
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -75,10 +78,9 @@ class Installation:
 
 
 @pytest.fixture
-def installation(tmp_path):
-    made = Installation(tmp_path)
+def installation(tmp_path, schema_template):
+    made = Installation(tmp_path, schema_template)
     try:
-        made.remit("migrate", "--no-input", "-v", "0")
         made.remit("entity", "create", "NO01", "Nordlys AS", "--currency", "NOK",
                    "--country", "NO")
         made.remit("shell", "-c", "from remit.core.services import exchange_rate_set as s; "

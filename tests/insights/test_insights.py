@@ -257,8 +257,10 @@ def test_a_new_invoice_is_scored_after_it_posts_and_every_night(
 
     model = services.model_train(legal_entity=entity, as_of=date(2026, 3, 1), actor=SYSTEM)
     services.model_publish(model=model, actor=SYSTEM)
-    with django_capture_on_commit_callbacks(execute=True):
-        customer = book.customer(5, 1, start=date(2026, 11, 2), pay=False)
+    customer = book.customer(5, 0, start=date(2026, 11, 2))
+    with django_capture_on_commit_callbacks(execute=True):  # posted by a clerk, one document
+        invoice_issue(customer=customer, invoice_date=date(2026, 11, 2), actor=SYSTEM,
+                      lines=[LineSpec("Service", Decimal(1000), tax_code=book.tax)])
     item = Prediction.objects.filter(item__customer=customer)
     assert not item.exists()
     run_worker()  # the task queued when the invoice posted
