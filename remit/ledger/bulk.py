@@ -15,15 +15,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.bulk import Table
 from remit.core.exceptions import DomainError, InvalidInput, RuleViolation
-from remit.core.models import LegalEntity, NumberSequence
+from remit.core.models import LegalEntity
 from remit.core.selectors import exchange_rate_on
+from remit.core.sequences import sequence_block
+from remit.core.stored import decimal_as_stored
 
 from . import rules
 from .models import EntryStatus, Journal, JournalEntry, JournalLine
@@ -142,6 +143,7 @@ def entries_write(*, legal_entity: LegalEntity, prepared: Sequence[Prepared],
     ids = entries.ids(len(prepared))
     line_ids = iter(lines.ids(sum(len(p.lines) for p in prepared)))
     user = actor.user.pk if actor.user is not None else None
+    rate_field = JournalLine._meta.get_field("exchange_rate")
     out = []
     for pk, item, (value, number) in zip(ids, prepared, numbers):
         spec = item.spec
@@ -151,12 +153,13 @@ def entries_write(*, legal_entity: LegalEntity, prepared: Sequence[Prepared],
             debit, credit = rules.split_sides(line.amount.amount)
             debit_acc, credit_acc = rules.split_sides(line.amount_acc)
             text = line.description[:255]
+            rate = decimal_as_stored(rate_field, line.rate)  # the checksum is over stored rows
             lines.add((next(line_ids), pk, line_no, line.account.pk, text,
-                       line.amount.currency, debit, credit, debit_acc, credit_acc, line.rate))
+                       line.amount.currency, debit, credit, debit_acc, credit_acc, rate))
             canonical.append(rules.CanonicalLine(
                 line_no=line_no, account_id=line.account.pk, currency=line.amount.currency,
                 debit=debit, credit=credit, debit_acc=debit_acc, credit_acc=credit_acc,
-                rate=line.rate, description=text))
+                rate=rate, description=text))
         checksum = rules.checksum(
             legal_entity_id=legal_entity.pk, journal_id=spec.journal.pk, number=number,
             sequence_value=value, entry_date=spec.entry_date, description=description,
@@ -174,21 +177,11 @@ def entries_write(*, legal_entity: LegalEntity, prepared: Sequence[Prepared],
 
 
 def _numbers(legal_entity: LegalEntity, entries: Sequence[EntrySpec]) -> list[tuple[int, str]]:
-    """Consecutive numbers per journal sequence, taken under the sequence's row lock."""
+    """Consecutive numbers per journal sequence, one statement each (its row stays locked)."""
     if not connection.in_atomic_block:
         raise RuntimeError("numbers are taken inside the posting transaction")
     count: dict[int, int] = defaultdict(int)
     for spec in entries:
         count[spec.journal.sequence_id] += 1
-    sequences = {s.pk: s for s in NumberSequence.objects.select_for_update()
-                 .filter(pk__in=sorted(count)).order_by("pk")}
-    for pk, n in count.items():
-        NumberSequence.objects.filter(pk=pk).update(next_value=F("next_value") + n)
-    next_value = {pk: s.next_value for pk, s in sequences.items()}
-    numbers = []
-    for spec in entries:
-        sequence = sequences[spec.journal.sequence_id]
-        value = next_value[sequence.pk]
-        next_value[sequence.pk] += 1
-        numbers.append((value, sequence.format(value)))
-    return numbers
+    blocks = {pk: iter(sequence_block(pk, n)) for pk, n in sorted(count.items())}  # key order
+    return [next(blocks[spec.journal.sequence_id]) for spec in entries]

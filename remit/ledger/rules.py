@@ -121,7 +121,10 @@ def entry_date_problem(entry_date: date, as_of: date) -> str | None:
 
 
 def split_sides(value: Decimal) -> tuple[Decimal, Decimal]:
-    return (value, ZERO) if value >= 0 else (ZERO, -value)
+    """(debit, credit); a zero is never signed (a converted -0.00 is stored, and read, as 0)."""
+    if value > 0:
+        return value, ZERO
+    return (ZERO, -value) if value < 0 else (ZERO, ZERO)
 
 
 @dataclass(frozen=True)

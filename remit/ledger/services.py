@@ -16,10 +16,11 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
-from remit.core.money import Money, currency_decimals
 from remit.core.models import LegalEntity
+from remit.core.money import Money, currency_decimals
 from remit.core.selectors import exchange_rate_on
-from remit.core.sequences import sequence_create, sequence_next
+from remit.core.sequences import sequence_block, sequence_create
+from remit.core.stored import decimal_as_stored
 
 from . import rules
 from .chart import DEFAULT_CHART, DEFAULT_JOURNALS
@@ -113,7 +114,6 @@ def _rates(legal_entity: LegalEntity, lines: Sequence[PostingLine], on: date) ->
     return {c: exchange_rate_on(c, legal_entity.accounting_currency, on) for c in currencies}
 
 
-@transaction.atomic
 def journal_entry_post(
     *,
     legal_entity: LegalEntity,
@@ -126,7 +126,11 @@ def journal_entry_post(
     reverses: JournalEntry | None = None,
     rates: dict[str, Decimal] | None = None,
 ) -> JournalEntry:
-    """Validate, number and post one balanced entry; nothing is written if any check fails."""
+    """Validate, number and post one balanced entry; nothing is written if any check fails.
+
+    Every check runs before the first write, so the writing needs no savepoint of its own
+    inside a caller's transaction: four statements (the entry, its lines, its number, the entry
+    marked posted with the checksum of the lines as built — at the scale they are stored)."""
     if not legal_entity.is_active:
         raise RuleViolation(f"{legal_entity.code} is inactive and takes no postings")
     if journal.legal_entity_id != legal_entity.pk or not journal.is_active:
@@ -143,32 +147,40 @@ def journal_entry_post(
     )
     _check_converted(converted)
     rules.ensure_postable(converted, legal_entity.accounting_currency)
+    with transaction.atomic(savepoint=False):
+        return _entry_write(legal_entity, journal, entry_date, description, converted, actor,
+                            source, reverses)
 
+
+def _entry_write(legal_entity, journal, entry_date, description, converted, actor, source,
+                 reverses) -> JournalEntry:
     entry = JournalEntry.objects.create(
         legal_entity=legal_entity, journal=journal, entry_date=entry_date,
         description=description.strip()[:255], source=source, reverses=reverses,
         channel=actor.channel,
     )
     rows = []
+    rate_field = JournalLine._meta.get_field("exchange_rate")
     for line_no, line in enumerate(converted, start=1):
         debit, credit = rules.split_sides(line.amount.amount)
         debit_acc, credit_acc = rules.split_sides(line.amount_acc)
         rows.append(JournalLine(
             entry=entry, line_no=line_no, account=line.account, description=line.description[:255],
             currency=line.amount.currency, debit=debit, credit=credit,
-            debit_acc=debit_acc, credit_acc=credit_acc, exchange_rate=line.rate,
+            debit_acc=debit_acc, credit_acc=credit_acc,
+            exchange_rate=decimal_as_stored(rate_field, line.rate),  # as the checksum reads it
         ))
     JournalLine.objects.bulk_create(rows)
 
-    value, number = sequence_next(journal.sequence)
+    [(value, number)] = sequence_block(journal.sequence_id, 1)
     entry.number, entry.sequence_value = number, value
     entry.status = EntryStatus.POSTED
     entry.posted_at = timezone.now()
     entry.posted_by = actor.user
-    # the digest is taken over the lines as the database stores them, not as they were built
-    entry.checksum = entry_checksum(entry, list(entry.lines.order_by("line_no")))
+    entry.checksum = entry_checksum(entry, rows)
     entry.save(update_fields=["number", "sequence_value", "status", "posted_at", "posted_by",
                               "checksum"])
+    entry.built_lines = rows  # for the caller that needs a line (its open item's amount)
     audit_record(actor=actor, action="ledger.entry.post", obj=entry,
                  data={"journal": journal.code, "source": source, "date": entry_date,
                        "lines": len(rows),

@@ -9,8 +9,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from remit.core.actor import Actor
 from remit.core import bulk
+from remit.core.actor import Actor
 from remit.core.bulk import Table
 from remit.core.models import LegalEntity
 from remit.core.money import ZERO

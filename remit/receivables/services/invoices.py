@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from remit.core.actor import Actor
-from remit.core.audit import audit_record
+from remit.core.audit import audit_record, audit_together
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, D, Money
 from remit.core.sequences import sequence_next_by_code
@@ -131,12 +131,19 @@ def _totals(invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
 
 @transaction.atomic
 def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
-                   kind: str = InvoiceKind.INVOICE, due_date: date | None = None,
-                   original: Invoice | None = None, corrects: Invoice | None = None,
-                   reason: str = "", your_reference: str = "", attributes: dict | None = None,
-                   payment_terms=CUSTOMER_TERMS, cash_discount_terms=CUSTOMER_TERMS,
-                   actor: Actor) -> Invoice:
+                   actor: Actor, **options) -> Invoice:
     """A draft invoice or credit note with its lines and totals; nothing posts yet."""
+    with audit_together():
+        return _create(customer=customer, invoice_date=invoice_date, lines=lines, actor=actor,
+                       **options)
+
+
+def _create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
+            kind: str = InvoiceKind.INVOICE, due_date: date | None = None,
+            original: Invoice | None = None, corrects: Invoice | None = None,
+            reason: str = "", your_reference: str = "", attributes: dict | None = None,
+            payment_terms=CUSTOMER_TERMS, cash_discount_terms=CUSTOMER_TERMS,
+            actor: Actor, params=None) -> Invoice:
     actor.require("receivables.add_invoice")
     if kind not in InvoiceKind.values:
         raise InvalidInput.field("kind", f"choose one of {', '.join(InvoiceKind.values)}")
@@ -158,9 +165,10 @@ def invoice_create(*, customer: Customer, invoice_date: date, lines: Sequence[Li
                       corrects=corrects, reason=reason.strip()[:255],
                       your_reference=your_reference.strip()[:100],
                       attributes=dict(attributes or {}), created_by=actor.user)
-    rows = _lines(invoice, lines)
+    rows = _lines(invoice, lines, **({} if params is None else
+                                     {"default_tax": params.default_tax_code}))
     _totals(invoice, rows)
-    invoice.save()
+    invoice.save(force_insert=True)
     InvoiceLine.objects.bulk_create(rows)
     invoice._built_lines = rows
     audit_record(actor=actor, action="receivables.invoice.create", obj=invoice,
@@ -184,12 +192,12 @@ def invoice_lines_replace(*, invoice: Invoice, lines: Sequence[LineSpec], actor:
     return locked
 
 
-def _due_date(invoice: Invoice) -> date:
+def _due_date(invoice: Invoice, params=None) -> date:
     if invoice.due_date:
         return invoice.due_date
     return due_date_for(invoice.invoice_date, invoice.payment_terms
                         or invoice.customer.payment_terms
-                        or parameters_for(invoice.legal_entity).default_payment_terms)
+                        or (params or parameters_for(invoice.legal_entity)).default_payment_terms)
 
 
 def due_date_for(invoice_date: date, terms) -> date:
@@ -275,23 +283,29 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
     if locked.status != InvoiceStatus.DRAFT:
         raise RuleViolation(f"{locked} is already posted", code="invoice_posted")
     lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
-    return _post(locked, lines, actor, apply_to_original)
+    with audit_together():
+        return _post(locked, lines, actor, apply_to_original, locked_already=True)
 
 
 @transaction.atomic
 def invoice_issue(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec],
                   actor: Actor, **options) -> Invoice:
     """Create and post in one step (imports, recurring runs, the demo): the same checks and
-    postings as a draft posted by a clerk, without reading it back."""
+    postings as a draft posted by a clerk, without reading it back; the configuration read
+    once for both."""
     actor.require("receivables.post_invoice")
-    draft = invoice_create(customer=customer, invoice_date=invoice_date, lines=lines,
-                           actor=actor, **options)
-    return _post(draft, list(draft._built_lines), actor, apply_to_original=True)
+    params = parameters_for(customer.legal_entity)
+    with audit_together():
+        draft = _create(customer=customer, invoice_date=invoice_date, lines=lines,
+                        actor=actor, params=params, **options)
+        return _post(draft, list(draft._built_lines), actor, apply_to_original=True,
+                     params=params)
 
 
 def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
-          apply_to_original: bool) -> Invoice:
-    customers_lock([locked.customer_id])  # before any item or number sequence
+          apply_to_original: bool, *, locked_already: bool = False, params=None) -> Invoice:
+    if not locked_already:
+        customers_lock([locked.customer_id])  # before any item or number sequence
     customer = locked.customer
     _totals(locked, lines)
     problem = posting_problem(locked, customer, lines)
@@ -313,12 +327,12 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
         description=f"{locked.get_kind_display().capitalize()} {locked.number} "
                     f"{customer.name}"[:255],
         lines=entry_lines, actor=actor, source=INVOICE_SOURCE)
-    first = entry.lines.get(line_no=1)
+    first = entry.built_lines[0]  # the receivable line
     item = CustomerTransaction.objects.create(
         legal_entity=locked.legal_entity, customer=customer,
         kind=TransactionKind.CREDIT_NOTE if sign < 0 else TransactionKind.INVOICE,
         document_number=locked.number, document_date=locked.invoice_date,
-        due_date=_due_date(locked) if sign > 0 else locked.invoice_date,
+        due_date=_due_date(locked, params) if sign > 0 else locked.invoice_date,
         currency=locked.currency, amount=sign * locked.total_amount,
         amount_acc=first.debit_acc - first.credit_acc, receivable_account=receivable,
         journal_entry=entry, invoice=locked, description=locked.reason or "",
@@ -331,7 +345,8 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
     locked.posted_at = timezone.now()
     if sign > 0:
         locked.due_date = item.due_date
-    locked.save()
+    locked.save(update_fields=["status", "number", "journal_entry", "posted_at", "due_date",
+                               "net_amount", "tax_amount", "total_amount"])
     audit_record(actor=actor, action="receivables.invoice.post", obj=locked,
                  data={"number": locked.number, "total": locked.total_amount,
                        "currency": locked.currency, "entry": entry.number})

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from remit.core.actor import Actor
-from remit.core.audit import audit_record
+from remit.core.audit import audit_record, audit_together
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
 from remit.core.money import Money
@@ -34,8 +34,9 @@ from ..models import (
     SettlementKind,
     TransactionKind,
 )
+from .batch_rows import SAVED_STATE
 from .customers import customers_lock, receivable_account_for
-from .settlement import MarkSpec, settle, settle_automatically, settle_date
+from .settlement import MarkSpec, settle_automatically, settle_date, settle_held
 from .setup import parameters_for
 
 PAYMENT_SOURCE = "receivables.payment"
@@ -108,19 +109,21 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
     if not lines:
         raise InvalidInput.field("lines", "the journal has no lines")
     customers_lock([line.customer_id for line in lines])
-    items = [_post_line(line, actor, [MarkSpec(m.item, m.amount_to_settle, m.use_cash_discount)
-                                      for m in line.marks.all()]) for line in lines]
-    locked.status = JournalStatus.POSTED
-    locked.posted_at = timezone.now()
-    locked.save(update_fields=["status", "posted_at"])
-    audit_record(actor=actor, action="receivables.payment_journal.post", obj=locked,
-                 data={"lines": len(lines), "vouchers": [i.document_number for i in items]})
+    with audit_together():
+        items = [_post_line(line, actor, [MarkSpec(m.item, m.amount_to_settle,
+                                                   m.use_cash_discount)
+                                          for m in line.marks.all()]) for line in lines]
+        locked.status = JournalStatus.POSTED
+        locked.posted_at = timezone.now()
+        locked.save(update_fields=["status", "posted_at"])
+        audit_record(actor=actor, action="receivables.payment_journal.post", obj=locked,
+                     data={"lines": len(lines), "vouchers": [i.document_number for i in items]})
     return items
 
 
 def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> CustomerTransaction:
+    """Post one line; the caller holds the lock of its customer."""
     customer = line.customer
-    customers_lock([customer.pk])
     legal_entity = customer.legal_entity
     receivable = receivable_account_for(customer)
     amount = Money(line.amount, line.currency)
@@ -133,7 +136,7 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
                            f"{line.get_method_display()} {line.reference}".strip()),
                PostingLine(receivable, -amount, f"{customer.account_number} payment")],
         actor=actor, source=PAYMENT_SOURCE)
-    credit = entry.lines.get(line_no=2)
+    credit = entry.built_lines[1]  # the receivable line
     item = CustomerTransaction.objects.create(
         legal_entity=legal_entity, customer=customer, kind=TransactionKind.PAYMENT,
         document_number=entry.number, document_date=line.payment_date,
@@ -145,12 +148,15 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
     if marks:
         # items settled by someone else meanwhile are skipped: the money stays open, never lost
         on = settle_date([m.item for m in marks], line.payment_date)
-        settle(customer=customer, on=on, payment=item, marks=marks,
-               kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement, actor=actor,
-               skip_settled=True)
+        _, rows = settle_held(customer=customer, on=on, payment=item, marks=marks,
+                              kind=SettlementKind.PAYMENT, full_settlement=line.full_settlement,
+                              actor=actor, skip_settled=True)
+        if item.pk in rows:  # its state as the settlement left it, without reading it again
+            for column in SAVED_STATE:
+                setattr(item, column, getattr(rows[item.pk], column))
     elif parameters_for(legal_entity).automatic_settlement:
         settle_automatically(customer=customer, on=line.payment_date, actor=actor, credit=item)
-    item.refresh_from_db()
+        item.refresh_from_db()
     return item
 
 
@@ -208,6 +214,13 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
             raise RuleViolation(f"{legal_entity.code} has no active bank account",
                                 code="bank_account_missing")
     customers_lock([customer.pk])
+    with audit_together():
+        return _register(customer, legal_entity, payment_date, amount, bank_account, method,
+                         reference, marks, full_settlement, actor)
+
+
+def _register(customer, legal_entity, payment_date, amount, bank_account, method, reference,
+              marks, full_settlement, actor) -> CustomerTransaction:
     _, number = sequence_next_by_code(legal_entity, "payment_journal")
     journal = PaymentJournal(legal_entity=legal_entity, number=number,
                              description=f"Payment from {customer.name}"[:255],
@@ -226,6 +239,7 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
     PaymentJournal.objects.filter(pk=journal.pk).update(status=JournalStatus.POSTED,
                                                         posted_at=timezone.now())
     audit_record(actor=actor, action="receivables.payment.register", obj=item,
+                 legal_entity=legal_entity,
                  data={"customer": customer.account_number, "amount": amount.amount,
                        "currency": amount.currency, "journal": number,
                        "marked": [m.item.document_number for m in marks]})

@@ -18,8 +18,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from remit.core import bulk
 from remit.core.actor import Actor
-from remit.core.audit import audit_record
+from remit.core.audit import audit_record, audit_together
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, Money
 from remit.core.selectors import exchange_rate_on
@@ -37,6 +38,7 @@ from ..models import (
     SettlementLine,
     TransactionKind,
 )
+from .batch_rows import SAVED_STATE
 from .customers import customers_lock
 from .setup import parameters_for
 
@@ -94,6 +96,21 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     if not marks:
         raise InvalidInput.field("marks", "mark at least one open item to settle")
     customers_lock([customer.pk])
+    with audit_together():
+        return settle_held(customer=customer, on=on, marks=marks, payment=payment, kind=kind,
+                           actor=actor, full_settlement=full_settlement, order=order,
+                           skip_settled=skip_settled)[0]
+
+
+def settle_held(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
+                payment: CustomerTransaction | None = None, kind: str, actor: Actor,
+                full_settlement: bool = False, order: str = "oldest_first",
+                skip_settled: bool = False) -> tuple[Settlement | None, dict]:
+    """``settle`` for a use case that holds the customer's lock already, inside its
+    transaction (a payment posted and settled at once); also returns the locked items as
+    they are now, so that the caller need not read them again."""
+    if not marks:
+        raise InvalidInput.field("marks", "mark at least one open item to settle")
     _refuse_duplicates(marks, payment)
     ids = [m.item.pk for m in marks] + ([payment.pk] if payment is not None else [])
     rows = items_lock(ids)
@@ -102,16 +119,17 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
         marks = [m for m in marks if m.item.pk not in closed]
         rows = {pk: row for pk, row in rows.items() if pk not in closed}
         if not marks or (payment is not None and payment.pk not in rows):
-            return None
+            return None, rows
     params = parameters_for(customer.legal_entity)
     changes = settlement_changes(
         customer=customer, on=on, rows=rows, marks=marks, payment=payment, params=params,
         tolerances=lambda currency: _tolerances(customer, currency, on, params),
         full_settlement=full_settlement, order=order)
     if not changes:
-        return None
+        return None, rows
     return settlement_record(customer=customer, on=on, kind=kind,
-                             currency=changes[0][0].currency, changes=changes, actor=actor)
+                             currency=changes[0][0].currency, changes=changes,
+                             actor=actor), rows
 
 
 def settlement_changes(*, customer: Customer, on: date, rows: dict, marks: Sequence[MarkSpec],
@@ -170,8 +188,8 @@ def settlement_record(*, customer: Customer, on: date, kind: str, currency: str,
                                     amount_acc=share, discount=discount,
                                     write_off=write_off, write_off_kind=write_off_kind))
         voucher.apply_change(row, delta, share, discount, on)
-        row.save(update_fields=["settled_amount", "settled_acc", "discount_taken", "is_open",
-                                "closed_on"])
+    bulk.update(CustomerTransaction, SAVED_STATE,  # one statement for every item moved
+                [[getattr(row, c) for c in SAVED_STATE] + [row.pk] for row, *_ in changes])
     SettlementLine.objects.bulk_create(lines)
     audit_record(actor=actor, action="receivables.settlement.settle", obj=settlement,
                  data={"customer": customer.account_number, "kind": kind,

@@ -92,5 +92,6 @@ def write_off_reasons_setup_default(*, legal_entity: LegalEntity,
 
 
 def parameters_for(legal_entity: LegalEntity) -> ReceivablesParameters:
-    params, _ = ReceivablesParameters.objects.get_or_create(legal_entity=legal_entity)
+    params, _ = ReceivablesParameters.objects.select_related(
+        "default_tax_code", "default_payment_terms").get_or_create(legal_entity=legal_entity)
     return params
