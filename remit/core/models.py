@@ -127,6 +127,13 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "system"
 
 
+class ConfigStamp(models.Model):
+    """One row: a random number that database triggers replace whenever configuration that
+    posting caches changes (see ``remit.core.config``)."""
+
+    stamp = models.BigIntegerField()
+
+
 class AuditLog(models.Model):
     """Who did what to which record, when, and from which front end. Written by services in the
     same transaction as the change it describes, so a rolled-back change leaves no record."""

@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from remit.core import config
 from remit.core.actor import Actor
 from remit.core.models import LegalEntity
 from remit.jobs.registry import remit_task
@@ -52,8 +53,10 @@ def predictions_for_customer(customer_id: int, as_of: str) -> int:
 def on_invoice_posted(sender, invoice, item, **kwargs) -> None:
     """A new invoice of a legal entity with a model in use: score its customer once the
     posting has committed (in the background; the posting never waits for a model)."""
-    if item.amount <= 0 or not PredictionModel.objects.filter(
-            legal_entity_id=invoice.legal_entity_id, status=ModelStatus.PUBLISHED).exists():
+    if item.amount <= 0 or not config.cached(
+            ("insights.published", invoice.legal_entity_id),
+            lambda: PredictionModel.objects.filter(legal_entity_id=invoice.legal_entity_id,
+                                                   status=ModelStatus.PUBLISHED).exists()):
         return
     as_of = timezone.localdate().isoformat()  # never a future invoice date: it would age the rest
     transaction.on_commit(lambda: predictions_for_customer.enqueue(

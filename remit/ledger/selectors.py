@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from remit.core import config
 from remit.core.db import ExactSum
 from remit.core.exceptions import NotFound, RuleViolation
 from remit.core.models import LegalEntity
@@ -15,7 +16,10 @@ from .models import Account, EntryStatus, Journal, JournalEntry, JournalLine
 
 
 def account_for_role(legal_entity: LegalEntity, role: str) -> Account:
-    account = Account.objects.filter(legal_entity=legal_entity, role=role).first()
+    """The legal entity's account with this role (kept while configuration is unchanged,
+    see remit.core.config)."""
+    account = config.cached(("ledger.role", legal_entity.pk, role), lambda: Account.objects
+                            .filter(legal_entity=legal_entity, role=role).first())
     if account is None:
         raise RuleViolation(f"{legal_entity.code} has no account with the role {role!r}; "
                             "set one in the chart of accounts", code="account_role_missing")
@@ -39,9 +43,11 @@ def journal_by_code(legal_entity: LegalEntity, code: str) -> Journal:
 
 def journal_for_type(legal_entity: LegalEntity, journal_type: str) -> Journal:
     """The journal a module posts its entries to: the first active one of that type."""
-    journal = (Journal.objects.filter(legal_entity=legal_entity, journal_type=journal_type,
-                                      is_active=True).select_related("sequence")
-               .order_by("code").first())
+    journal = config.cached(
+        ("ledger.journal", legal_entity.pk, journal_type),
+        lambda: Journal.objects.filter(legal_entity=legal_entity, journal_type=journal_type,
+                                       is_active=True).select_related("sequence")
+        .order_by("code").first())
     if journal is None:
         raise RuleViolation(f"{legal_entity.code} has no active {journal_type} journal",
                             code="journal_missing")

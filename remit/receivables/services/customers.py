@@ -9,7 +9,9 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
+from remit.core import config
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
@@ -147,6 +149,13 @@ def _line_for(lines, customer_id: int, group_id: int | None):
 def posting_profile_line_for(customer: Customer, profile: PostingProfile | None = None):
     """The posting profile line that applies: customer line, else group, else all (one
     query)."""
+    if profile is None and config.caching():
+        general, own_lines = config.cached(("receivables.profile", customer.legal_entity_id),
+                                           lambda: _default_profile(customer.legal_entity_id))
+        found = None if customer.pk in own_lines else _line_for(general, customer.pk,
+                                                                customer.group_id)
+        if found is not None:
+            return found
     lines = PostingProfileLine.objects.select_related("receivable_account", "write_off_account",
                                                       "profile")
     lines = (lines.filter(profile=profile) if profile is not None else
@@ -159,6 +168,17 @@ def posting_profile_line_for(customer: Customer, profile: PostingProfile | None 
     if found is not None:
         return found
     _refuse_missing(customer.legal_entity_id, customer, profile is None)
+
+
+def _default_profile(legal_entity_id: int) -> tuple[list, set[int]]:
+    """The default profile's lines for groups and for all, and the customers with a line of
+    their own (those are looked up one by one)."""
+    lines = PostingProfileLine.objects.filter(profile__legal_entity_id=legal_entity_id,
+                                              profile__is_default=True)
+    general = list(lines.exclude(scope=ProfileScope.CUSTOMER).select_related(
+        "receivable_account", "write_off_account", "profile"))
+    own = set(lines.filter(scope=ProfileScope.CUSTOMER).values_list("customer_id", flat=True))
+    return general, own
 
 
 def _refuse_missing(legal_entity_id: int, customer, default: bool):
@@ -203,8 +223,13 @@ def customers_lock(ids) -> None:
     """Lock customer rows, in key order. Every use case that changes a customer's open items
     takes this lock first, before items and number sequences: one lock order for all of them,
     so settling, paying, crediting and correcting cannot deadlock each other."""
-    list(Customer.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
-         .values_list("pk", flat=True))
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    rows = list(Customer.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+                .order_by("pk").annotate(stamp=RawSQL(config.stamp_sql(), []))
+                .values_list("pk", "stamp"))
+    config.stamp_observed(rows[0][1] if rows else None)  # the same query tells the stamp
 
 
 CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record, audit_together
+from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, D, Money
 from remit.core.sequences import sequence_next_by_code
@@ -41,7 +42,7 @@ from ..models import (
 from ..signals import invoice_posted
 from .customers import customers_lock, receivable_account_for
 from .settlement import MarkSpec, settle, settle_date
-from .setup import parameters_for
+from .setup import parameters_for, parameters_read
 
 INVOICE_SOURCE = "receivables.invoice"
 
@@ -143,7 +144,7 @@ def _create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec]
             original: Invoice | None = None, corrects: Invoice | None = None,
             reason: str = "", your_reference: str = "", attributes: dict | None = None,
             payment_terms=CUSTOMER_TERMS, cash_discount_terms=CUSTOMER_TERMS,
-            actor: Actor, params=None) -> Invoice:
+            actor: Actor, params=None, save: bool = True) -> Invoice:
     actor.require("receivables.add_invoice")
     if kind not in InvoiceKind.values:
         raise InvalidInput.field("kind", f"choose one of {', '.join(InvoiceKind.values)}")
@@ -168,13 +169,18 @@ def _create(*, customer: Customer, invoice_date: date, lines: Sequence[LineSpec]
     rows = _lines(invoice, lines, **({} if params is None else
                                      {"default_tax": params.default_tax_code}))
     _totals(invoice, rows)
-    invoice.save(force_insert=True)
-    InvoiceLine.objects.bulk_create(rows)
     invoice._built_lines = rows
-    audit_record(actor=actor, action="receivables.invoice.create", obj=invoice,
-                 data={"kind": kind, "customer": customer.account_number,
-                       "total": invoice.total_amount})
+    if save:  # else the posting writes it, once, posted
+        invoice.save(force_insert=True)
+        InvoiceLine.objects.bulk_create(rows)
+        _audit_create(invoice, actor)
     return invoice
+
+
+def _audit_create(invoice: Invoice, actor: Actor) -> None:
+    audit_record(actor=actor, action="receivables.invoice.create", obj=invoice,
+                 data={"kind": invoice.kind, "customer": invoice.customer.account_number,
+                       "total": invoice.total_amount})
 
 
 @transaction.atomic
@@ -277,14 +283,15 @@ def invoice_post(*, invoice: Invoice, actor: Actor, apply_to_original: bool = Tr
     and an open item with its due date and cash discount dates. A credit note for an invoice
     is settled against it at once; a correction first cancels the invoice it corrects."""
     actor.require("receivables.post_invoice")
-    customers_lock([invoice.customer_id])
-    locked = (Invoice.objects.select_for_update().select_related("customer", "legal_entity")
-              .get(pk=invoice.pk))
-    if locked.status != InvoiceStatus.DRAFT:
-        raise RuleViolation(f"{locked} is already posted", code="invoice_posted")
-    lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
-    with audit_together():
-        return _post(locked, lines, actor, apply_to_original, locked_already=True)
+    with config_scope(), audit_together():
+        customers_lock([invoice.customer_id])  # the query also tells the config stamp
+        locked = (Invoice.objects.select_for_update().select_related("customer", "legal_entity")
+                  .get(pk=invoice.pk))
+        if locked.status != InvoiceStatus.DRAFT:
+            raise RuleViolation(f"{locked} is already posted", code="invoice_posted")
+        lines = list(locked.lines.select_related("revenue_account", "tax_code__account"))
+        return _post(locked, lines, actor, apply_to_original, locked_already=True,
+                     params=parameters_read(locked.legal_entity))
 
 
 @transaction.atomic
@@ -294,12 +301,13 @@ def invoice_issue(*, customer: Customer, invoice_date: date, lines: Sequence[Lin
     postings as a draft posted by a clerk, without reading it back; the configuration read
     once for both."""
     actor.require("receivables.post_invoice")
-    params = parameters_for(customer.legal_entity)
-    with audit_together():
+    with config_scope(), audit_together():
+        customers_lock([customer.pk])  # first, as every posting; it also tells the config stamp
+        params = parameters_read(customer.legal_entity)
         draft = _create(customer=customer, invoice_date=invoice_date, lines=lines,
-                        actor=actor, params=params, **options)
+                        actor=actor, params=params, save=False, **options)
         return _post(draft, list(draft._built_lines), actor, apply_to_original=True,
-                     params=params)
+                     locked_already=True, params=params)
 
 
 def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
@@ -328,11 +336,23 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
                     f"{customer.name}"[:255],
         lines=entry_lines, actor=actor, source=INVOICE_SOURCE)
     first = entry.built_lines[0]  # the receivable line
+    due = _due_date(locked, params) if sign > 0 else locked.invoice_date
+    locked.status = InvoiceStatus.POSTED
+    locked.journal_entry = entry
+    locked.posted_at = timezone.now()
+    if sign > 0:
+        locked.due_date = due
+    if locked.pk is None:  # issued in one step: written once, already posted
+        locked.save(force_insert=True)
+        InvoiceLine.objects.bulk_create(lines)
+        _audit_create(locked, actor)
+    else:
+        locked.save(update_fields=["status", "number", "journal_entry", "posted_at",
+                                   "due_date", "net_amount", "tax_amount", "total_amount"])
     item = CustomerTransaction.objects.create(
         legal_entity=locked.legal_entity, customer=customer,
         kind=TransactionKind.CREDIT_NOTE if sign < 0 else TransactionKind.INVOICE,
-        document_number=locked.number, document_date=locked.invoice_date,
-        due_date=_due_date(locked, params) if sign > 0 else locked.invoice_date,
+        document_number=locked.number, document_date=locked.invoice_date, due_date=due,
         currency=locked.currency, amount=sign * locked.total_amount,
         amount_acc=first.debit_acc - first.credit_acc, receivable_account=receivable,
         journal_entry=entry, invoice=locked, description=locked.reason or "",
@@ -340,13 +360,6 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
     CashDiscountDate.objects.bulk_create(
         CashDiscountDate(transaction=item, until=p.until, percent=p.percent)
         for p in _discount_dates(locked))
-    locked.status = InvoiceStatus.POSTED
-    locked.journal_entry = entry
-    locked.posted_at = timezone.now()
-    if sign > 0:
-        locked.due_date = item.due_date
-    locked.save(update_fields=["status", "number", "journal_entry", "posted_at", "due_date",
-                               "net_amount", "tax_amount", "total_amount"])
     audit_record(actor=actor, action="receivables.invoice.post", obj=locked,
                  data={"number": locked.number, "total": locked.total_amount,
                        "currency": locked.currency, "entry": entry.number})

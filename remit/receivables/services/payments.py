@@ -11,8 +11,10 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from remit.core import config
 from remit.core.actor import Actor
 from remit.core.audit import audit_record, audit_together
+from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.models import LegalEntity
 from remit.core.money import Money
@@ -37,7 +39,7 @@ from ..models import (
 from .batch_rows import SAVED_STATE
 from .customers import customers_lock, receivable_account_for
 from .settlement import MarkSpec, settle_automatically, settle_date, settle_held
-from .setup import parameters_for
+from .setup import parameters_read
 
 PAYMENT_SOURCE = "receivables.payment"
 
@@ -108,8 +110,8 @@ def payment_journal_post(*, journal: PaymentJournal, actor: Actor) -> list[Custo
                  .prefetch_related("marks__item").order_by("line_no"))
     if not lines:
         raise InvalidInput.field("lines", "the journal has no lines")
-    customers_lock([line.customer_id for line in lines])
-    with audit_together():
+    with config_scope(), audit_together():
+        customers_lock([line.customer_id for line in lines])
         items = [_post_line(line, actor, [MarkSpec(m.item, m.amount_to_settle,
                                                    m.use_cash_discount)
                                           for m in line.marks.all()]) for line in lines]
@@ -137,14 +139,20 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
                PostingLine(receivable, -amount, f"{customer.account_number} payment")],
         actor=actor, source=PAYMENT_SOURCE)
     credit = entry.built_lines[1]  # the receivable line
+    line.document_number = entry.number
+    if line.pk is None:  # a payment registered at once: its line is written with its voucher
+        line.save(force_insert=True)
+        PaymentMark.objects.bulk_create(
+            PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
+                        use_cash_discount=m.use_cash_discount) for m in marks)
+    else:
+        line.save(update_fields=["document_number"])
     item = CustomerTransaction.objects.create(
         legal_entity=legal_entity, customer=customer, kind=TransactionKind.PAYMENT,
         document_number=entry.number, document_date=line.payment_date,
         due_date=line.payment_date, currency=line.currency, amount=-line.amount,
         amount_acc=credit.debit_acc - credit.credit_acc, receivable_account=receivable,
         journal_entry=entry, payment_line=line, description=line.reference)
-    line.document_number = entry.number
-    line.save(update_fields=["document_number"])
     if marks:
         # items settled by someone else meanwhile are skipped: the money stays open, never lost
         on = settle_date([m.item for m in marks], line.payment_date)
@@ -154,7 +162,7 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
         if item.pk in rows:  # its state as the settlement left it, without reading it again
             for column in SAVED_STATE:
                 setattr(item, column, getattr(rows[item.pk], column))
-    elif parameters_for(legal_entity).automatic_settlement:
+    elif parameters_read(legal_entity).automatic_settlement:
         settle_automatically(customer=customer, on=line.payment_date, actor=actor, credit=item)
         item.refresh_from_db()
     return item
@@ -207,14 +215,16 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
     actor.require("receivables.add_paymentjournal")
     actor.require("receivables.post_paymentjournal")
     legal_entity = customer.legal_entity
-    if bank_account is None:
-        bank_account = BankAccount.objects.filter(legal_entity=legal_entity,
-                                                  is_active=True).order_by("code").first()
+    with config_scope(), audit_together():
+        customers_lock([customer.pk])  # the query also tells the config stamp
         if bank_account is None:
-            raise RuleViolation(f"{legal_entity.code} has no active bank account",
-                                code="bank_account_missing")
-    customers_lock([customer.pk])
-    with audit_together():
+            bank_account = config.cached(
+                ("receivables.bank", legal_entity.pk),
+                lambda: BankAccount.objects.filter(legal_entity=legal_entity, is_active=True)
+                .select_related("account").order_by("code").first())
+            if bank_account is None:
+                raise RuleViolation(f"{legal_entity.code} has no active bank account",
+                                    code="bank_account_missing")
         return _register(customer, legal_entity, payment_date, amount, bank_account, method,
                          reference, marks, full_settlement, actor)
 
@@ -222,22 +232,19 @@ def payment_register(*, customer: Customer, payment_date: date, amount: Money,
 def _register(customer, legal_entity, payment_date, amount, bank_account, method, reference,
               marks, full_settlement, actor) -> CustomerTransaction:
     _, number = sequence_next_by_code(legal_entity, "payment_journal")
+    # one use case, all or nothing: the journal is written posted, its line with its voucher
     journal = PaymentJournal(legal_entity=legal_entity, number=number,
                              description=f"Payment from {customer.name}"[:255],
-                             created_by=actor.user)
+                             created_by=actor.user, status=JournalStatus.POSTED,
+                             posted_at=timezone.now())
     _check_line(journal, customer, amount, bank_account, method, marks)
-    journal.save()
-    line = PaymentLine.objects.create(
+    journal.save(force_insert=True)
+    line = PaymentLine(
         journal=journal, line_no=1, customer=customer, payment_date=payment_date,
         amount=amount.amount, currency=amount.currency, method=method,
         bank_account=bank_account, reference=reference.strip()[:100],
         full_settlement=full_settlement)
-    PaymentMark.objects.bulk_create(
-        PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
-                    use_cash_discount=m.use_cash_discount) for m in marks)
     item = _post_line(line, actor, marks)
-    PaymentJournal.objects.filter(pk=journal.pk).update(status=JournalStatus.POSTED,
-                                                        posted_at=timezone.now())
     audit_record(actor=actor, action="receivables.payment.register", obj=item,
                  legal_entity=legal_entity,
                  data={"customer": customer.account_number, "amount": amount.amount,

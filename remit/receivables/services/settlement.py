@@ -21,6 +21,7 @@ from django.db import transaction
 from remit.core import bulk
 from remit.core.actor import Actor
 from remit.core.audit import audit_record, audit_together
+from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, Money
 from remit.core.selectors import exchange_rate_on
@@ -40,7 +41,7 @@ from ..models import (
 )
 from .batch_rows import SAVED_STATE
 from .customers import customers_lock
-from .setup import parameters_for
+from .setup import parameters_read
 
 SETTLEMENT_SOURCE = "receivables.settlement"
 
@@ -95,8 +96,8 @@ def settle(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
     instead. Returns None when nothing could be settled."""
     if not marks:
         raise InvalidInput.field("marks", "mark at least one open item to settle")
-    customers_lock([customer.pk])
-    with audit_together():
+    with config_scope(), audit_together():
+        customers_lock([customer.pk])  # the query also tells the config stamp
         return settle_held(customer=customer, on=on, marks=marks, payment=payment, kind=kind,
                            actor=actor, full_settlement=full_settlement, order=order,
                            skip_settled=skip_settled)[0]
@@ -120,7 +121,7 @@ def settle_held(*, customer: Customer, on: date, marks: Sequence[MarkSpec],
         rows = {pk: row for pk, row in rows.items() if pk not in closed}
         if not marks or (payment is not None and payment.pk not in rows):
             return None, rows
-    params = parameters_for(customer.legal_entity)
+    params = parameters_read(customer.legal_entity)
     changes = settlement_changes(
         customer=customer, on=on, rows=rows, marks=marks, payment=payment, params=params,
         tolerances=lambda currency: _tolerances(customer, currency, on, params),

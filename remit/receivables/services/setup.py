@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from remit.core import config
 from remit.core.models import LegalEntity
 from remit.core.sequences import sequence_create
 from remit.ledger.models import AccountRole
@@ -95,3 +96,10 @@ def parameters_for(legal_entity: LegalEntity) -> ReceivablesParameters:
     params, _ = ReceivablesParameters.objects.select_related(
         "default_tax_code", "default_payment_terms").get_or_create(legal_entity=legal_entity)
     return params
+
+
+def parameters_read(legal_entity: LegalEntity) -> ReceivablesParameters:
+    """The parameters for a posting to read (kept while configuration is unchanged, see
+    remit.core.config); ``parameters_for`` for one to change."""
+    return config.cached(("receivables.params", legal_entity.pk),
+                         lambda: parameters_for(legal_entity))

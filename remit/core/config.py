@@ -1,0 +1,120 @@
+"""Configuration read once and kept until it changes.
+
+Posting a document reads configuration that changes a few times a year — the receivables
+parameters, the journal for its type, accounts by role, the posting profile's lines, the
+default bank account, whether a payment model is published. Read again for every document, it
+was a third of an invoice's queries. Now a thread keeps what it read, and every use case
+checks that nothing changed with a number it reads anyway: the customer lock's query also
+reads ``core_configstamp.stamp``. Triggers on the configuration tables replace that stamp with
+a random number on every insert, update or delete — from any process or tool, a shell's
+UPDATE included — so a changed stamp empties the cache. Random, not a counter: a rolled-back
+change restores the old stamp, and the next change must not land on a number seen before.
+
+Outside a use case that observed the stamp (``config_scope`` plus ``stamp_observed``), or
+where the stamp row is missing (a flushed database), ``cached`` reads afresh every time. The
+values are shared: callers read them and never change them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+STAMP_TABLE = "core_configstamp"
+_local = threading.local()
+
+
+@contextmanager
+def config_scope() -> Iterator[None]:
+    """A use case: configuration may come from the cache once the stamp was observed inside
+    it (nested scopes share the outer one)."""
+    if getattr(_local, "scope", None) is not None:
+        yield
+        return
+    _local.scope = {"stamp": None}
+    try:
+        yield
+    finally:
+        _local.scope = None
+
+
+def stamp_observed(stamp: int | None) -> None:
+    """The stamp as the current use case's transaction sees it (None: no stamp row)."""
+    scope = getattr(_local, "scope", None)
+    if scope is not None:
+        scope["stamp"] = stamp
+
+
+def stamp_sql() -> str:
+    """A scalar subquery giving the stamp, to add to a query the use case makes anyway."""
+    return f"(SELECT stamp FROM {STAMP_TABLE} WHERE id = 1)"
+
+
+def caching() -> bool:
+    """Whether ``cached`` keeps what it loads here (a use case that observed the stamp)."""
+    scope = getattr(_local, "scope", None)
+    return scope is not None and scope["stamp"] is not None
+
+
+def cached(key: tuple, load: Callable[[], Any]) -> Any:
+    scope = getattr(_local, "scope", None)
+    stamp = scope["stamp"] if scope is not None else None
+    if stamp is None:
+        return load()
+    cache = getattr(_local, "cache", None)
+    if cache is None or cache[0] != stamp:
+        cache = _local.cache = (stamp, {})
+    values = cache[1]
+    if key not in values:
+        values[key] = load()
+    return values[key]
+
+
+# -- the triggers ---------------------------------------------------------------------------
+
+_SQLITE_BUMP = (f"INSERT OR REPLACE INTO {STAMP_TABLE} (id, stamp) VALUES (1, random())")
+
+
+def _sqlite(table: str) -> list[str]:
+    return [f"CREATE TRIGGER IF NOT EXISTS config_stamp_{table}_{event.lower()} AFTER {event} "
+            f"ON {table} BEGIN {_SQLITE_BUMP}; END" for event in ("INSERT", "UPDATE", "DELETE")]
+
+
+POSTGRES_FUNCTION = f"""CREATE OR REPLACE FUNCTION config_stamp_bump() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {STAMP_TABLE} (id, stamp)
+    VALUES (1, (random() * 9e18)::bigint)
+    ON CONFLICT (id) DO UPDATE SET stamp = EXCLUDED.stamp;
+  RETURN NULL;
+END $$"""
+
+
+def _postgres(table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS config_stamp ON {table}",
+            f"CREATE TRIGGER config_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION config_stamp_bump()"]
+
+
+def stamp_triggers_install(connection, tables: list[str]) -> None:
+    """Make every change to these tables replace the stamp (run by each app's migration)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_FUNCTION)
+            statements = [sql for table in tables for sql in _postgres(table)]
+        else:
+            statements = [sql for table in tables for sql in _sqlite(table)]
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def stamp_triggers_remove(connection, tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS config_stamp ON {table}")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS config_stamp_{table}_{event}")
