@@ -26,7 +26,7 @@ BUDGETS = {
     "invoice": 12,
     "payment with settlement": 22,
     "settlement": 9,
-    "credit check of an order": 27,
+    "credit check of an order": 20,
     "lead with duplicate check": 8,
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from remit.core import config
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import RuleViolation
@@ -25,7 +26,7 @@ from .models import (
     HoldReason,
     HoldStatus,
 )
-from .setup import credit_for, credit_setup_default, parameters_for
+from .setup import credit_for, credit_setup_default, parameters_read
 
 HELD_MESSAGE = "Order has been sent to credit management"
 
@@ -42,6 +43,11 @@ class Outcome:
 
 
 def rules_for(legal_entity) -> list[rules.Rule]:
+    """The active blocking rules (kept while configuration is unchanged)."""
+    return config.cached(("credit.rules", legal_entity.pk), lambda: _rules(legal_entity))
+
+
+def _rules(legal_entity) -> list[rules.Rule]:
     return [rules.Rule(
         id=r.pk, rule_type=r.rule_type, scope=r.scope, customer_id=r.customer_id,
         group_id=r.management_group_id, risk_group_id=r.risk_group_id, kind=r.kind,
@@ -52,7 +58,7 @@ def rules_for(legal_entity) -> list[rules.Rule]:
 
 
 def facts_for(order: SalesOrder, pos: Position, as_of: date, step: str = "") -> rules.Facts:
-    params = parameters_for(order.legal_entity)
+    params = parameters_read(order.legal_entity)
     credit, customer = pos.credit, order.customer
     status = credit.account_status
     return rules.Facts(
@@ -79,7 +85,7 @@ def facts_for(order: SalesOrder, pos: Position, as_of: date, step: str = "") -> 
 
 def exemption(order: SalesOrder, as_of: date) -> str | None:
     """Why credit management does not look at this order at all, if it doesn't."""
-    if not parameters_for(order.legal_entity).enabled:
+    if not parameters_read(order.legal_entity).enabled:
         return "credit management is off"
     credit = credit_for(order.customer)
     if credit.exclude:
@@ -128,6 +134,19 @@ def hold_place(order: SalesOrder, step: str, as_of: date, reasons, data: dict, a
     return hold
 
 
+def _checkpoints(legal_entity) -> dict[str, rules.Checkpoint]:
+    """The checkpoints by step (kept while configuration is unchanged)."""
+    def load():
+        return {c.step: rules.Checkpoint(c.step, c.on_posting, c.on_pro_forma, c.grace_days)
+                for c in Checkpoint.objects.filter(legal_entity=legal_entity)}
+
+    found = config.cached(("credit.checkpoints", legal_entity.pk), load)
+    if not found:  # a legal entity from before credit management: set it up, read it afresh
+        credit_setup_default(legal_entity=legal_entity)
+        found = load()
+    return found
+
+
 def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = False,
                 actor: Actor) -> Outcome:
     """Run the checkpoint of ``step`` on a locked order (inside the posting transaction)."""
@@ -139,18 +158,13 @@ def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = 
     if why:
         _log(order, step, as_of, "skipped", why)
         return Outcome("skipped", why)
-    checkpoints = Checkpoint.objects.filter(legal_entity=order.legal_entity)
-    if not checkpoints.exists():  # a legal entity from before credit management
-        credit_setup_default(legal_entity=order.legal_entity)
-    checkpoint = checkpoints.filter(step=step).first()
-    cp = rules.Checkpoint(step, checkpoint.on_posting, checkpoint.on_pro_forma,
-                          checkpoint.grace_days) if checkpoint else None
+    cp = _checkpoints(order.legal_entity).get(step)
     needed, why = rules.check_needed(cp, pro_forma=pro_forma,
                                      grace_until=order.credit_grace_until, as_of=as_of)
     if not needed:
         _log(order, step, as_of, "skipped", why)
         return Outcome("skipped", why)
-    params = parameters_for(order.legal_entity)
+    params = parameters_read(order.legal_entity)
     # a person's release authorizes the held step once; an automatic release does not (the
     # step is checked again, so two orders released by one evaluation cannot share headroom)
     released = order.credit_holds.filter(step=step, status=HoldStatus.RELEASED,

@@ -19,7 +19,7 @@ from remit.sales.models import UNDELIVERED, OrderStatus, SalesOrder
 
 from . import rules
 from .models import CreditGroup, CustomerCredit, Insurance, TemporaryLimit
-from .setup import credit_for, parameters_for
+from .setup import credit_for, parameters_read
 
 ZERO = Decimal(0)
 
@@ -133,7 +133,7 @@ class Position:
 def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None) -> Position:
     """The customer's credit position as of ``as_of``; with ``order``, as the check sees it:
     that order counted once, in full, whatever its step."""
-    params = parameters_for(customer.legal_entity)
+    params = parameters_read(customer.legal_entity)
     credit = credit_for(customer)
     currency = customer.legal_entity.accounting_currency
     normal, temporary, total = customer_limit(credit, as_of)

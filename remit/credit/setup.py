@@ -3,6 +3,7 @@ the one blocking rule that makes a credit limit mean something out of the box.""
 
 from __future__ import annotations
 
+from remit.core import config
 from remit.core.models import LegalEntity
 from remit.core.sequences import sequence_create
 from remit.receivables.models import Customer
@@ -57,6 +58,13 @@ def credit_setup_default(*, legal_entity: LegalEntity) -> None:
 def parameters_for(legal_entity: LegalEntity) -> CreditParameters:
     params, _ = CreditParameters.objects.get_or_create(legal_entity=legal_entity)
     return params
+
+
+def parameters_read(legal_entity: LegalEntity) -> CreditParameters:
+    """The parameters for a check to read (kept while configuration is unchanged, see
+    remit.core.config); ``parameters_for`` for one to change."""
+    return config.cached(("credit.params", legal_entity.pk),
+                         lambda: parameters_for(legal_entity))
 
 
 def credit_for(customer: Customer) -> CustomerCredit:

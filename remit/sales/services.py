@@ -12,6 +12,7 @@ from django.db import transaction
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
+from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.money import ZERO, D
 from remit.core.sequences import sequence_next_by_code
@@ -152,14 +153,20 @@ def sales_order_post(*, order: SalesOrder, step: str, on: date, actor: Actor,
     """Post ``step`` (and the steps before it that were skipped) on ``on``, through the credit
     checkpoint of that step. Held: nothing is posted and the hold is kept (this transaction
     commits it); the result says so instead of raising."""
-    from remit.credit.checks import HELD_MESSAGE, order_check
-
     actor.require("sales.post_salesorder")
     if step not in PostingStep.values:
         raise InvalidInput.field("step", f"choose one of {', '.join(PostingStep.values)}")
     if step == PostingStep.INVOICE and not pro_forma:
         actor.require("receivables.post_invoice")
-    locked = _locked(order)
+    with config_scope():
+        return _post_step(order, step, on, actor, pro_forma)
+
+
+def _post_step(order: SalesOrder, step: str, on: date, actor: Actor,
+               pro_forma: bool) -> StepResult:
+    from remit.credit.checks import HELD_MESSAGE, order_check
+
+    locked = _locked(order)  # the customer lock's query also tells the config stamp
     if locked.is_closed:
         raise RuleViolation(f"{locked} is {locked.get_status_display()}", code="order_closed")
     if locked.credit_rejected:
