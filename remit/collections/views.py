@@ -96,6 +96,8 @@ def aged_balances(request):
             line.bucket_values = line.buckets(n)
             line.oldest_index = max((i for i, v in enumerate(line.bucket_values) if v > 0),
                                     default=None)
+            line.oldest_label = (snapshot.labels[line.oldest_index]
+                                 if line.oldest_index is not None else "")
             line.orders = line.open_orders + line.packing_slips
             line.over_limit = (line.credit_limit is not None
                                and line.total_due + line.orders > line.credit_limit)

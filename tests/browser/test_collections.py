@@ -67,6 +67,7 @@ def test_an_agent_writes_off_registers_nsf_waives_interest_and_plans_a_call(
 
     page.get_by_role("link", name="Småbeløp AS").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Småbeløp AS")
+    expect(page.locator("#items-form > button[hidden]")).to_be_hidden()  # no empty box shown
     page.get_by_label("Write-off reason").select_option(label="BADDEBT · Bad debt: customer "
                                                               "cannot pay")
     page.get_by_label("Reason comment").fill("company dissolved")

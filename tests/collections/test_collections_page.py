@@ -45,6 +45,8 @@ def test_aged_balances_show_the_current_snapshot_and_age_now_makes_one(agent_cli
     response = agent_client.post("/collections/age/", {"as_of": ""}, follow=True)
     assert b"1 customers aged" in response.content
     assert late_customer.name.encode() in response.content and b"Over 90" in response.content
+    # the dot names the customer's oldest bucket (due 45 days ago), not every bucket there is
+    assert 'title="Oldest amount due: 31–60"'.encode() in response.content
 
 
 def test_an_agent_marks_items_disputed_and_promised(agent_client, late_customer):
