@@ -12,7 +12,9 @@ change restores the old stamp, and the next change must not land on a number see
 
 Outside a use case that observed the stamp (``config_scope`` plus ``stamp_observed``), or
 where the stamp row is missing (a flushed database), ``cached`` reads afresh every time. The
-values are shared: callers read them and never change them.
+values are shared: callers read them and never change them. A use case that changes
+configuration and then needs it reads it with the uncached function (``parameters_for``, not
+``parameters_read``): within one use case, what was cached before the change stays.
 """
 
 from __future__ import annotations
