@@ -11,7 +11,7 @@ PYTEST := $(BIN)/pytest -n $(or $(JOBS),auto) --dist worksteal
 .PHONY: run test test-fast setup setup-dev browser clean
 
 run: setup
-	$(BIN)/remit up
+	$(BIN)/remit up $(ARGS)
 
 # Every test, on as many processes as there are cores (JOBS=1 for one); each gets a copy of
 # the schema migrated once (tests/dbtemplate.py).
