@@ -120,3 +120,13 @@ def stamp_triggers_remove(connection, tables: list[str]) -> None:
             else:
                 for event in ("insert", "update", "delete"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS config_stamp_{table}_{event}")
+
+
+def stamp_triggers_operation(tables: list[str]):
+    """The migration operation of an app whose configuration tables posting caches: install
+    the triggers (and remove them when the migration is reversed)."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: stamp_triggers_install(schema_editor.connection, tables),
+        lambda apps, schema_editor: stamp_triggers_remove(schema_editor.connection, tables))

@@ -3,20 +3,12 @@
 
 from django.db import migrations
 
+from remit.core.config import stamp_triggers_operation
+
 TABLES = ["ledger_account", "ledger_journal"]
-
-
-def install(apps, schema_editor):
-    from remit.core.config import stamp_triggers_install
-    stamp_triggers_install(schema_editor.connection, TABLES)
-
-
-def remove(apps, schema_editor):
-    from remit.core.config import stamp_triggers_remove
-    stamp_triggers_remove(schema_editor.connection, TABLES)
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0005_line_insert_guard_per_statement"),
                     ("core", "0003_config_stamp")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [stamp_triggers_operation(TABLES)]

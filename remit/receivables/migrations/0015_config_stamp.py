@@ -3,21 +3,13 @@
 
 from django.db import migrations
 
+from remit.core.config import stamp_triggers_operation
+
 TABLES = ["receivables_receivablesparameters", "receivables_salestaxcode",
           "receivables_paymentterms", "receivables_postingprofile",
           "receivables_postingprofileline", "receivables_bankaccount"]
 
 
-def install(apps, schema_editor):
-    from remit.core.config import stamp_triggers_install
-    stamp_triggers_install(schema_editor.connection, TABLES)
-
-
-def remove(apps, schema_editor):
-    from remit.core.config import stamp_triggers_remove
-    stamp_triggers_remove(schema_editor.connection, TABLES)
-
-
 class Migration(migrations.Migration):
     dependencies = [("receivables", "0014_fewer_posting_indexes"), ("core", "0003_config_stamp")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [stamp_triggers_operation(TABLES)]
