@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
         # the same way Django itself creates permissions after migrating.
         post_migrate.connect(roles_sync_on_migrate, sender=self)
 
+        from .config import stamp_triggers_on_migrate
+
+        # SQLite drops a table's triggers when a migration rebuilds it; put them back.
+        post_migrate.connect(stamp_triggers_on_migrate, sender=self)
+
         from axes.signals import user_locked_out
 
         from .lockout import audit_lockout

@@ -12,13 +12,23 @@ change restores the old stamp, and the next change must not land on a number see
 
 Outside a use case that observed the stamp (``config_scope`` plus ``stamp_observed``), or
 where the stamp row is missing (a flushed database), ``cached`` reads afresh every time. The
-values are shared: callers read them and never change them. A use case that changes
-configuration and then needs it reads it with the uncached function (``parameters_for``, not
-``parameters_read``): within one use case, what was cached before the change stays.
+values are shared: callers read them and never change them.
+
+A use case that writes configuration itself (a first use that sets up defaults, say) changes
+it under the stamp it observed, and the write may yet roll back. So the scope watches its own
+statements: after it wrote one of the configuration tables, ``cached`` reads afresh and keeps
+nothing until the scope ends — never a value of an uncommitted write under an old stamp.
+
+The configuration tables are named by each app (``config_models`` on its AppConfig). SQLite
+drops a table's triggers when a migration rebuilds the table, so every ``migrate`` puts back
+what is missing (``stamp_triggers_repair``) and ``remit ledger check`` reports what is still
+missing (``stamp_triggers_missing``).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +36,18 @@ from typing import Any
 
 STAMP_TABLE = "core_configstamp"
 _local = threading.local()
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)',
+                    re.IGNORECASE)
+
+
+@functools.cache
+def stamped_tables() -> frozenset[str]:
+    """The configuration tables: every app's ``config_models``, as table names."""
+    from django.apps import apps
+
+    return frozenset(apps.get_model(app.label, name)._meta.db_table
+                     for app in apps.get_app_configs()
+                     for name in getattr(app, "config_models", ()))
 
 
 @contextmanager
@@ -35,9 +57,21 @@ def config_scope() -> Iterator[None]:
     if getattr(_local, "scope", None) is not None:
         yield
         return
-    _local.scope = {"stamp": None}
+    from django.db import connection
+
+    scope = _local.scope = {"stamp": None, "wrote": False}
+    tables = stamped_tables()
+
+    def watch(execute, sql, params, many, context):
+        if not scope["wrote"]:
+            write = _WRITE.match(sql)
+            if write and write.group(1) in tables:
+                scope["wrote"] = True
+        return execute(sql, params, many, context)
+
     try:
-        yield
+        with connection.execute_wrapper(watch):
+            yield
     finally:
         _local.scope = None
 
@@ -54,17 +88,27 @@ def stamp_sql() -> str:
     return f"(SELECT stamp FROM {STAMP_TABLE} WHERE id = 1)"
 
 
+def stamp_read() -> int | None:
+    """The stamp in a statement of its own (where no query of the use case can carry it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def caching() -> bool:
-    """Whether ``cached`` keeps what it loads here (a use case that observed the stamp)."""
+    """Whether ``cached`` keeps what it loads here (a use case that observed the stamp and
+    has not written configuration since)."""
     scope = getattr(_local, "scope", None)
-    return scope is not None and scope["stamp"] is not None
+    return scope is not None and scope["stamp"] is not None and not scope["wrote"]
 
 
 def cached(key: tuple, load: Callable[[], Any]) -> Any:
-    scope = getattr(_local, "scope", None)
-    stamp = scope["stamp"] if scope is not None else None
-    if stamp is None:
+    if not caching():
         return load()
+    stamp = _local.scope["stamp"]
     cache = getattr(_local, "cache", None)
     if cache is None or cache[0] != stamp:
         cache = _local.cache = (stamp, {})
@@ -120,6 +164,43 @@ def stamp_triggers_remove(connection, tables: list[str]) -> None:
             else:
                 for event in ("insert", "update", "delete"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS config_stamp_{table}_{event}")
+
+
+def stamp_triggers_missing(connection) -> list[str]:
+    """The configuration tables whose changes would not replace the stamp (their triggers
+    are gone: a SQLite table rebuild, a restore without triggers)."""
+    existing = set(connection.introspection.table_names())
+    tables = sorted(t for t in stamped_tables() if t in existing)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = "
+                           "t.tgrelid WHERE t.tgname = 'config_stamp' AND NOT t.tgisinternal")
+            found = {row[0] for row in cursor.fetchall()}
+            return [t for t in tables if t not in found]
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                       "AND name LIKE 'config_stamp_%'")
+        found = {row[0] for row in cursor.fetchall()}
+        return [t for t in tables
+                if any(f"config_stamp_{t}_{e}" not in found for e in ("insert", "update",
+                                                                       "delete"))]
+
+
+def stamp_triggers_repair(connection) -> list[str]:
+    """Put back the missing triggers; the tables repaired."""
+    missing = stamp_triggers_missing(connection)
+    if missing:
+        stamp_triggers_install(connection, missing)
+    return missing
+
+
+def stamp_triggers_on_migrate(sender, using="default", **kwargs) -> None:
+    """After every ``migrate``: a migration that rebuilt a configuration table on SQLite
+    (AlterField and the like) dropped its triggers with it."""
+    from django.db import connections
+
+    connection = connections[using]
+    if STAMP_TABLE in connection.introspection.table_names():
+        stamp_triggers_repair(connection)
 
 
 def stamp_triggers_operation(tables: list[str]):

@@ -5,6 +5,9 @@ class InsightsConfig(AppConfig):
     name = "remit.insights"
     label = "insights"
     verbose_name = "payment predictions"
+    # Configuration that posting keeps between use cases (remit.core.config): a change to
+    # these tables replaces the configuration stamp.
+    config_models = ("PredictionModel",)
 
     def ready(self) -> None:
         from remit.receivables.signals import invoice_posted

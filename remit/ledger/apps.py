@@ -5,3 +5,6 @@ class LedgerConfig(AppConfig):
     name = "remit.ledger"
     label = "ledger"
     verbose_name = "general ledger"
+    # Configuration that posting keeps between use cases (remit.core.config): a change to
+    # these tables replaces the configuration stamp.
+    config_models = ("Account", "Journal")

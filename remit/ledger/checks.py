@@ -127,6 +127,22 @@ def check_guards(legal_entity: LegalEntity, progress: Progress | None = None) ->
                         "run `remit migrate ledger 0001 && remit migrate` to reinstall them")
 
 
+def check_config_stamps(legal_entity: LegalEntity,
+                        progress: Progress | None = None) -> Iterator[Violation]:
+    """Posting keeps configuration until a trigger says it changed (remit.core.config): a
+    table without its trigger would let postings use an account or terms no longer set."""
+    from django.db import connection
+
+    from remit.core.config import stamp_triggers_missing
+
+    missing = stamp_triggers_missing(connection)
+    if missing:
+        yield Violation("config", legal_entity.code, "database",
+                        "changes to " + ", ".join(missing) + " would not reach postings "
+                        "that keep configuration (their triggers are missing); run "
+                        "`remit migrate` to put them back")
+
+
 def check_subledgers(legal_entity: LegalEntity, progress: Progress | None = None) -> Iterator[Violation]:
     for subledger in subledgers():
         yield from subledger.reconcile(legal_entity)
@@ -141,6 +157,7 @@ CHECKS: list[Callable[..., Iterable[Violation]]] = [
     check_reversals,
     check_subledgers,
     check_guards,
+    check_config_stamps,
 ]
 
 

@@ -5,6 +5,10 @@ class ReceivablesConfig(AppConfig):
     name = "remit.receivables"
     label = "receivables"
     verbose_name = "accounts receivable"
+    # Configuration that posting keeps between use cases (remit.core.config): a change to
+    # these tables replaces the configuration stamp.
+    config_models = ("ReceivablesParameters", "SalesTaxCode", "PaymentTerms", "PostingProfile",
+                     "PostingProfileLine", "BankAccount")
 
     def ready(self) -> None:
         from remit.ledger.subledgers import Subledger, register

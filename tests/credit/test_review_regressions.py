@@ -191,3 +191,25 @@ def test_a_release_from_the_holds_page_needs_a_reason(cs, manager_client):
     cs.rule("order_amount", value_type="amount", value=Decimal(250000))
     other = cs.post(cs.order(cs.customer(limit=10_000_000), "321125.00")).hold
     assert other.reasons.get().text == "Order amount 321,125.00 is over 250,000.00"
+
+
+def test_credit_set_up_on_first_use_and_rolled_back_leaves_no_kept_rule(cs, entity):
+    """A legal entity from before credit management gets its checkpoints and rules in its
+    first order's posting. If that posting rolls back, the next must not hold with rules
+    that were never committed (remit.core.config keeps nothing read after a write). Only
+    PostgreSQL shows it: SQLite gives the rolled-back rules' ids to the new ones."""
+    from django.db import transaction
+
+    from remit.credit.models import BlockingRule, Checkpoint
+
+    customer = cs.customer(limit=5000)
+    Checkpoint.objects.filter(legal_entity=entity).delete()
+    BlockingRule.objects.filter(legal_entity=entity).delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert cs.post(cs.order(customer, "3000.00")).posted
+        raise RuntimeError("a later step failed")
+    assert not BlockingRule.objects.filter(legal_entity=entity).exists()
+    order = cs.order(customer, "6000.00")
+    assert not cs.post(order).posted
+    [reason] = order.credit_holds.get().reasons.all()
+    assert BlockingRule.objects.filter(pk=reason.rule_id).exists()

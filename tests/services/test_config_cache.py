@@ -85,3 +85,45 @@ def test_outside_a_use_case_every_read_is_fresh():
         config.stamp_observed(43)  # another use case saw another stamp
         config.cached(("test", 1), lambda: loads.append(1))
     assert len(loads) == 4
+
+
+def test_configuration_written_inside_a_use_case_and_rolled_back_is_not_kept(story, entity):
+    """A use case may set up configuration on first use, under the stamp it observed. What
+    it reads after that write must not outlive the write's rollback."""
+    from remit.receivables.services.customers import customers_lock
+    from remit.receivables.services.setup import parameters_read
+
+    customer = story.customer()
+    assert _due(story, customer) == DAY + timedelta(days=30)
+    n14 = PaymentTerms.objects.get(legal_entity=entity, code="N14")
+    with pytest.raises(RuntimeError), transaction.atomic(), config.config_scope():
+        customers_lock([customer.pk])
+        assert parameters_read(entity).default_payment_terms.code == "N30"  # from the cache
+        ReceivablesParameters.objects.filter(legal_entity=entity).update(
+            default_payment_terms=n14)
+        assert not config.caching()
+        assert parameters_read(entity).default_payment_terms.code == "N14"  # read afresh
+        raise RuntimeError("a later step failed")
+    assert _due(story, customer) == DAY + timedelta(days=30)
+
+
+def test_every_configuration_table_has_its_trigger_and_migrate_puts_back_a_lost_one(entity):
+    """SQLite drops a table's triggers when a migration rebuilds the table; the ledger check
+    says so and the next migrate repairs it."""
+    from remit.core.config import (
+        stamp_triggers_missing,
+        stamp_triggers_on_migrate,
+        stamp_triggers_remove,
+        stamped_tables,
+    )
+    from remit.ledger.checks import check_config_stamps
+
+    assert "receivables_paymentterms" in stamped_tables()
+    assert stamp_triggers_missing(connection) == []
+    assert list(check_config_stamps(entity)) == []
+    stamp_triggers_remove(connection, ["receivables_paymentterms"])  # as a rebuild leaves it
+    assert stamp_triggers_missing(connection) == ["receivables_paymentterms"]
+    [violation] = check_config_stamps(entity)
+    assert "receivables_paymentterms" in violation.message
+    stamp_triggers_on_migrate(sender=None, using="default")
+    assert stamp_triggers_missing(connection) == []

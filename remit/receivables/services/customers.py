@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -222,14 +222,30 @@ def receivable_account_for(customer: Customer, profile: PostingProfile | None = 
 def customers_lock(ids) -> None:
     """Lock customer rows, in key order. Every use case that changes a customer's open items
     takes this lock first, before items and number sequences: one lock order for all of them,
-    so settling, paying, crediting and correcting cannot deadlock each other."""
+    so settling, paying, crediting and correcting cannot deadlock each other.
+
+    The lock also observes the configuration stamp (remit.core.config). PostgreSQL evaluates
+    a query's subquery as of the statement's start, so the stamp read with a lock that had to
+    wait could miss a change committed during the wait. One customer is therefore tried
+    without waiting (``SKIP LOCKED``) with the stamp in the same query; only when it is taken
+    — or for several customers — the lock waits and the stamp is read after it."""
     ids = sorted(set(ids))
     if not ids:
         return
-    rows = list(Customer.objects.select_for_update(of=("self",)).filter(pk__in=ids)
-                .order_by("pk").annotate(stamp=RawSQL(config.stamp_sql(), []))
-                .values_list("pk", "stamp"))
-    config.stamp_observed(rows[0][1] if rows else None)  # the same query tells the stamp
+    locking = Customer.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    with_stamp = locking.annotate(stamp=RawSQL(config.stamp_sql(), [])).values_list("pk",
+                                                                                   "stamp")
+    if not connection.features.has_select_for_update:  # SQLite: the write lock is the BEGIN
+        rows = list(with_stamp)
+        config.stamp_observed(rows[0][1] if rows else None)
+        return
+    if len(ids) == 1:
+        rows = list(with_stamp.select_for_update(of=("self",), skip_locked=True))
+        if rows:
+            config.stamp_observed(rows[0][1])
+            return
+    list(locking.values_list("pk", flat=True))
+    config.stamp_observed(config.stamp_read())
 
 
 CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",
