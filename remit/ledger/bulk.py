@@ -120,7 +120,7 @@ class Posted:
 
 ENTRY_COLUMNS = ("legal_entity_id", "journal_id", "number", "sequence_value", "entry_date",
                  "description", "status", "source", "reverses_id", "created_at", "posted_at",
-                 "posted_by_id", "channel", "checksum")
+                 "posted_by_id", "channel", "checksum", "line_count")
 LINE_COLUMNS = ("entry_id", "line_no", "account_id", "description", "currency", "debit",
                 "credit", "debit_acc", "credit_acc", "exchange_rate")
 
@@ -166,7 +166,7 @@ def entries_write(*, legal_entity: LegalEntity, prepared: Sequence[Prepared],
             source=spec.source, reverses=None, lines=canonical)
         entries.add((pk, legal_entity.pk, spec.journal.pk, number, value, spec.entry_date,
                      description, EntryStatus.POSTED, spec.source, None, now, now, user,
-                     actor.channel, checksum))
+                     actor.channel, checksum, len(item.lines)))
         out.append(Posted(pk, number, item.lines))
     lines.write()
     entries.write()

@@ -146,6 +146,10 @@ class JournalEntry(EntityOwned):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SYSTEM)
     checksum = models.CharField(max_length=64, blank=True,
                                 help_text="SHA-256 of the entry as posted; see rules.checksum.")
+    line_count = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="The lines it was posted with: a posted entry takes lines numbered up to this "
+                  "once each, and no other (empty: posted complete, takes none).")
 
     objects = JournalEntryQuerySet.as_manager()
 

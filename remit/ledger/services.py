@@ -129,8 +129,8 @@ def journal_entry_post(
     """Validate, number and post one balanced entry; nothing is written if any check fails.
 
     Every check runs before the first write, so the writing needs no savepoint of its own
-    inside a caller's transaction: four statements (the entry, its lines, its number, the entry
-    marked posted with the checksum of the lines as built — at the scale they are stored)."""
+    inside a caller's transaction: three statements (its number; the entry, posted, with the
+    checksum of its lines as built — at the scale they are stored; its lines)."""
     if not legal_entity.is_active:
         raise RuleViolation(f"{legal_entity.code} is inactive and takes no postings")
     if journal.legal_entity_id != legal_entity.pk or not journal.is_active:
@@ -154,11 +154,12 @@ def journal_entry_post(
 
 def _entry_write(legal_entity, journal, entry_date, description, converted, actor, source,
                  reverses) -> JournalEntry:
-    entry = JournalEntry.objects.create(
-        legal_entity=legal_entity, journal=journal, entry_date=entry_date,
-        description=description.strip()[:255], source=source, reverses=reverses,
-        channel=actor.channel,
-    )
+    [(value, number)] = sequence_block(journal.sequence_id, 1)
+    entry = JournalEntry(
+        legal_entity=legal_entity, journal=journal, number=number, sequence_value=value,
+        entry_date=entry_date, description=description.strip()[:255], source=source,
+        reverses=reverses, channel=actor.channel, status=EntryStatus.POSTED,
+        posted_at=timezone.now(), posted_by=actor.user, line_count=len(converted))
     rows = []
     rate_field = JournalLine._meta.get_field("exchange_rate")
     for line_no, line in enumerate(converted, start=1):
@@ -170,16 +171,9 @@ def _entry_write(legal_entity, journal, entry_date, description, converted, acto
             debit_acc=debit_acc, credit_acc=credit_acc,
             exchange_rate=decimal_as_stored(rate_field, line.rate),  # as the checksum reads it
         ))
-    JournalLine.objects.bulk_create(rows)
-
-    [(value, number)] = sequence_block(journal.sequence_id, 1)
-    entry.number, entry.sequence_value = number, value
-    entry.status = EntryStatus.POSTED
-    entry.posted_at = timezone.now()
-    entry.posted_by = actor.user
     entry.checksum = entry_checksum(entry, rows)
-    entry.save(update_fields=["number", "sequence_value", "status", "posted_at", "posted_by",
-                              "checksum"])
+    entry.save(force_insert=True)  # complete and posted: the guards let its own lines follow
+    JournalLine.objects.bulk_create(rows)
     entry.built_lines = rows  # for the caller that needs a line (its open item's amount)
     audit_record(actor=actor, action="ledger.entry.post", obj=entry,
                  data={"journal": journal.code, "source": source, "date": entry_date,

@@ -174,6 +174,36 @@ class TestPostedEntriesAreImmutable:
         assert not JournalLine.objects.filter(entry=draft).exists()
 
 
+    @pytest.mark.parametrize("line_no,match", [(3, "immutable"), (1, "UNIQUE|duplicate")])
+    def test_a_posted_entry_takes_no_line_beyond_those_it_was_posted_with(
+            self, entity, line_no, match):
+        """It is inserted posted with its line count, and its lines follow: none above the
+        count, and none again with a number it has."""
+        entry = post(entity, [("6300", "5"), ("1920", "-5")])
+        assert entry.line_count == 2 and entry.lines.count() == 2
+        with pytest.raises(IntegrityError, match=match):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO ledger_journalline (entry_id, line_no, account_id, description,"
+                    " currency, debit, credit, debit_acc, credit_acc, exchange_rate)"
+                    " VALUES (%s, %s, %s, '', 'NOK', 1, 0, 1, 0, 1)",
+                    [entry.pk, line_no, entry.lines.first().account_id])
+
+    def test_an_entry_posted_before_line_counts_takes_no_line(self, entity):
+        entry = post(entity, [("6300", "5"), ("1920", "-5")])
+        older = JournalEntry.objects.create(
+            legal_entity=entity, journal=entry.journal, entry_date=entry.entry_date,
+            description="posted before line_count", status="posted", number="OLD-1",
+            sequence_value=10**6, posted_at=entry.posted_at, checksum="x" * 64)
+        with pytest.raises(IntegrityError, match="immutable"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO ledger_journalline (entry_id, line_no, account_id, description,"
+                    " currency, debit, credit, debit_acc, credit_acc, exchange_rate)"
+                    " VALUES (%s, 1, %s, '', 'NOK', 1, 0, 1, 0, 1)",
+                    [older.pk, entry.lines.first().account_id])
+
+
 class TestReversal:
     def test_a_reversal_mirrors_the_entry_and_links_to_it(self, entity, eur_rate):
         original = post(entity, [("6300", "100.00"), ("1920", "-100.00")], currency="EUR")

@@ -7,7 +7,7 @@ from django.db import migrations
 
 def install(apps, schema_editor):
     from remit.ledger.guards import guards_install
-    guards_install(schema_editor.connection)
+    guards_install(schema_editor.connection, line_counts=False)  # 0007 adds them
 
 
 class Migration(migrations.Migration):
