@@ -94,10 +94,19 @@ class Timer:
 
 def report(title: str, scale: dict, rows: list[tuple[str, float, str]], remit_s: float,
            baseline_s: float, as_json: bool, extra: dict | None = None) -> None:
+    """Print the result; with ``REMIT_BENCH_RESULTS`` set, also keep it as a JSON file in
+    that folder (CI sets it, and prints what the run's benchmarks measured at its end)."""
     result = {"benchmark": title, "scale": scale, "remit_s": round(remit_s, 4),
               "baseline_s": round(baseline_s, 4),
               "ratio": round(remit_s / baseline_s, 2) if baseline_s else None}
     result.update(extra or {})
+    folder = os.environ.get("REMIT_BENCH_RESULTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        database = scale.get("database", "sqlite")
+        (Path(folder) / f"{title.replace(' ', '-')}-{database}.json").write_text(
+            json.dumps({**result, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+                       indent=1) + "\n")
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
