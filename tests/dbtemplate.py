@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -91,6 +92,8 @@ class Template:
                 self._ensure_pg()
             elif not self.sqlite_file.exists():
                 self._build_sqlite()
+            else:
+                os.utime(self.sqlite_file)  # in use: see _build_sqlite
         return self
 
     def _build_sqlite(self) -> None:
@@ -101,9 +104,12 @@ class Template:
             with connection.cursor() as cursor:  # one self-contained file, no -wal beside it
                 cursor.execute("PRAGMA journal_mode=DELETE")
         os.replace(building, self.sqlite_file)
-        for old in HOME.glob("remit-*.sqlite3"):
-            if old != self.sqlite_file:
-                old.unlink(missing_ok=True)
+        for old in HOME.glob("remit-*.sqlite3"):  # another run of older code may still copy
+            try:                                  # one it used within the hour: it stays
+                if old != self.sqlite_file and time.time() - old.stat().st_mtime > 3600:
+                    old.unlink(missing_ok=True)
+            except FileNotFoundError:
+                pass
 
     def _admin(self, *statements: str) -> list:
         """Statements on the server's maintenance database, outside Django's connection (and
