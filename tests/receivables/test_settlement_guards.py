@@ -197,3 +197,21 @@ def test_bulk_posting_makes_the_checks_one_at_a_time_posting_makes(story, entity
     with pytest.raises(RuleViolation, match="inactive"):
         post()
     assert not CustomerTransaction.objects.exists()
+
+
+def test_locked_items_carry_their_discount_periods_as_stored(story):
+    """The periods come with the items' lock, as text; they must equal what the ORM reads,
+    fractions of a percent included, on either database."""
+    from remit.receivables import rules
+    from remit.receivables.models import CashDiscountDate
+    from remit.receivables.services.settlement import items_lock
+
+    customer = story.customer(discount="1.25/10,0.5/20,3/5")
+    item = story.invoice(customer)
+    plain = story.invoice(story.customer())
+    rows = items_lock([item.pk, plain.pk])
+    assert rows[item.pk].periods == tuple(
+        rules.DiscountPeriod(d.until, d.percent)
+        for d in CashDiscountDate.objects.filter(transaction=item).order_by("until"))
+    assert [p.percent for p in rows[item.pk].periods] == [D("3.00"), D("1.25"), D("0.50")]
+    assert rows[plain.pk].periods == ()
