@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from remit.core import config
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
@@ -83,11 +85,12 @@ def facts_for(order: SalesOrder, pos: Position, as_of: date, step: str = "") -> 
         status_hold=status.hold if status else "none")
 
 
-def exemption(order: SalesOrder, as_of: date) -> str | None:
-    """Why credit management does not look at this order at all, if it doesn't."""
+def exemption(order: SalesOrder, as_of: date, credit=None) -> str | None:
+    """Why credit management does not look at this order at all, if it doesn't (``credit``:
+    the customer's record, when the caller has read it already)."""
     if not parameters_read(order.legal_entity).enabled:
         return "credit management is off"
-    credit = credit_for(order.customer)
+    credit = credit or credit_for(order.customer)
     if credit.exclude:
         return "customer excluded from credit management"
     if credit.ignore_until is not None and as_of <= credit.ignore_until:
@@ -97,8 +100,9 @@ def exemption(order: SalesOrder, as_of: date) -> str | None:
     return None
 
 
-def decide(order: SalesOrder, as_of: date, step: str) -> tuple[rules.Decision, Position]:
-    pos = position(order.customer, as_of, order=order)
+def decide(order: SalesOrder, as_of: date, step: str,
+           credit=None) -> tuple[rules.Decision, Position]:
+    pos = position(order.customer, as_of, order=order, credit=credit)
     return (rules.evaluate(rules_for(order.legal_entity), facts_for(order, pos, as_of, step)),
             pos)
 
@@ -149,12 +153,19 @@ def _checkpoints(legal_entity) -> dict[str, rules.Checkpoint]:
 
 def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = False,
                 actor: Actor) -> Outcome:
-    """Run the checkpoint of ``step`` on a locked order (inside the posting transaction)."""
-    open_hold = order.credit_holds.filter(status__in=(HoldStatus.OPEN, HoldStatus.PENDING)).first()
+    """Run the checkpoint of ``step`` on a locked order (inside the posting transaction).
+    The order's holds and the customer's credit record are read once: the customer is locked,
+    so neither changes under the check."""
+    holds = list(order.credit_holds.filter(
+        Q(status__in=(HoldStatus.OPEN, HoldStatus.PENDING))
+        | Q(step=step, status=HoldStatus.RELEASED, released_automatically=False)))
+    open_hold = next((h for h in holds if h.status != HoldStatus.RELEASED), None)
     if open_hold is not None:
         raise RuleViolation(f"{order} is on credit hold ({open_hold.get_status_display()}); "
                             "credit management must release it first", code="credit_hold")
-    why = exemption(order, as_of)
+    credit = (credit_for(order.customer) if parameters_read(order.legal_entity).enabled
+              else None)
+    why = exemption(order, as_of, credit)
     if why:
         _log(order, step, as_of, "skipped", why)
         return Outcome("skipped", why)
@@ -167,17 +178,16 @@ def order_check(*, order: SalesOrder, step: str, as_of: date, pro_forma: bool = 
     params = parameters_read(order.legal_entity)
     # a person's release authorizes the held step once; an automatic release does not (the
     # step is checked again, so two orders released by one evaluation cannot share headroom)
-    released = order.credit_holds.filter(step=step, status=HoldStatus.RELEASED,
-                                         released_automatically=False).first()
+    released = next((h for h in holds if h.status == HoldStatus.RELEASED), None)  # the latest
     if released is not None and not pro_forma and (
             params.allow_edit_after_release or order.total_amount <= released.order_amount):
         detail = f"released by {released.decided_by_name or 'credit management'}"
         _log(order, step, as_of, "released", detail)
         return Outcome("released", detail)
-    group = credit_for(order.customer).credit_group
+    group = credit.credit_group
     if group is not None:  # the shared headroom: one check of the group at a time
         CreditGroup.objects.select_for_update().filter(pk=group.pk).first()
-    decision, pos = decide(order, as_of, step)
+    decision, pos = decide(order, as_of, step, credit)
     data = position_data(pos)
     if decision.released_by is not None:
         detail = f"released by exclusion rule {decision.released_by}"

@@ -130,11 +130,13 @@ class Position:
         return min(self.headroom, default=None)
 
 
-def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None) -> Position:
+def position(customer: Customer, as_of: date, *, order: SalesOrder | None = None,
+             credit: CustomerCredit | None = None) -> Position:
     """The customer's credit position as of ``as_of``; with ``order``, as the check sees it:
-    that order counted once, in full, whatever its step."""
+    that order counted once, in full, whatever its step. ``credit``: the customer's record,
+    when the caller has just read it."""
     params = parameters_read(customer.legal_entity)
-    credit = credit_for(customer)
+    credit = credit or credit_for(customer)
     currency = customer.legal_entity.accounting_currency
     normal, temporary, total = customer_limit(credit, as_of)
     money = _balances([customer.pk], as_of)[customer.pk]

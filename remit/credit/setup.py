@@ -75,6 +75,7 @@ def credit_for(customer: Customer) -> CustomerCredit:
                                  "risk_group")
                  .get_or_create(customer=customer,
                                 defaults={"legal_entity_id": customer.legal_entity_id}))
+    record.customer = customer  # the caller's instance, with what it has loaded already
     return record
 
 

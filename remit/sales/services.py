@@ -107,7 +107,8 @@ def _locked(order: SalesOrder) -> SalesOrder:
     customers_lock([order.customer_id])  # the one lock order: customer, then the rest
     return (SalesOrder.objects.select_for_update(of=("self",))
             .select_related("customer__payment_terms", "customer__cash_discount_terms",
-                            "legal_entity", "payment_terms", "cash_discount_terms")
+                            "customer__legal_entity", "legal_entity", "payment_terms",
+                            "cash_discount_terms")
             .get(pk=order.pk))
 
 
