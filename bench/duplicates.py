@@ -114,8 +114,7 @@ def run(n: int, checks: int, kind: str, as_json: bool, reuse: bool = False) -> N
                 people += rng.sample(batch, min(len(batch), max(1, checks // max(1, n // 20_000))))
                 Lead.objects.bulk_create([Lead(legal_entity=entity, topic="Bench", status=new,
                                                **person) for person in batch], batch_size=5000)
-            for rule_kind in sorted(duplicates.kinds_in_force(entity, "lead")):
-                duplicates.codes_build(entity, "lead", rule_kind)
+            duplicates.codes_build(entity, "lead", duplicates.kinds_in_force(entity, "lead"))
             with connection.cursor() as cursor:
                 cursor.execute("CREATE INDEX bench_lead_email ON crm_lead "
                                "(legal_entity_id, email)")

@@ -258,6 +258,7 @@ REMIT = {
         "remit.collections.email.email_templates_setup_default",
         "remit.collections.letters.letters_setup_default",
         "remit.credit.services.credit_setup_default",
+        "remit.crm.setup.crm_setup_default",
     ],
     # What ``remit import`` (and the Import page and API) can read; each kind lives in its
     # own domain (see remit/imports/kinds.py).

@@ -16,7 +16,8 @@ BENCHES = [("posting", ["--n", "100"]),  # enough to read a regression off CI's 
            ("aging", ["--items", "300", "--customers", "30", "--repeat", "1"]),
            ("predictions", ["--items", "200", "--customers", "20"]),
            ("duplicates", ["--leads", "400", "--checks", "40"]),
-           ("imports", ["--rows", "300"])]
+           ("imports", ["--rows", "300"]),
+           ("dedupe", ["--records", "1500", "--check", "30"])]
 
 
 @pytest.mark.slow

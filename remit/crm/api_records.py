@@ -154,6 +154,9 @@ class MatchOut(Schema):
     name: str
     rule: str
     score: float
+    band: str = Field(description="duplicate (may already exist) or related (possibly related: "
+                                  "a colleague, the company's account)")
+    explanation: str
 
 
 class DetachIn(Strict):
@@ -426,16 +429,16 @@ def _dedupe_record(request, record_kind: str, record_id: int):
 @router.get("/records/{record_kind}/{record_id}/duplicates", response=list[MatchOut],
             auth=Rule("crm.view_lead"))
 def duplicates_of(request, record_kind: str, record_id: int):
-    """A lead's, account's or contact's possible duplicates under the published rules (detached
-    ones left out).
+    """A lead's, account's or contact's possible duplicates under the published rules, then
+    the records possibly related to it (colleagues, the company's account); detached ones left
+    out. Each with its score and why.
     """
     found = _dedupe_record(request, record_kind, record_id)
     if not duplicates.is_active(found):
         return []
-    return [{"record_type": m.record_type, "id": m.record.pk,
-             "name": leads.describe_match(m), "rule": m.rule, "score": round(m.score, 1)}
+    return [leads.match_dict(m)
             for m in duplicates.find(found.legal_entity, record_kind, duplicates.party(found),
-                                     exclude=found)]
+                                     exclude=found, bands=duplicates.BOTH)]
 
 
 @router.post("/records/{record_kind}/{record_id}/duplicates/detach", response=list[MatchOut],

@@ -1,22 +1,26 @@
 """Duplicate rules in force: publishing builds match codes, saving a record refreshes its own,
-and a record's duplicates are the records sharing a code under a published rule, scored.
+and a record's duplicates are the records sharing a code under a published rule, weighed by
+``scoring.compare`` on everything the two records hold.
 
-The codes of a record are kept for every rule kind that some published rule reads on its
-type, so a lookup is one indexed query per rule and never a scan of the records.
+The rules choose which record types are compared and which match codes find candidates
+(blocking); the score decides. The codes of a record are kept for every rule kind that some
+published rule reads on its type, plus its surname, so a lookup is a few indexed queries and
+never a scan of the records; the same codes counted tell how common a number, a mailbox or a
+surname is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 
-from . import matching
+from . import matching, scoring
 from .models import (
     Account,
     Contact,
@@ -29,28 +33,41 @@ from .models import (
 )
 
 MAX_PUBLISHED = 5       # published rules per record type (as the commercial product)
-MAX_CANDIDATES = 200    # records read per code: a very common code is not a duplicate signal
+MAX_CANDIDATES = 200    # holders of one code read as candidates: more is a switchboard at most
+MAX_ROWS = 1000         # candidate codes read per check
 MODELS = {RecordType.LEAD: Lead, RecordType.ACCOUNT: Account, RecordType.CONTACT: Contact}
+ANY = "any"             # a rule's matching type: leads, contacts and accounts
+PERSONS = (RecordType.LEAD, RecordType.CONTACT)
+BOTH = (scoring.DUPLICATE, scoring.RELATED)
 
 DEFAULT_RULES = [
     # name, record type, matching type, kind
-    ("Leads with the same email address", "lead", "lead", "email"),
-    ("Leads with the same phone number", "lead", "lead", "phone"),
-    ("Leads with a similar name and company name", "lead", "lead", "name_company"),
-    ("Leads with a similar name and the same email domain", "lead", "lead", "name_domain"),
-    ("Contacts with the same email address as a lead", "lead", "contact", "email"),
+    ("Leads, contacts or accounts with the same email address", "lead", ANY, "email"),
+    ("Leads, contacts or accounts with the same phone number", "lead", ANY, "phone"),
+    ("Leads, contacts or accounts with a similar name and company name", "lead", ANY,
+     "name_company"),
+    ("Leads or contacts with a similar name and the same email domain", "lead", ANY,
+     "name_domain"),
     ("Accounts with a similar name", "account", "account", "name_company"),
+    ("Accounts with the same phone number", "account", "account", "phone"),
     ("Contacts with the same email address", "contact", "contact", "email"),
+    ("Contacts with the same phone number", "contact", "contact", "phone"),
+    ("Contacts with a similar name and company name", "contact", "contact", "name_company"),
     ("Contacts with a similar name and the same email domain", "contact", "contact",
      "name_domain"),
 ]
+
+
+def types_of(matching_type: str) -> tuple[str, ...]:
+    """The record types a rule's matching type stands for."""
+    return tuple(MODELS) if matching_type == ANY else (matching_type,)
 
 
 def party(record) -> matching.Party:
     """What matching reads of a lead, contact or account."""
     if isinstance(record, Account):
         return matching.Party(company=record.name, email=record.email, phones=(record.phone,),
-                              country=record.country or "NO")
+                              country=record.country or "NO", is_account=True)
     company = record.company_name if isinstance(record, Lead) else (
         record.account.name if record.account_id else "")
     return matching.Party(record.first_name, record.last_name, company, record.email,
@@ -67,11 +84,13 @@ def is_active(record) -> bool:
     return record.state == LeadState.OPEN if isinstance(record, Lead) else record.is_active
 
 
-def kinds_in_force(legal_entity, matching_type: str) -> set[str]:
-    """The rule kinds some published rule reads on records of ``matching_type``."""
-    return set(DuplicateRule.objects.filter(legal_entity=legal_entity, is_published=True,
-                                            matching_type=matching_type)
-               .order_by().values_list("kind", flat=True))
+def kinds_in_force(legal_entity, record_type: str) -> set[str]:
+    """The match codes kept for records of ``record_type``: the kinds some published rule
+    reads on them, and the surname of a person (how common it is weighs a name agreement)."""
+    kinds = set(DuplicateRule.objects.filter(legal_entity=legal_entity, is_published=True,
+                                             matching_type__in=(record_type, ANY))
+                .order_by().values_list("kind", flat=True))
+    return kinds | ({matching.SURNAME} if record_type in PERSONS else set())
 
 
 def codes_refresh(record, *, new: bool = False) -> None:
@@ -89,26 +108,60 @@ def codes_refresh(record, *, new: bool = False) -> None:
         ignore_conflicts=True)
 
 
-def codes_build(legal_entity, record_type: str, kind: str, batch: int = 5000) -> int:
-    """Match codes of one kind for every record of a type (publishing a rule)."""
-    model = MODELS[record_type]
+@transaction.atomic  # all of them or none (and one transaction, not one per row)
+def codes_build(legal_entity, record_type: str, kinds, batch: int = 5000) -> int:
+    """Match codes of these kinds (one, or several) for every record of a type: publishing a
+    rule, or a batch of records loaded without them. Records are read as plain values."""
+    kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds))
     MatchCode.objects.filter(legal_entity=legal_entity, record_type=record_type,
-                             kind=kind).delete()
+                             kind__in=kinds).delete()
     made = 0
-    qs = model.objects.filter(legal_entity=legal_entity).order_by("pk")
-    if model is Contact:
-        qs = qs.select_related("account")
-    last = 0
-    while True:
-        chunk = list(qs.filter(pk__gt=last)[:batch])
-        if not chunk:
-            return made
-        rows = [MatchCode(legal_entity=legal_entity, record_type=record_type,
-                          record_id=r.pk, kind=kind, code=code[:200])
-                for r in chunk for code in sorted(matching.codes(party(r), kind))]
-        MatchCode.objects.bulk_create(rows, ignore_conflicts=True)
-        made += len(rows)
-        last = chunk[-1].pk
+    table = connection.ops.quote_name(MatchCode._meta.db_table)
+    sql = (f"INSERT INTO {table} (legal_entity_id, record_type, record_id, kind, code) "
+           "VALUES (%s, %s, %s, %s, %s)")
+    found = parties(legal_entity, record_type)
+    # in the lookup index's order: each insert lands where the last one did
+    rows = sorted(((legal_entity.pk, record_type, pk, kind, code)
+                   for pk, values in found.items() for kind in kinds
+                   for code in {c[:200] for c in matching.codes(values, kind)}),
+                  key=lambda row: (row[3], row[4], row[2]))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start:start + batch])
+            made += len(rows[start:start + batch])
+    return made
+
+
+PARTY_FIELDS = {
+    RecordType.LEAD: ("first_name", "last_name", "company_name", "email", "business_phone",
+                      "mobile_phone", "country"),
+    RecordType.CONTACT: ("first_name", "last_name", "account__name", "email", "business_phone",
+                         "mobile_phone", "country"),
+    RecordType.ACCOUNT: ("name", "email", "phone", "country"),
+}
+
+
+def parties(legal_entity, record_type: str, ids=None,
+            active_only: bool = False) -> dict[int, matching.Party]:
+    """``party`` of every record of a type (or of those ``ids``), read as plain values
+    without model objects: what batches compare."""
+    qs = MODELS[record_type].objects.filter(legal_entity=legal_entity)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if active_only:
+        qs = qs.filter(**({"state": LeadState.OPEN} if record_type == RecordType.LEAD
+                          else {"is_active": True}))
+    out = {}
+    for pk, *v in qs.values_list("pk", *PARTY_FIELDS[record_type]).order_by().iterator(5000):
+        if record_type == RecordType.ACCOUNT:
+            name, email, phone, country = v
+            out[pk] = matching.Party(company=name, email=email, phones=(phone,),
+                                     country=country or "NO", is_account=True)
+        else:
+            first, last, company, email, business, mobile, country = v
+            out[pk] = matching.Party(first, last, company or "", email, (business, mobile),
+                                     country or "NO")
+    return out
 
 
 @dataclass(frozen=True)
@@ -118,51 +171,108 @@ class Match:
     rule: str
     kind: str
     score: float
+    band: str = scoring.DUPLICATE
+    reasons: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        return matching.KINDS[self.kind]
+        return "may already exist" if self.band == scoring.DUPLICATE else "possibly related"
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.reasons)
 
 
 def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None,
-         matching_types: tuple[str, ...] | None = None) -> list[Match]:
-    """Records matching ``values`` (a record of ``record_type``, saved or not) under the
-    published rules, best first, one entry per record. ``exclude`` is the record itself."""
-    rules = DuplicateRule.objects.filter(legal_entity=legal_entity, is_published=True,
-                                         record_type=record_type)
-    if matching_types is not None:
-        rules = rules.filter(matching_type__in=matching_types)
-    best: dict[tuple[str, int], Match] = {}
-    detached = set() if exclude is None else set(NotDuplicate.objects.filter(
-        record_type=record_type_of(exclude), record_id=exclude.pk)
-        .values_list("other_type", "other_id"))
-    for rule in rules.order_by("id"):
-        wanted = matching.codes(values, rule.kind)
-        if not wanted:
-            continue  # blank values are ignored
-        ids = list(dict.fromkeys(MatchCode.objects.filter(
-            legal_entity=legal_entity, record_type=rule.matching_type, kind=rule.kind,
-            code__in=sorted(wanted)).values_list("record_id", flat=True)
-            .order_by()[:MAX_CANDIDATES]))
-        if exclude is not None and record_type_of(exclude) == rule.matching_type:
-            ids = [i for i in ids if i != exclude.pk]
-        ids = [i for i in ids if (rule.matching_type, i) not in detached]
+         matching_types: tuple[str, ...] | None = None,
+         bands: tuple[str, ...] = (scoring.DUPLICATE,)) -> list[Match]:
+    """Records like ``values`` (a record of ``record_type``, saved or not) under the published
+    rules, best first, one entry per record, in the given ``bands`` (by default only those
+    that may be the same; add ``scoring.RELATED`` for colleagues and the company's account).
+    ``exclude`` is the record itself."""
+    rules = [r for r in DuplicateRule.objects.filter(
+        legal_entity=legal_entity, is_published=True, record_type=record_type).order_by("id")]
+    wanted: dict[tuple[str, str, str], DuplicateRule] = {}
+    for rule in rules:
+        for mtype in types_of(rule.matching_type):
+            if matching_types is not None and mtype not in matching_types:
+                continue
+            probe = _as_account(values) if mtype == RecordType.ACCOUNT else values
+            for code in matching.codes(probe, rule.kind):
+                wanted.setdefault((mtype, rule.kind, code[:200]), rule)
+    if not wanted:
+        return []  # blank values are ignored
+    types = sorted({t for t, _, _ in wanted})
+    counts = _counts(legal_entity, types, values, exclude)
+    found: dict[tuple[str, int], list[DuplicateRule]] = {}
+    for mtype, kind, code, record_id in _holders(legal_entity, wanted, counts):
+        found.setdefault((mtype, record_id), []).append(wanted[(mtype, kind, code)])
+    if exclude is not None:
+        found.pop((record_type_of(exclude), exclude.pk), None)
+        for key in NotDuplicate.objects.filter(record_type=record_type_of(exclude),
+                                               record_id=exclude.pk).values_list(
+                                                   "other_type", "other_id"):
+            found.pop(key, None)
+    out = []
+    for mtype in types:
+        ids = [i for t, i in found if t == mtype]
         if not ids:
             continue
-        model = MODELS[rule.matching_type]
+        model = MODELS[mtype]
         candidates = model.objects.filter(pk__in=ids)
         if model is Contact:
             candidates = candidates.select_related("account")
         for candidate in candidates:
-            if rule.exclude_inactive and not is_active(candidate):
+            by = found[(mtype, candidate.pk)]
+            if all(r.exclude_inactive for r in by) and not is_active(candidate):
                 continue
-            points = matching.score(rule.kind, values, party(candidate))
-            if points is None:
-                continue
-            key = (rule.matching_type, candidate.pk)
-            if key not in best or best[key].score < points:
-                best[key] = Match(candidate, rule.matching_type, rule.name, rule.kind, points)
-    return sorted(best.values(), key=lambda m: (-m.score, m.record_type, m.record.pk))
+            verdict = scoring.compare(values, party(candidate),
+                                      lambda kind, code, t=mtype: counts.get((t, kind, code), 0))
+            if verdict.band in bands:
+                out.append(Match(candidate, mtype, by[0].name, by[0].kind, verdict.score,
+                                 verdict.band, tuple(verdict.reasons)))
+    return sorted(out, key=lambda m: (m.band != scoring.DUPLICATE, -m.score, m.record_type,
+                                      m.record.pk))
+
+
+def _as_account(values: matching.Party) -> matching.Party:
+    """What of a person's record can find the company's account."""
+    return matching.Party(company=values.company, email=values.email, phones=values.phones,
+                          country=values.country, is_account=True)
+
+
+COUNTED = (matching.EMAIL, matching.PHONE, matching.SURNAME)
+
+
+def _counts(legal_entity, types, values: matching.Party, exclude) -> dict:
+    """How many records of each type hold the probe's e-mail, numbers and surname (the
+    record itself not counted): (type, kind, code) → count."""
+    codes = {code[:200] for kind in COUNTED for code in matching.codes(values, kind)}
+    if not codes:
+        return {}
+    rows = (MatchCode.objects.filter(legal_entity=legal_entity, record_type__in=types,
+                                     kind__in=COUNTED, code__in=sorted(codes))
+            .values_list("record_type", "kind", "code").order_by()
+            .annotate(n=models.Count("*")))
+    counts = {(t, k, c): n for t, k, c, n in rows}
+    if exclude is not None:
+        own = record_type_of(exclude)
+        for key in [k for k in counts if k[0] == own]:
+            counts[key] -= 1
+    return counts
+
+
+def _holders(legal_entity, wanted: dict, counts: dict):
+    """(type, kind, code, record id) of the records holding a wanted code; a code held by
+    more than MAX_CANDIDATES records finds none (a big company's switchboard)."""
+    usable = {key for key in wanted if counts.get(key, 0) <= MAX_CANDIDATES}
+    if not usable:
+        return []
+    rows = (MatchCode.objects.filter(
+        legal_entity=legal_entity, record_type__in=sorted({t for t, _, _ in usable}),
+        kind__in=sorted({k for _, k, _ in usable}), code__in=sorted({c for _, _, c in usable}))
+        .values_list("record_type", "kind", "code", "record_id").order_by()[:MAX_ROWS])
+    return [row for row in rows if row[:3] in usable]
 
 
 def detach(*, record, other, actor: Actor) -> NotDuplicate:
@@ -200,11 +310,10 @@ def rule_publish(*, rule: DuplicateRule, actor: Actor) -> DuplicateRule:
     """Publish a rule: at most five per record type; its match codes are built at once."""
     actor.require("crm.change_duplicaterule")
     from .models import QualificationSettings
-    from .qualify import settings_for
 
-    # one publisher at a time per legal entity (its settings row is the lock): locking the
-    # published rules would not do, a rule published meanwhile is not among them
-    settings_for(rule.legal_entity)
+    # one publisher at a time per legal entity (its settings row, made with the entity, is the
+    # lock): locking the published rules would not do, one published meanwhile is not among
+    # them
     list(QualificationSettings.objects.select_for_update().filter(
         legal_entity_id=rule.legal_entity_id).values_list("pk", flat=True))
     locked = DuplicateRule.objects.select_for_update().get(pk=rule.pk)
@@ -219,7 +328,8 @@ def rule_publish(*, rule: DuplicateRule, actor: Actor) -> DuplicateRule:
                             code="too_many_rules")
     locked.is_published, locked.published_at = True, timezone.now()
     locked.save(update_fields=["is_published", "published_at"])
-    codes_build(locked.legal_entity, locked.matching_type, locked.kind)
+    for record_type in types_of(locked.matching_type):
+        codes_build(locked.legal_entity, record_type, locked.kind)
     audit_record(actor=actor, action="crm.rule.publish", obj=locked)
     return locked
 
@@ -230,9 +340,10 @@ def rule_unpublish(*, rule: DuplicateRule, actor: Actor) -> DuplicateRule:
     locked = DuplicateRule.objects.select_for_update().get(pk=rule.pk)
     locked.is_published = False
     locked.save(update_fields=["is_published"])
-    if locked.kind not in kinds_in_force(locked.legal_entity, locked.matching_type):
-        MatchCode.objects.filter(legal_entity=locked.legal_entity,
-                                 record_type=locked.matching_type, kind=locked.kind).delete()
+    for record_type in types_of(locked.matching_type):
+        if locked.kind not in kinds_in_force(locked.legal_entity, record_type):
+            MatchCode.objects.filter(legal_entity=locked.legal_entity, record_type=record_type,
+                                     kind=locked.kind).delete()
     audit_record(actor=actor, action="crm.rule.unpublish", obj=locked)
     return locked
 
@@ -244,9 +355,11 @@ def rule_create(*, legal_entity, actor: Actor, name: str, record_type: str, matc
     actor.require("crm.add_duplicaterule")
     if not name.strip():
         raise InvalidInput.field("name", "required")
-    for key, value in (("record_type", record_type), ("matching_type", matching_type)):
-        if value not in RecordType.values:
-            raise InvalidInput.field(key, f"one of {', '.join(RecordType.values)}")
+    if record_type not in RecordType.values:
+        raise InvalidInput.field("record_type", f"one of {', '.join(RecordType.values)}")
+    if matching_type not in (*RecordType.values, ANY):
+        raise InvalidInput.field("matching_type", f"one of {', '.join(RecordType.values)}, "
+                                 f"{ANY}")
     if kind not in matching.KINDS:
         raise InvalidInput.field("kind", f"one of {', '.join(matching.KINDS)}")
     made = DuplicateRule.objects.create(legal_entity=legal_entity, name=name.strip(),
@@ -268,6 +381,11 @@ def rule_save(*, rule: DuplicateRule, actor: Actor, **changes) -> DuplicateRule:
         if key not in ("name", "record_type", "matching_type", "kind", "exclude_inactive"):
             raise InvalidInput.field(key, "not a field of a duplicate rule")
         setattr(rule, key, value)
+    if rule.record_type not in RecordType.values:
+        raise InvalidInput.field("record_type", f"one of {', '.join(RecordType.values)}")
+    if rule.matching_type not in (*RecordType.values, ANY):
+        raise InvalidInput.field("matching_type", f"one of {', '.join(RecordType.values)}, "
+                                 f"{ANY}")
     if rule.kind not in matching.KINDS:
         raise InvalidInput.field("kind", f"one of {', '.join(matching.KINDS)}")
     rule.save()

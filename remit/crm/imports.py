@@ -16,7 +16,7 @@ from remit.imports.kinds import Context, Counts, ImportKind, Row
 from remit.imports.seen import SeenKeys
 from remit.imports.mapping import Field, key
 
-from . import duplicates, leads, matching, qualify
+from . import duplicates, leads, matching, qualify, scoring
 from .models import Lead, LeadState, StatusReason
 
 TEXT_FIELDS = ("topic", "first_name", "last_name", "company_name", "job_title", "email",
@@ -170,23 +170,35 @@ class Leads(ImportKind):
                                    p.values.get("country") or "NO")
             found = duplicates.find(ctx.legal_entity, "lead", party)
             if found:
-                names = ", ".join(f"{m.record} ({m.label})" for m in found[:3])
+                names = ", ".join(f"{m.record} ({m.score:.0f} %: {m.explanation})"
+                                  for m in found[:3])
                 row.bad("ref", f"may already exist: {names} (import with duplicates allowed, "
                                "or merge afterwards)")
                 continue
             self._same_file(state, row, party)
 
     def _same_file(self, state: dict, row: Row, party: matching.Party) -> None:
-        for kind in state["kinds"]:
-            for code in matching.codes(party, kind):
-                earlier = state["codes"].get((kind, code))
-                if earlier and matching.score(kind, party, earlier[1]) is not None:
-                    row.bad("ref", f"may be the same lead as line {earlier[0]} "
-                                   f"({matching.KINDS[kind]})")
+        """A row that may be the same lead as an earlier row of the file, weighed as the
+        check against the records is: evidence that several rows share counts for less."""
+        codes = state["codes"]
+        held = {(kind, code): len(codes.get((kind, code), ()))
+                for kind in (*state["kinds"], matching.SURNAME)
+                for code in matching.codes(party, kind)}
+        seen = set()
+        for (kind, code) in held:
+            if kind == matching.SURNAME:
+                continue  # counted, never a block of its own
+            for line, earlier in codes.get((kind, code), ())[:duplicates.MAX_CANDIDATES]:
+                if line in seen:
+                    continue
+                seen.add(line)
+                verdict = scoring.compare(party, earlier, lambda k, c: held.get((k, c), 0))
+                if verdict.band == scoring.DUPLICATE:
+                    row.bad("ref", f"may be the same lead as line {line} "
+                                   f"({verdict.explanation})")
                     return
-        for kind in state["kinds"]:
-            for code in matching.codes(party, kind):
-                state["codes"].setdefault((kind, code), (row.line, party))
+        for held_key in held:
+            codes.setdefault(held_key, []).append((row.line, party))
 
     def post_chunk(self, ctx: Context, rows: list[tuple[Row, Parsed]]) -> Counts:
         counts = Counts()

@@ -51,10 +51,15 @@ class DuplicatesFound(RuleViolation):
 
     def as_dict(self) -> dict:
         body = super().as_dict()
-        body["matches"] = [{"record_type": m.record_type, "id": m.record.pk,
-                            "name": describe_match(m), "rule": m.rule,
-                            "score": round(m.score, 1)} for m in self.matches]
+        body["matches"] = [match_dict(m) for m in self.matches]
         return body
+
+
+def match_dict(match: duplicates.Match) -> dict:
+    """A match as the API gives it: what, how alike (0–100), in which band and why."""
+    return {"record_type": match.record_type, "id": match.record.pk,
+            "name": describe_match(match), "rule": match.rule, "score": round(match.score, 1),
+            "band": match.band, "explanation": match.explanation}
 
 
 def describe_match(match: duplicates.Match) -> str:

@@ -1,33 +1,32 @@
 """Duplicate matching, free of the database: how names, companies, emails and phones are
-normalised into match codes (the blocking keys an index can find), and how two records that
-share a code are scored with rapidfuzz.
+normalised into match codes (the blocking keys an index can find). Two records that share a
+code are then weighed by ``scoring.compare``.
 
 Why codes and then a score: checking one new lead against a million must not scan them. Each
 rule kind turns a record into a few short codes; candidates are the records sharing one (an
-index lookup), and only those few are compared closely. Exact rules (email, phone) need no
-score: the code is the value. Fuzzy rules block on pieces that survive typical variation
-(the company's first letters, the email domain, the surname's start) and then score the names.
+index lookup), and only those few are compared closely. Exact kinds (email, phone) block on
+the value; fuzzy kinds block on pieces that survive typical variation (the company's first
+letters, the email domain, each name's start).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import phonenumbers
-from rapidfuzz import fuzz
+
+from . import names
 
 EMAIL = "email"
 PHONE = "phone"
 NAME_COMPANY = "name_company"
 NAME_DOMAIN = "name_domain"
+SURNAME = "_surname"  # kept for every person, whatever rules are published: how common a name is
 KINDS = {EMAIL: "same email address", PHONE: "same phone number",
          NAME_COMPANY: "similar name and company name",
          NAME_DOMAIN: "similar name and same email domain"}
-
-NAME_THRESHOLD = 85     # rapidfuzz score (0–100) for two person names to be "similar"
-COMPANY_THRESHOLD = 85  # and for two company names
 
 # Free-mail domains say nothing about the company: never a "same email domain" match.
 FREE_MAIL = frozenset("""gmail.com googlemail.com hotmail.com hotmail.no hotmail.se hotmail.dk
@@ -39,32 +38,10 @@ online.no start.no frisurf.no telia.com c2i.net jubii.dk mail.dk ofir.dk""".spli
 COMPANY_NOISE = frozenset("""as asa ab aps a/s oy oyj gmbh ag ltd limited inc incorporated
 corp corporation co company llc plc sa sarl bv nv kg the og and & group gruppen holding""".split())
 
-# Short forms of first names, so "Bob Smith" and "Robert Smith" are one person.
-NICKNAMES = {
-    "bob": "robert", "rob": "robert", "bobby": "robert", "bill": "william", "will": "william",
-    "liz": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "kate": "katherine",
-    "katie": "katherine", "kathy": "katherine", "cathy": "catherine", "jim": "james",
-    "jimmy": "james", "mike": "michael", "mick": "michael", "dave": "david", "tom": "thomas",
-    "tommy": "thomas", "chris": "christopher", "nick": "nicholas", "tony": "anthony",
-    "dick": "richard", "rick": "richard", "steve": "stephen", "sam": "samuel",
-    "alex": "alexander", "andy": "andrew", "dan": "daniel", "danny": "daniel",
-    "jon": "jonathan", "johnny": "john", "jack": "john", "joe": "joseph", "peggy": "margaret",
-    "maggie": "margaret", "meg": "margaret", "sue": "susan", "jenny": "jennifer",
-    "jen": "jennifer", "kris": "kristian", "hans": "johannes", "jens": "johannes",
-    "lasse": "lars", "nils": "nicolai", "kari": "katarina", "kaja": "katarina",
-    "pelle": "per", "bengt": "benedikt", "stina": "kristina", "tina": "kristina",
-}
-
-
 def fold(text: str | None) -> str:
-    """Lower case, accents off (ø → o, å → a, æ → ae, ß → ss), punctuation to spaces, one space
-    between words."""
-    if not text:
-        return ""
-    text = text.casefold().replace("æ", "ae").replace("ø", "o").replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w&/]+", " ", text).split())
+    """See ``names.fold``: lower case, mojibake repaired, accents off, one space between
+    words."""
+    return names.fold(text)
 
 
 def email_key(email: str | None) -> str:
@@ -83,29 +60,34 @@ def email_domain(email: str | None) -> str:
 def phone_key(number: str | None, country: str = "NO") -> str:
     """The number in E.164 (+4722334455), read in the record's country when it has no +;
     blank when it is not a possible number."""
+    return phone_info(number, country)[0]
+
+
+@lru_cache(maxsize=65536)
+def phone_info(number: str | None, country: str = "NO") -> tuple[str, str]:
+    """(E.164, 'mobile' or 'line'); ('', '') when the text is not a possible number."""
     if not number or not number.strip():
-        return ""
+        return "", ""
     try:
         parsed = phonenumbers.parse(number, (country or "NO").upper())
     except phonenumbers.NumberParseException:
-        return ""
+        return "", ""
     if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return "", ""
+    kind = phonenumbers.number_type(parsed)
+    return (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "line")
 
 
 def person_key(first: str | None, last: str | None) -> str:
-    """First and last name folded, the first name's short form expanded."""
-    firsts = fold(first).split()
-    if firsts:
-        firsts[0] = NICKNAMES.get(firsts[0], firsts[0])
-    return " ".join([*firsts, *fold(last).split()])
+    """First and last name folded, spelled one way (Aaberg/Åberg, Mueller/Müller)."""
+    return " ".join(names.spelling_key(w) for w in fold(f"{first or ''} {last or ''}").split())
 
 
 def company_key(name: str | None) -> str:
     """The company name without legal forms and filler words ("Contoso, Inc." → "contoso")."""
-    words = [w for w in fold(name).replace("/", " ").split() if w not in COMPANY_NOISE]
-    return " ".join(words)
+    words = [w for w in fold(name).split() if w not in COMPANY_NOISE]  # "a/s" is one word
+    return " ".join(" ".join(words).replace("/", " ").split())
 
 
 @dataclass(frozen=True)
@@ -118,10 +100,36 @@ class Party:
     email: str = ""
     phones: tuple[str, ...] = ()
     country: str = "NO"
+    is_account: bool = False
 
     @property
     def person(self) -> str:
         return person_key(self.first_name, self.last_name)
+
+    @cached_property
+    def first_key(self) -> str:
+        return fold(self.first_name).replace("-", " ")
+
+    @cached_property
+    def last_key(self) -> str:
+        return fold(self.last_name)
+
+    @cached_property
+    def email_key(self) -> str:
+        return email_key(self.email)
+
+    @cached_property
+    def email_domain(self) -> str:
+        return email_domain(self.email)
+
+    @cached_property
+    def company_key(self) -> str:
+        return company_key(self.company)
+
+    @cached_property
+    def phone_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset(info for info in (phone_info(p, self.country or "NO")
+                                           for p in self.phones) if info[0])
 
 
 def codes(party: Party, kind: str) -> set[str]:
@@ -131,7 +139,10 @@ def codes(party: Party, kind: str) -> set[str]:
         key = email_key(party.email)
         return {key} if key else set()
     if kind == PHONE:
-        return {k for k in (phone_key(p, party.country) for p in party.phones) if k}
+        return {number for number, _ in party.phone_keys}
+    if kind == SURNAME:
+        last = names.spelling_key(party.last_key.replace(" ", ""))
+        return {last} if last and not party.is_account else set()
     person = party.person
     if kind == NAME_COMPANY:
         company = company_key(party.company)
@@ -150,38 +161,4 @@ def codes(party: Party, kind: str) -> set[str]:
         if not domain or not person:
             return set()
         return {f"{domain}|{w[:1]}" for w in person.split()}
-    raise ValueError(f"unknown rule kind {kind!r}")
-
-
-def similar_names(a: str, b: str) -> float:
-    """0–100: how alike two person names are, in any word order ("Murphy Regina")."""
-    if not a or not b:
-        return 0.0
-    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a, b))
-
-
-def similar_companies(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    return max(fuzz.token_set_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
-
-
-def score(kind: str, a: Party, b: Party) -> float | None:
-    """How well ``b`` matches ``a`` under the rule kind (0–100), or None when it does not.
-    Exact kinds score 100 when a code is shared."""
-    if kind in (EMAIL, PHONE):
-        return 100.0 if codes(a, kind) & codes(b, kind) else None
-    if kind == NAME_COMPANY:
-        company = similar_companies(company_key(a.company), company_key(b.company))
-        if company < COMPANY_THRESHOLD:
-            return None
-        if not a.person and not b.person:  # two accounts: the company is the name
-            return company
-        names = similar_names(a.person, b.person)
-        return (names + company) / 2 if names >= NAME_THRESHOLD else None
-    if kind == NAME_DOMAIN:
-        if not email_domain(a.email) or email_domain(a.email) != email_domain(b.email):
-            return None
-        names = similar_names(a.person, b.person)
-        return names if names >= NAME_THRESHOLD else None
     raise ValueError(f"unknown rule kind {kind!r}")

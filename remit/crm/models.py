@@ -340,14 +340,21 @@ class RecordType(models.TextChoices):
     CONTACT = "contact", "contact"
 
 
+class MatchingType(models.TextChoices):
+    LEAD = "lead", "lead"
+    ACCOUNT = "account", "account"
+    CONTACT = "contact", "contact"
+    ANY = "any", "lead, contact or account"
+
+
 class DuplicateRule(EntityOwned):
-    """Records of ``record_type`` are checked against records of ``matching_type`` by one
-    kind of match. Published rules are in force (at most five per record type); a rule is
-    unpublished to be edited."""
+    """Records of ``record_type`` are checked against records of ``matching_type`` (or of
+    every type), found by one kind of match code and then weighed on all they hold. Published
+    rules are in force (at most five per record type); a rule is unpublished to be edited."""
 
     name = models.CharField(max_length=100)
     record_type = models.CharField(max_length=8, choices=RecordType.choices)
-    matching_type = models.CharField(max_length=8, choices=RecordType.choices)
+    matching_type = models.CharField(max_length=8, choices=MatchingType.choices)
     kind = models.CharField(max_length=14, choices=[
         ("email", "same email address"), ("phone", "same phone number"),
         ("name_company", "similar name and company name"),

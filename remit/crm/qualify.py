@@ -29,30 +29,11 @@ from .models import (
     QualificationSettings,
     Target,
 )
+from .setup import DEFAULT_MAPPINGS, settings_for  # noqa: F401 (settings_for: callers' path)
 
 MAX_OPPORTUNITIES = 5
 NEW, EXISTING, SKIP = "new", "existing", "skip"
 
-DEFAULT_MAPPINGS = [
-    # target, lead field, target field
-    (Target.ACCOUNT, "company_name", "name"), (Target.ACCOUNT, "website", "website"),
-    (Target.ACCOUNT, "business_phone", "phone"), (Target.ACCOUNT, "industry", "industry"),
-    (Target.ACCOUNT, "address_line1", "address_line1"),
-    (Target.ACCOUNT, "address_line2", "address_line2"), (Target.ACCOUNT, "city", "city"),
-    (Target.ACCOUNT, "postal_code", "postal_code"), (Target.ACCOUNT, "region", "region"),
-    (Target.ACCOUNT, "country", "country"),
-    (Target.CONTACT, "first_name", "first_name"), (Target.CONTACT, "last_name", "last_name"),
-    (Target.CONTACT, "job_title", "job_title"), (Target.CONTACT, "email", "email"),
-    (Target.CONTACT, "business_phone", "business_phone"),
-    (Target.CONTACT, "mobile_phone", "mobile_phone"),
-    (Target.CONTACT, "address_line1", "address_line1"),
-    (Target.CONTACT, "address_line2", "address_line2"), (Target.CONTACT, "city", "city"),
-    (Target.CONTACT, "postal_code", "postal_code"), (Target.CONTACT, "region", "region"),
-    (Target.CONTACT, "country", "country"),
-    (Target.OPPORTUNITY, "topic", "topic"),
-    (Target.OPPORTUNITY, "estimated_value", "estimated_revenue"),
-    (Target.OPPORTUNITY, "currency", "currency"),
-]
 TARGET_FIELDS = {
     Target.ACCOUNT: leads.ACCOUNT_FIELDS,
     Target.CONTACT: leads.CONTACT_FIELDS,
@@ -64,23 +45,6 @@ MAPPABLE = {target: tuple(f for f in fields if (target, f) not in {
     for target, fields in TARGET_FIELDS.items()}
 TARGET_MODELS = {Target.ACCOUNT: Account, Target.CONTACT: Contact,
                  Target.OPPORTUNITY: Opportunity}
-
-
-def settings_for(legal_entity) -> QualificationSettings:
-    """The legal entity's qualification settings, with the default field mappings and
-    duplicate rules made the first time."""
-    found = QualificationSettings.objects.filter(legal_entity=legal_entity).first()
-    if found is not None:
-        return found
-    with transaction.atomic():
-        found, made = QualificationSettings.objects.get_or_create(legal_entity=legal_entity)
-        if made:
-            for target, source, dest in DEFAULT_MAPPINGS:
-                FieldMapping.objects.get_or_create(
-                    legal_entity=legal_entity, target=target, target_field=dest,
-                    defaults={"lead_field": source, "is_default": True})
-            duplicates.rules_setup_default(legal_entity)
-    return found
 
 
 SETTINGS_FIELDS = ("account_mode", "contact_mode", "opportunity_mode", "multiple_opportunities",

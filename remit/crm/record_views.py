@@ -212,7 +212,8 @@ def _duplicates(request, plural: str, record_id: int):
             messages.error(request, exc.message)
         return redirect(f"crm_{record_type}_duplicates", found.pk)
     matches = (duplicates.find(request.legal_entity, record_type, duplicates.party(found),
-                               exclude=found) if duplicates.is_active(found) else [])
+                               exclude=found, bands=duplicates.BOTH)
+               if duplicates.is_active(found) else [])
     fields = COMPARED[model]
     mine = {name: _value(found, name).casefold() for name, _ in fields}
     columns = [{"match": m, "mergeable": type(m.record) is model

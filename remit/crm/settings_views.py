@@ -16,6 +16,10 @@ from remit.core.forms import whole_number
 from . import duplicates, leads, matching, qualify
 from .models import DuplicateRule, FieldMapping, QualificationSettings, RecordType, Target
 
+# what a rule's records are compared with, as the rule form offers it
+MATCHING_TYPES = [("lead", "leads"), ("contact", "contacts"), ("account", "accounts"),
+                  (duplicates.ANY, "leads, contacts and accounts")]
+
 
 class SettingsForm(forms.ModelForm):
     summary_endpoint = forms.URLField(
@@ -92,7 +96,8 @@ def crm_settings(request):
         "rules": DuplicateRule.objects.filter(legal_entity=entity).order_by(
             "record_type", "-is_published", "id"),
         "mappings": FieldMapping.objects.filter(legal_entity=entity).order_by("target", "id"),
-        "record_types": RecordType.choices, "kinds": matching.KINDS.items(),
+        "record_types": RecordType.choices, "matching_types": MATCHING_TYPES,
+        "kinds": matching.KINDS.items(),
         "targets": Target.choices, "lead_fields": leads.LEAD_FIELDS,
         "target_fields": qualify.MAPPABLE, "max_published": duplicates.MAX_PUBLISHED})
 

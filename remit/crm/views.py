@@ -21,7 +21,7 @@ from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import AmountField, posted_date
 from remit.receivables.forms import form_errors
 
-from . import duplicates, leads, opportunities, qualify
+from . import duplicates, leads, opportunities, qualify, scoring
 from .activity_views import people, person
 from .models import (
     Account,
@@ -454,11 +454,12 @@ def contact_page(request, contact_id: int):
 
 
 def _record_context(request, record) -> dict:
-    """What every record page shows: its timeline, how many possible duplicates it has (an
-    active one only), and who may own an activity."""
-    count = (len(duplicates.find(record.legal_entity, duplicates.record_type_of(record),
-                                 duplicates.party(record), exclude=record))
-             if duplicates.is_active(record) else 0)
+    """What every record page shows: its timeline, how many possible duplicates and possibly
+    related records it has (an active one only), and who may own an activity."""
+    found = (duplicates.find(record.legal_entity, duplicates.record_type_of(record),
+                             duplicates.party(record), exclude=record, bands=duplicates.BOTH)
+             if duplicates.is_active(record) else [])
+    count = sum(m.band == scoring.DUPLICATE for m in found)
     return {"timeline": record.timeline.select_related("by", "assigned_to")[:100],
-            "duplicate_count": count, "people": people(request.legal_entity),
-            "today": timezone.localdate()}
+            "duplicate_count": count, "related_count": len(found) - count,
+            "people": people(request.legal_entity), "today": timezone.localdate()}

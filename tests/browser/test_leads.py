@@ -82,3 +82,37 @@ def test_a_duplicate_lead_is_linked_qualified_into_two_opportunities_and_summari
     expect(page.get_by_test_id("timeline")).to_contain_text("Lead summary")
     assert {(e.lead_id, e.opportunity_id) for e in TimelineEntry.objects.filter(
         kind="summary")} == {(lead.pk, None), (None, primary.pk)}
+
+
+def test_a_colleague_is_possibly_related_and_saves_without_a_dialog(page, live_server, world):
+    """Per works with Kari behind Fjord Marine's switchboard and post@ mailbox: not the same
+    person, so the lead saves at once; the lead shows her as possibly related, and why."""
+    leads.lead_create(legal_entity=world["contact"].legal_entity, actor=SYSTEM,
+                      topic="Winches", first_name="Kari", last_name="Nordmann",
+                      company_name="Fjord Marine AS", email="post@fjordmarine.no",
+                      business_phone="55 11 22 33", ignore_duplicates=True)  # the contact's lead
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("ola")
+    page.get_by_label("Password").fill("correct-horse-9")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/crm/leads/new/")
+    page.get_by_label("Topic").fill("Spare parts")
+    page.get_by_label("First name").fill("Per")
+    page.get_by_label("Last name").fill("Olsen")
+    page.get_by_label("Company name").fill("Fjord Marine A/S")
+    page.get_by_label("Email").fill("post@fjordmarine.no")
+    page.get_by_label("Business phone").fill("+47 55 11 22 33")
+    page.get_by_role("button", name="Save lead").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spare parts")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    banner = page.get_by_test_id("related-banner")
+    expect(banner).to_contain_text("1 possibly related record")  # Kari's lead
+    banner.get_by_role("link", name="View them").click()
+    table = page.get_by_test_id("duplicates")
+    expect(table).to_contain_text("possibly related")
+    why = table.get_by_test_id("match-why").filter(has_text="shared mailbox")
+    expect(why).to_contain_text("a shared mailbox (post@fjordmarine.no)")
+    expect(why).to_contain_text("different first names (Per, Kari)")
+    snapshot(page, "leads-possibly-related")
+    assert Lead.objects.filter(topic="Spare parts", first_name="Per").exists()

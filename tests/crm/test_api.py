@@ -21,7 +21,10 @@ def test_duplicates_link_qualify_and_close_over_the_api(entity, crm, rep, call):
     assert status == 409 and body["code"] == "duplicates"
     assert body["matches"][0] == {"record_type": "contact", "id": contact.pk,
                                   "name": "Kari Nordmann", "rule": body["matches"][0]["rule"],
-                                  "score": 100.0}
+                                  "score": 100.0, "band": "duplicate",
+                                  "explanation": "same first name (Kari); same last name "
+                                                 "(Nordmann); same e-mail address; same e-mail "
+                                                 "domain (fjordmarine.no)"}
     status, made = call("POST", "/leads", {**LEAD, "link_contact": contact.pk})
     assert status == 201 and made["parent_contact"] == contact.pk and made["status"] == "new"
     status, body = call("POST", f"/leads/{made['id']}/qualify", {

@@ -35,7 +35,7 @@ def test_two_administrators_cannot_both_publish_the_fifth_rule():
     entity = _entity()
     published = DuplicateRule.objects.filter(legal_entity=entity, record_type="lead",
                                              is_published=True)
-    duplicates.rule_unpublish(rule=published.first(), actor=SYSTEM)
+    assert published.count() == duplicates.MAX_PUBLISHED - 1  # the shipped four: one is free
     a, b = (DuplicateRule.objects.create(legal_entity=entity, name=n, record_type="lead",
                                          matching_type="account", kind="phone")
             for n in ("A", "B"))

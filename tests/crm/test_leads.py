@@ -101,7 +101,7 @@ def test_a_lead_like_an_existing_contact_offers_the_match_then_links_or_saves(en
     # a second lead for the same person: the first lead is now a match too
     with pytest.raises(leads.DuplicatesFound) as again:
         lead(entity, rep, topic="Service", email="kari.n@fjordmarine.no")
-    assert {m.record_type for m in again.value.matches} == {"lead"}
+    assert {m.record_type for m in again.value.matches} == {"lead", "contact"}
     saved = lead(entity, rep, topic="Service", email="kari.n@fjordmarine.no",
                  ignore_duplicates=True)
     assert saved.pk and saved.parent_contact is None
@@ -130,6 +130,9 @@ def test_published_rules_build_codes_at_most_five_and_are_unpublished_to_edit(
     duplicates.rule_save(rule=rule, name="Same phone", actor=manager)
     duplicates.rule_publish(rule=rule, actor=manager)
     assert MatchCode.objects.filter(kind="phone", code="+4722334455").exists()
+    fifth = DuplicateRule.objects.create(legal_entity=entity, name="Fifth", record_type="lead",
+                                         matching_type="contact", kind="email")
+    duplicates.rule_publish(rule=fifth, actor=manager)  # the shipped four and this one
     extra = DuplicateRule.objects.create(legal_entity=entity, name="Sixth", record_type="lead",
                                          matching_type="contact", kind="phone")
     with pytest.raises(RuleViolation, match="5 rules are already published"):

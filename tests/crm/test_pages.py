@@ -99,7 +99,8 @@ def test_a_lead_is_edited_through_the_duplicate_check_and_records_take_notes(ent
     second = lead(entity, rep, topic="Other", first_name="Per", last_name="Olsen",
                   company_name="Havblikk AS", email="per@havblikk.no")
     url = f"/crm/leads/{second.pk}/edit/"
-    form = {"topic": "Other", "first_name": "Per", "last_name": "Olsen",
+    # retyped as Kari (K.) with her address: a person's address and name, so a duplicate
+    form = {"topic": "Other", "first_name": "K.", "last_name": "Nordmann",
             "company_name": "Havblikk AS", "email": "kari@fjordmarine.no"}
     page = seller.post(url, form).content.decode()
     assert "may already exist" in page and "Link to this" not in page

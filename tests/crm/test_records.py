@@ -77,11 +77,12 @@ def test_a_contact_edited_to_anothers_email_is_caught_and_an_inactive_one_is_rea
     kari = contact(entity, rep, "Nordmann", "kari@fjordmarine.no", first_name="Kari")
     per = contact(entity, rep, "Olsen", "per@fjordmarine.no", first_name="Per")
     url = f"/crm/contacts/{per.pk}/edit/"
-    form = {"first_name": "Per", "last_name": "Olsen", "email": "KARI@fjordmarine.no",
+    form = {"first_name": "K", "last_name": "Nordmann", "email": "KARI@fjordmarine.no",
             "account": account.pk}
     page = seller.post(url, form).content.decode()
     assert "may already exist" in page and "Kari Nordmann" in page
-    assert seller.post(url, {**form, "email": "per@fjordmarine.no"}).status_code == 302
+    assert seller.post(url, {**form, "first_name": "Per", "last_name": "Olsen",
+                             "email": "per@fjordmarine.no"}).status_code == 302
     per.refresh_from_db()
     assert per.account == account
     with pytest.raises(InvalidInput) as bad:

@@ -35,13 +35,19 @@ def test_a_sales_manager_changes_settings_rules_and_mappings(entity, crm, manage
     assert "sk-1" not in str(logged.data)
 
     page = boss.get("/crm/settings/").content.decode()
-    assert "Leads with the same email address" in page and "Unpublish" in page
-    boss.post("/crm/settings/", {"action": "rule_add", "name": "Leads vs accounts by phone",
-                                 "record_type": "lead", "matching_type": "account",
-                                 "kind": "phone", "exclude_inactive": "1"})
-    rule = DuplicateRule.objects.get(name="Leads vs accounts by phone")
+    assert "Leads, contacts or accounts with the same email address" in page \
+        and "Unpublish" in page and "leads, contacts and accounts" in page
+    for name, matching_type in (("Leads vs accounts by phone", "account"),
+                                ("Leads vs contacts by phone", "contact")):
+        boss.post("/crm/settings/", {"action": "rule_add", "name": name,
+                                     "record_type": "lead", "matching_type": matching_type,
+                                     "kind": "phone", "exclude_inactive": "1"})
+    fifth, rule = (DuplicateRule.objects.get(name=n) for n in ("Leads vs accounts by phone",
+                                                                "Leads vs contacts by phone"))
+    assert rule.matching_type == "contact"
     assert not rule.is_published
-    # five lead rules are published already
+    boss.post("/crm/settings/", {"action": "publish", "rule": fifth.pk})
+    # five lead rules are published now: the shipped four and the fifth
     page = boss.post("/crm/settings/", {"action": "publish", "rule": rule.pk},
                      follow=True).content.decode()
     assert "5 rules are already published" in page

@@ -15,8 +15,9 @@ ROOT = Path(remit.__file__).parent
 # similarity scores of duplicate matching.
 ALLOWED: set[str] = {"insights/features.py", "insights/learn.py", "insights/metrics.py",
                      "insights/explain.py",
-                     # similarity scores (0–100) of duplicate matching, never amounts
-                     "crm/matching.py", "crm/duplicates.py",
+                     # match weights (bits) and scores (0–100) of duplicate matching,
+                     # never amounts
+                     "crm/matching.py", "crm/duplicates.py", "crm/scoring.py", "crm/names.py",
                      # SQLite's REAL storage emulated: what a rate column gives back
                      "core/stored.py"}
 # Seconds are not money: the worker's polling interval may be a float.
