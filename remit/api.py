@@ -115,6 +115,7 @@ def _register_routers() -> None:
     from remit.core.api import router as core_router
     from remit.credit.api import router as credit_router
     from remit.crm.api import router as crm_router
+    from remit.crm.api_scans import router as crm_scans_router
     from remit.imports.api import router as imports_router
     from remit.insights.api import router as insights_router
     from remit.jobs.api import router as jobs_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/credit", credit_router)
     api.add_router("/insights", insights_router)
     api.add_router("/crm", crm_router)
+    api.add_router("/crm", crm_scans_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/imports", imports_router)
 

@@ -8,6 +8,7 @@ from remit.core import views as core
 from remit.credit import views as credit
 from remit.crm import activity_views as crm_activities
 from remit.crm import record_views as crm_records
+from remit.crm import scan_views as crm_scans
 from remit.crm import settings_views as crm_settings
 from remit.crm import views as crm
 from remit.imports import views as imports
@@ -136,6 +137,7 @@ urlpatterns = [
          name="crm_contact_duplicates"),
     path("crm/activities/", crm_activities.activity_list, name="crm_activities"),
     path("crm/settings/", crm_settings.crm_settings, name="crm_settings"),
+    path("crm/duplicates/", crm_scans.duplicate_scans, name="crm_duplicate_scans"),
     path("crm/activities/<int:timeline_entry_id>/done/", crm_activities.activity_done,
          name="crm_activity_done"),
     path("crm/activities/<int:timeline_entry_id>/edit/", crm_activities.activity_edit,

@@ -60,6 +60,7 @@ PAGE_RULES = {
     "crm_activity_done": "crm.add_timelineentry",
     "crm_activity_edit": "crm.add_timelineentry",
     "crm_settings": "crm.view_qualificationsettings",
+    "crm_duplicate_scans": "crm.view_duplicaterule",
     "login": "public",
     "logout": "public",
     "health": "public",
@@ -212,6 +213,8 @@ API_RULES = {
     "GET /api/insights/models/group": "insights.view_predictionmodel",
     "GET /api/crm/leads": "crm.view_lead",
     "POST /api/crm/leads": "crm.add_lead",
+    "POST /api/crm/duplicate-scans": "crm.change_duplicaterule",
+    "GET /api/crm/duplicate-scans/{scan_id}": "crm.view_duplicaterule",
     "GET /api/crm/leads/{lead_id}": "crm.view_lead",
     "POST /api/crm/leads/{lead_id}/status": "crm.change_lead",
     "POST /api/crm/leads/{lead_id}/qualify": "crm.qualify_lead",
@@ -361,6 +364,7 @@ def world(entity, make_user):
 
 def _crm_samples(entity) -> dict:
     from remit.crm import leads, qualify
+    from remit.crm.models import DuplicateScan
 
     qualify.settings_for(entity)
     lead = leads.lead_create(legal_entity=entity, topic="t", last_name="L", company_name="C",
@@ -372,7 +376,9 @@ def _crm_samples(entity) -> dict:
             "account_id": result.account.pk, "contact_id": result.contact.pk,
             "record_kind": "account", "record_id": result.account.pk,
             "timeline_entry_id": leads.activity_add(record=lead, activity_type="call",
-                                                    subject="s", actor=SYSTEM).pk}
+                                                    subject="s", actor=SYSTEM).pk,
+            "scan_id": DuplicateScan.objects.create(legal_entity=entity,
+                                                    record_type="lead").pk}
 
 
 def test_every_page_declares_a_permission():

@@ -438,7 +438,8 @@ def duplicates_of(request, record_kind: str, record_id: int):
         return []
     return [leads.match_dict(m)
             for m in duplicates.find(found.legal_entity, record_kind, duplicates.party(found),
-                                     exclude=found, bands=duplicates.BOTH)]
+                                     exclude=found, bands=duplicates.BOTH,
+                                     scope=scope_of(request))]
 
 
 @router.post("/records/{record_kind}/{record_id}/duplicates/detach", response=list[MatchOut],

@@ -19,6 +19,7 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.scope import CustomerScope
 
 from . import matching, scoring
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     NotDuplicate,
     RecordType,
 )
+from .scope import crm_visible
 
 MAX_PUBLISHED = 5       # published rules per record type (as the commercial product)
 MAX_CANDIDATES = 200    # holders of one code read as candidates: more is a switchboard at most
@@ -109,9 +111,10 @@ def codes_refresh(record, *, new: bool = False) -> None:
 
 
 @transaction.atomic  # all of them or none (and one transaction, not one per row)
-def codes_build(legal_entity, record_type: str, kinds, batch: int = 5000) -> int:
+def codes_build(legal_entity, record_type: str, kinds, batch: int = 20_000) -> int:
     """Match codes of these kinds (one, or several) for every record of a type: publishing a
-    rule, or a batch of records loaded without them. Records are read as plain values."""
+    rule, or a batch of records loaded without them. Records are read as plain values, a
+    batch at a time."""
     kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds))
     MatchCode.objects.filter(legal_entity=legal_entity, record_type=record_type,
                              kind__in=kinds).delete()
@@ -119,16 +122,19 @@ def codes_build(legal_entity, record_type: str, kinds, batch: int = 5000) -> int
     table = connection.ops.quote_name(MatchCode._meta.db_table)
     sql = (f"INSERT INTO {table} (legal_entity_id, record_type, record_id, kind, code) "
            "VALUES (%s, %s, %s, %s, %s)")
-    found = parties(legal_entity, record_type)
-    # in the lookup index's order: each insert lands where the last one did
-    rows = sorted(((legal_entity.pk, record_type, pk, kind, code)
-                   for pk, values in found.items() for kind in kinds
-                   for code in {c[:200] for c in matching.codes(values, kind)}),
-                  key=lambda row: (row[3], row[4], row[2]))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            cursor.executemany(sql, rows[start:start + batch])
-            made += len(rows[start:start + batch])
+    ids = MODELS[record_type].objects.filter(legal_entity=legal_entity).order_by("pk")
+    last = 0
+    while chunk := list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch]):
+        found = parties(legal_entity, record_type, ids=(chunk[0], chunk[-1]))
+        # in the lookup index's order: each insert lands near the last one
+        rows = sorted(((legal_entity.pk, record_type, pk, kind, code)
+                       for pk, values in found.items() for kind in kinds
+                       for code in {c[:200] for c in matching.codes(values, kind)}),
+                      key=lambda row: (row[3], row[4], row[2]))
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        made += len(rows)
+        last = chunk[-1]
     return made
 
 
@@ -141,26 +147,36 @@ PARTY_FIELDS = {
 }
 
 
-def parties(legal_entity, record_type: str, ids=None,
-            active_only: bool = False) -> dict[int, matching.Party]:
-    """``party`` of every record of a type (or of those ``ids``), read as plain values
-    without model objects: what batches compare."""
-    qs = MODELS[record_type].objects.filter(legal_entity=legal_entity)
+def parties(legal_entity, record_type: str, ids: tuple[int, int] | None = None,
+            active_only: bool = False, *, pks=None, scope: CustomerScope | None = None,
+            with_active: bool = False) -> dict:
+    """``party`` of every record of a type (of those with ids in the range ``ids``, or of
+    those ``pks``), read as plain values without model objects: what batches and the check of
+    one record compare. ``with_active``: id → (party, is active)."""
+    qs = MODELS[record_type].objects.all()
+    if legal_entity is not None:
+        qs = qs.filter(legal_entity=legal_entity)
     if ids is not None:
-        qs = qs.filter(pk__in=ids)
+        qs = qs.filter(pk__range=ids)
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
+    if scope is not None:
+        qs = qs.filter(crm_visible(qs.model, scope))
+    active = "state" if record_type == RecordType.LEAD else "is_active"
     if active_only:
-        qs = qs.filter(**({"state": LeadState.OPEN} if record_type == RecordType.LEAD
-                          else {"is_active": True}))
+        qs = qs.filter(**{active: LeadState.OPEN if record_type == RecordType.LEAD else True})
     out = {}
-    for pk, *v in qs.values_list("pk", *PARTY_FIELDS[record_type]).order_by().iterator(5000):
+    for pk, state, *v in qs.values_list("pk", active, *PARTY_FIELDS[record_type]).order_by() \
+            .iterator(5000):
         if record_type == RecordType.ACCOUNT:
             name, email, phone, country = v
-            out[pk] = matching.Party(company=name, email=email, phones=(phone,),
-                                     country=country or "NO", is_account=True)
+            found = matching.Party(company=name, email=email, phones=(phone,),
+                                   country=country or "NO", is_account=True)
         else:
             first, last, company, email, business, mobile, country = v
-            out[pk] = matching.Party(first, last, company or "", email, (business, mobile),
-                                     country or "NO")
+            found = matching.Party(first, last, company or "", email, (business, mobile),
+                                   country or "NO")
+        out[pk] = (found, state in (LeadState.OPEN, True)) if with_active else found
     return out
 
 
@@ -183,13 +199,19 @@ class Match:
         return "; ".join(self.reasons)
 
 
+def scope_for(legal_entity, actor) -> CustomerScope | None:
+    """The customers ``actor`` may see (None: everyone, for the system and the CLI)."""
+    return CustomerScope(legal_entity, actor.user) if actor.user is not None else None
+
+
 def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None,
          matching_types: tuple[str, ...] | None = None,
-         bands: tuple[str, ...] = (scoring.DUPLICATE,)) -> list[Match]:
+         bands: tuple[str, ...] = (scoring.DUPLICATE,),
+         scope: CustomerScope | None = None) -> list[Match]:
     """Records like ``values`` (a record of ``record_type``, saved or not) under the published
     rules, best first, one entry per record, in the given ``bands`` (by default only those
     that may be the same; add ``scoring.RELATED`` for colleagues and the company's account).
-    ``exclude`` is the record itself."""
+    ``exclude`` is the record itself; with a ``scope`` only records its user may see."""
     rules = [r for r in DuplicateRule.objects.filter(
         legal_entity=legal_entity, is_published=True, record_type=record_type).order_by("id")]
     wanted: dict[tuple[str, str, str], DuplicateRule] = {}
@@ -203,7 +225,8 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
     if not wanted:
         return []  # blank values are ignored
     types = sorted({t for t, _, _ in wanted})
-    counts = _counts(legal_entity, types, values, exclude)
+    phoned = {t for r in rules if r.kind == matching.PHONE for t in types_of(r.matching_type)}
+    counts = _counts(legal_entity, types, values, exclude, wanted)
     found: dict[tuple[str, int], list[DuplicateRule]] = {}
     for mtype, kind, code, record_id in _holders(legal_entity, wanted, counts):
         found.setdefault((mtype, record_id), []).append(wanted[(mtype, kind, code)])
@@ -218,21 +241,44 @@ def find(legal_entity, record_type: str, values: matching.Party, *, exclude=None
         ids = [i for t, i in found if t == mtype]
         if not ids:
             continue
+        kept = _weigh(mtype, ids, found, values, counts, bands, scope,
+                      phone_rule=mtype in phoned)
         model = MODELS[mtype]
-        candidates = model.objects.filter(pk__in=ids)
+        records = model.objects.filter(pk__in=list(kept))
         if model is Contact:
-            candidates = candidates.select_related("account")
-        for candidate in candidates:
-            by = found[(mtype, candidate.pk)]
-            if all(r.exclude_inactive for r in by) and not is_active(candidate):
-                continue
-            verdict = scoring.compare(values, party(candidate),
-                                      lambda kind, code, t=mtype: counts.get((t, kind, code), 0))
-            if verdict.band in bands:
-                out.append(Match(candidate, mtype, by[0].name, by[0].kind, verdict.score,
-                                 verdict.band, tuple(verdict.reasons)))
+            records = records.select_related("account")
+        for record in records:  # only the matches become model objects
+            by, verdict = kept[record.pk]
+            out.append(Match(record, mtype, by[0].name, by[0].kind, verdict.score,
+                             verdict.band, tuple(verdict.reasons)))
     return sorted(out, key=lambda m: (m.band != scoring.DUPLICATE, -m.score, m.record_type,
                                       m.record.pk))
+
+
+def _weigh(mtype, ids, found, values, counts, bands, scope, *, phone_rule: bool) -> dict:
+    """The candidates of one type, read as plain values, weighed: id → (rules, verdict) of
+    those in ``bands``."""
+    def held(kind, code):
+        return counts.get((mtype, kind, code), 0)
+
+    kept = {}
+    others = parties(None, mtype, pks=ids, scope=scope, with_active=True)
+    for pk, (other, active) in others.items():
+        by = found[(mtype, pk)]
+        if all(r.exclude_inactive for r in by) and not active:
+            continue
+        # could they share an address or number? (a shared number finds the record when a
+        # phone rule reads its type; otherwise it may share one unseen)
+        shared = (bool(values.email_key) and values.email_key == other.email_key
+                  or any(values.phones) and (not phone_rule
+                                             or any(r.kind == matching.PHONE for r in by)))
+        if bands == (scoring.DUPLICATE,) and not scoring.could_be_same(
+                values, other, held, contact_shared=bool(shared)):
+            continue  # the names rule it out: its numbers need not be read
+        verdict = scoring.compare(values, other, held)
+        if verdict.band in bands:
+            kept[pk] = (by, verdict)
+    return kept
 
 
 def _as_account(values: matching.Party) -> matching.Party:
@@ -244,14 +290,17 @@ def _as_account(values: matching.Party) -> matching.Party:
 COUNTED = (matching.EMAIL, matching.PHONE, matching.SURNAME)
 
 
-def _counts(legal_entity, types, values: matching.Party, exclude) -> dict:
-    """How many records of each type hold the probe's e-mail, numbers and surname (the
-    record itself not counted): (type, kind, code) → count."""
+def _counts(legal_entity, types, values: matching.Party, exclude, wanted) -> dict:
+    """How many records of each type hold each of the probe's codes (the record itself not
+    counted): (type, kind, code) → count. The e-mail, numbers and surname weigh evidence;
+    every count bounds the candidates (one index-only count, however common the code)."""
+    kinds = set(COUNTED) | {k for _, k, _ in wanted}
     codes = {code[:200] for kind in COUNTED for code in matching.codes(values, kind)}
+    codes |= {c for _, _, c in wanted}
     if not codes:
         return {}
     rows = (MatchCode.objects.filter(legal_entity=legal_entity, record_type__in=types,
-                                     kind__in=COUNTED, code__in=sorted(codes))
+                                     kind__in=sorted(kinds), code__in=sorted(codes))
             .values_list("record_type", "kind", "code").order_by()
             .annotate(n=models.Count("*")))
     counts = {(t, k, c): n for t, k, c, n in rows}

@@ -249,13 +249,16 @@ def _clean(values: dict, allowed: tuple[str, ...], legal_entity, model=None,
     return out
 
 
-def _check(record, record_type: str, *, ignore_duplicates: bool,
+def _check(record, record_type: str, *, ignore_duplicates: bool, actor: Actor,
            matching_types: tuple[str, ...] | None = None) -> None:
+    """Stop the save when the record may already exist among the records ``actor`` may see
+    (one outside the user's customer pools is neither shown nor a reason to stop)."""
     if ignore_duplicates:
         return
     found = duplicates.find(record.legal_entity, record_type, duplicates.party(record),
                             exclude=record if record.pk else None,
-                            matching_types=matching_types)
+                            matching_types=matching_types,
+                            scope=duplicates.scope_for(record.legal_entity, actor))
     if found:
         raise DuplicatesFound(record_type, found)
 
@@ -292,7 +295,8 @@ def lead_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = False,
     if link_contact is not None and link_account is None and link_contact.account_id:
         lead.parent_account = link_contact.account
     _check(lead, "lead", ignore_duplicates=ignore_duplicates or bool(link_contact or
-                                                                      link_account))
+                                                                      link_account),
+           actor=actor)
     lead.save()
     duplicates.codes_refresh(lead, new=True)
     timeline_add(lead, EntryKind.CREATED, "Lead created", actor=actor)
@@ -324,7 +328,7 @@ def lead_update(*, lead: Lead, actor: Actor, ignore_duplicates: bool = False,
         setattr(locked, key, value)
     # asked again only when what the rules read has changed, not for a new job title
     _check(locked, "lead", ignore_duplicates=ignore_duplicates
-           or duplicates.party(locked) == matched_on)
+           or duplicates.party(locked) == matched_on, actor=actor)
     locked.save()
     duplicates.codes_refresh(locked)
     record_changes(locked, "lead", before, values, actor)
@@ -412,7 +416,7 @@ def account_create(*, legal_entity, actor: Actor, ignore_duplicates: bool = Fals
 def _save_new(record, record_type: str, ignore_duplicates: bool, actor: Actor):
     """A new contact or account: the duplicate check, its match codes, the timeline and the
     audit log."""
-    _check(record, record_type, ignore_duplicates=ignore_duplicates)
+    _check(record, record_type, ignore_duplicates=ignore_duplicates, actor=actor)
     if record.owner is None and actor.user is not None:
         record.owner = actor.user
     record.save()
@@ -442,7 +446,7 @@ def _update(record, values: dict, fields: tuple[str, ...], record_type: str, act
     if model is Account and not locked.name:
         raise InvalidInput.field("name", "required")
     _check(locked, record_type, ignore_duplicates=ignore_duplicates
-           or duplicates.party(locked) == matched_on)
+           or duplicates.party(locked) == matched_on, actor=actor)
     locked.save()
     duplicates.codes_refresh(locked)
     record_changes(locked, record_type, before, values, actor)

@@ -57,26 +57,35 @@ def email_domain(email: str | None) -> str:
     return "" if domain in FREE_MAIL else domain
 
 
+@lru_cache(maxsize=65536)
 def phone_key(number: str | None, country: str = "NO") -> str:
     """The number in E.164 (+4722334455), read in the record's country when it has no +;
     blank when it is not a possible number."""
-    return phone_info(number, country)[0]
+    parsed = _parsed(number, country)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) \
+        if parsed else ""
 
 
 @lru_cache(maxsize=65536)
 def phone_info(number: str | None, country: str = "NO") -> tuple[str, str]:
-    """(E.164, 'mobile' or 'line'); ('', '') when the text is not a possible number."""
-    if not number or not number.strip():
+    """(E.164, 'mobile' or 'line'); ('', '') when the text is not a possible number. The
+    type costs as much as the parsing, so match codes read only ``phone_key``."""
+    key = phone_key(number, country)
+    if not key:
         return "", ""
+    kind = phonenumbers.number_type(_parsed(number, country))
+    return key, "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "line"
+
+
+@lru_cache(maxsize=65536)
+def _parsed(number: str | None, country: str):
+    if not number or not number.strip():
+        return None
     try:
         parsed = phonenumbers.parse(number, (country or "NO").upper())
     except phonenumbers.NumberParseException:
-        return "", ""
-    if not phonenumbers.is_possible_number(parsed):
-        return "", ""
-    kind = phonenumbers.number_type(parsed)
-    return (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-            "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "line")
+        return None
+    return parsed if phonenumbers.is_possible_number(parsed) else None
 
 
 def person_key(first: str | None, last: str | None) -> str:
@@ -84,9 +93,16 @@ def person_key(first: str | None, last: str | None) -> str:
     return " ".join(names.spelling_key(w) for w in fold(f"{first or ''} {last or ''}").split())
 
 
+# Words that start a branch's designation: "Fjellberg Bygg AS, avd. Bergen" is Fjellberg Bygg.
+BRANCH = frozenset("""avd avdeling afd afdeling filial branch division dept department
+niederlassung zweigniederlassung""".split())
+
+
 def company_key(name: str | None) -> str:
     """The company name without legal forms and filler words ("Contoso, Inc." → "contoso")."""
-    words = [w for w in fold(name).split() if w not in COMPANY_NOISE]  # "a/s" is one word
+    words = fold(name).split()
+    cut = next((i for i, w in enumerate(words) if i and w in BRANCH), len(words))
+    words = [w for w in words[:cut] if w not in COMPANY_NOISE]  # "a/s" is one word
     return " ".join(" ".join(words).replace("/", " ").split())
 
 
@@ -127,6 +143,12 @@ class Party:
         return company_key(self.company)
 
     @cached_property
+    def phone_numbers(self) -> frozenset[str]:
+        """The numbers in E.164, without their type (what match codes need)."""
+        return frozenset(k for k in (phone_key(p, self.country or "NO") for p in self.phones)
+                         if k)
+
+    @cached_property
     def phone_keys(self) -> frozenset[tuple[str, str]]:
         return frozenset(info for info in (phone_info(p, self.country or "NO")
                                            for p in self.phones) if info[0])
@@ -139,7 +161,7 @@ def codes(party: Party, kind: str) -> set[str]:
         key = email_key(party.email)
         return {key} if key else set()
     if kind == PHONE:
-        return {number for number, _ in party.phone_keys}
+        return set(party.phone_numbers)
     if kind == SURNAME:
         last = names.spelling_key(party.last_key.replace(" ", ""))
         return {last} if last and not party.is_account else set()

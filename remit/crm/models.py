@@ -409,3 +409,6 @@ class NotDuplicate(EntityOwned):
         constraints = [models.UniqueConstraint(
             fields=["record_type", "record_id", "other_type", "other_id"],
             name="%(app_label)s_%(class)s_once")]
+
+
+from .scan_models import DuplicatePair, DuplicateScan, ScanStatus  # noqa: E402,F401

@@ -289,7 +289,9 @@ def lead_qualify(*, lead: Lead, actor: Actor, account: Choice | None = None,
             if values is not None:
                 draft = model(legal_entity=locked.legal_entity,
                               **{k: v for k, v in values.items() if k != "account"})
-                matches += duplicates.find(locked.legal_entity, rtype, duplicates.party(draft))
+                matches += duplicates.find(
+                    locked.legal_entity, rtype, duplicates.party(draft),
+                    scope=duplicates.scope_for(locked.legal_entity, actor))
         if matches:
             raise leads.DuplicatesFound("account or contact", matches)
 

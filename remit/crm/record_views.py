@@ -17,6 +17,7 @@ from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
 from remit.core.forms import AmountField
 from remit.core.money import Money
+from remit.core.scope import scope_of
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, merge, opportunities, qualify
@@ -212,7 +213,7 @@ def _duplicates(request, plural: str, record_id: int):
             messages.error(request, exc.message)
         return redirect(f"crm_{record_type}_duplicates", found.pk)
     matches = (duplicates.find(request.legal_entity, record_type, duplicates.party(found),
-                               exclude=found, bands=duplicates.BOTH)
+                               exclude=found, bands=duplicates.BOTH, scope=scope_of(request))
                if duplicates.is_active(found) else [])
     fields = COMPARED[model]
     mine = {name: _value(found, name).casefold() for name, _ in fields}

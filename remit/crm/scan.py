@@ -8,12 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
+
+from remit.core.actor import Actor
+from remit.core.audit import audit_record
+from remit.core.exceptions import InvalidInput
+from remit.jobs.registry import task_for_path
 
 from . import duplicates, scoring
-from .models import DuplicateRule, MatchCode, RecordType
+from .models import (
+    DuplicatePair,
+    DuplicateRule,
+    DuplicateScan,
+    MatchCode,
+    QualificationSettings,
+    RecordType,
+    ScanStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,75 @@ def pairs_scan(legal_entity, record_type: str = RecordType.LEAD, *,
     for i, (a, b) in enumerate(candidate_pairs(legal_entity, record_type)):
         if a not in found or b not in found:
             continue
+        if bands == (scoring.DUPLICATE,) and not scoring.could_be_same(found[a], found[b],
+                                                                       others):
+            continue  # the names rule it out: its numbers need not be read
         verdict = scoring.compare(found[a], found[b], others)
         if verdict.band in bands:
             out.append(Pair(a, b, verdict))
         if progress is not None and i % 10_000 == 9_999:
             progress(i + 1)
     return sorted(out, key=lambda p: (-p.verdict.weight, p.first, p.second))
+
+
+SCAN_TASK = "remit.crm.tasks.duplicate_scan_job"
+
+
+@transaction.atomic
+def scan_start(*, legal_entity, record_type: str, actor: Actor) -> DuplicateScan:
+    """Have the background worker find every duplicate pair among a type's records (after an
+    import, say). A scan of that type already queued or running is returned instead of a
+    second one."""
+    actor.require("crm.change_duplicaterule")
+    if record_type not in RecordType.values:
+        raise InvalidInput.field("record_type", f"one of {', '.join(RecordType.values)}")
+    # one starter at a time per legal entity: its settings row, made with the entity
+    list(QualificationSettings.objects.select_for_update().filter(
+        legal_entity=legal_entity).values_list("pk", flat=True))
+    busy = DuplicateScan.objects.filter(legal_entity=legal_entity, record_type=record_type,
+                                        status__in=(ScanStatus.QUEUED, ScanStatus.RUNNING))
+    if (found := busy.first()) is not None:
+        return found
+    scan = DuplicateScan.objects.create(legal_entity=legal_entity, record_type=record_type,
+                                        created_by=actor.user)
+    audit_record(actor=actor, action="crm.duplicates.scan", obj=scan,
+                 data={"record_type": record_type})
+    scan_id = scan.pk
+    transaction.on_commit(lambda: task_for_path(SCAN_TASK).enqueue(scan_id=scan_id))
+    return scan
+
+
+def scan_execute(scan: DuplicateScan) -> DuplicateScan:
+    """Carry a scan out: the codes of every record made complete (records loaded in bulk may
+    have none), every pair weighed, the pairs kept. Run again after a crash, it starts over:
+    it only reads the records and replaces its own pairs."""
+    DuplicateScan.objects.filter(pk=scan.pk).update(status=ScanStatus.RUNNING,
+                                                    started_at=timezone.now(),
+                                                    candidates_done=0, message="")
+    entity, rtype = scan.legal_entity, scan.record_type
+    duplicates.codes_build(entity, rtype, duplicates.kinds_in_force(entity, rtype))
+
+    def progress(done: int) -> None:
+        DuplicateScan.objects.filter(pk=scan.pk).update(candidates_done=done)
+
+    found = pairs_scan(entity, rtype, progress=progress)
+    with transaction.atomic():
+        DuplicatePair.objects.filter(scan=scan).delete()
+        DuplicatePair.objects.bulk_create(
+            [DuplicatePair(legal_entity=entity, scan=scan, record_type=rtype,
+                           first_id=p.first, second_id=p.second,
+                           weight=Decimal(str(round(p.verdict.weight, 2))),
+                           score=Decimal(str(p.verdict.score)),
+                           explanation=p.verdict.explanation)
+             for p in found], batch_size=2000)
+        DuplicateScan.objects.filter(pk=scan.pk).update(
+            status=ScanStatus.DONE, pairs=len(found), finished_at=timezone.now(),
+            records=duplicates.MODELS[rtype].objects.filter(legal_entity=entity).count())
+    scan.refresh_from_db()
+    return scan
+
+
+def scan_failed(scan: DuplicateScan, message: str) -> None:
+    DuplicateScan.objects.filter(pk=scan.pk).update(status=ScanStatus.FAILED,
+                                                    message=message[:2000],
+                                                    finished_at=timezone.now())

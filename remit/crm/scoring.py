@@ -96,6 +96,19 @@ def compare(a: matching.Party, b: matching.Party, counts: Counts) -> Verdict:
     return verdict
 
 
+def could_be_same(a: matching.Party, b: matching.Party, counts: Counts,
+                  contact_shared: bool = True) -> bool:
+    """Whether ``compare`` could find "may already exist", judged from the names alone (with
+    the most the organisation and, when the two share an address or number, the personal
+    evidence could add): two people whose names disagree are skipped before their numbers
+    are read. Never False for a pair ``compare`` would call a duplicate."""
+    if a.is_account or b.is_account:
+        return a.is_account and b.is_account
+    best = max(_names(a.first_key, a.last_key, b.first_key, b.last_key, b, counts)[0],
+               _names(a.last_key, a.first_key, b.first_key, b.last_key, b, counts)[0])
+    return best + ORG_AGREES + (PERSONAL_CAP if contact_shared else 0.0) >= THRESHOLD
+
+
 def _people(a, b, counts, verdict: Verdict) -> None:
     straight = _names(a.first_key, a.last_key, b.first_key, b.last_key, b, counts)
     swapped = _names(a.last_key, a.first_key, b.first_key, b.last_key, b, counts)
@@ -111,28 +124,30 @@ def _names(a_first, a_last, b_first, b_last, b, counts) -> tuple[float, list[str
     if a_first and b_first:
         how = names.first_names_agree(a_first, b_first)
         weight += FIRST[how]
-        reasons.append({"same": f"same first name ({b.first_name})",
+        shown = names.repair(b.first_name)
+        reasons.append({"same": f"same first name ({shown})",
                         "form": f"first names {a_first.title()}/{b_first.title()} are the "
                                 "same name",
                         "typo": f"first names {a_first.title()}/{b_first.title()} differ by "
                                 "a typo",
-                        "initial": f"first name {b.first_name} matches the initial",
+                        "initial": f"first name {shown} matches the initial",
                         "close": f"first names {a_first.title()}/{b_first.title()} are one "
                                  "letter apart",
-                        "": f"different first names ({a_first.title()}, {b.first_name})"}[how])
+                        "": f"different first names ({a_first.title()}, {shown})"}[how])
     if a_last and b_last:
         how = names.last_names_agree(a_last, b_last)
         if how == "same":
             held = counts(matching.SURNAME, names.spelling_key(a_last.replace(" ", "")))
             weight += surname_weight(held)
-            reasons.append(f"same last name ({b.last_name}"
+            reasons.append(f"same last name ({names.repair(b.last_name)}"
                            + (f", common: {held} records)" if held > 8 else ")"))
         elif how == "typo":
             weight += LAST_TYPO
             reasons.append(f"last names {a_last.title()}/{b_last.title()} differ by a typo")
         else:
             weight += NAME_DIFFERS
-            reasons.append(f"different last names ({a_last.title()}, {b.last_name})")
+            reasons.append(f"different last names ({a_last.title()}, "
+                           f"{names.repair(b.last_name)})")
     return weight, reasons
 
 
@@ -193,8 +208,8 @@ def _organisation(a, b, counts, verdict: Verdict) -> float:
         agrees.append(f"same e-mail domain ({db})")
     shared = {n for n, _ in a.phone_keys & b.phone_keys if counts(matching.PHONE, n) > 1}
     if shared:
-        agrees.append(f"a phone number {counts(matching.PHONE, min(shared))} records share "
-                      "(a switchboard)")
+        agrees.append(f"a phone number {counts(matching.PHONE, min(shared)) + 1} records "
+                      "share (a switchboard)")
     email = a.email_key
     if email and email == b.email_key and (
             is_role_mailbox(email) or counts(matching.EMAIL, email) > 1):

@@ -19,6 +19,7 @@ from remit.core.actor import Actor
 from remit.core.db import ExactSum
 from remit.core.exceptions import DomainError, InvalidInput
 from remit.core.forms import AmountField, posted_date
+from remit.core.scope import scope_of
 from remit.receivables.forms import form_errors
 
 from . import duplicates, leads, opportunities, qualify, scoring
@@ -457,7 +458,8 @@ def _record_context(request, record) -> dict:
     """What every record page shows: its timeline, how many possible duplicates and possibly
     related records it has (an active one only), and who may own an activity."""
     found = (duplicates.find(record.legal_entity, duplicates.record_type_of(record),
-                             duplicates.party(record), exclude=record, bands=duplicates.BOTH)
+                             duplicates.party(record), exclude=record, bands=duplicates.BOTH,
+                             scope=scope_of(request))
              if duplicates.is_active(record) else [])
     count = sum(m.band == scoring.DUPLICATE for m in found)
     return {"timeline": record.timeline.select_related("by", "assigned_to")[:100],

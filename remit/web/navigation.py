@@ -61,6 +61,8 @@ AREAS = [
         NavItem("Accounts", "crm_accounts", "crm.view_account", "/crm/accounts"),
         NavItem("Contacts", "crm_contacts", "crm.view_contact", "/crm/contacts"),
         NavItem("Activities", "crm_activities", "crm.view_timelineentry", "/crm/activities"),
+        NavItem("Duplicate pairs", "crm_duplicate_scans", "crm.view_duplicaterule",
+                "/crm/duplicates"),
         NavItem("Lead settings", "crm_settings", "crm.view_qualificationsettings",
                 "/crm/settings"),
     ]),

@@ -116,3 +116,36 @@ def test_a_colleague_is_possibly_related_and_saves_without_a_dialog(page, live_s
     expect(why).to_contain_text("different first names (Per, Kari)")
     snapshot(page, "leads-possibly-related")
     assert Lead.objects.filter(topic="Spare parts", first_name="Per").exists()
+
+
+def test_a_sales_manager_finds_the_duplicate_pairs_of_an_import(page, live_server, world):
+    from remit.crm.models import DuplicateScan, StatusReason
+    from remit.crm.tasks import duplicate_scan_job
+
+    entity = world["contact"].legal_entity
+    new = StatusReason.objects.get(code="new")
+    Lead.objects.bulk_create([  # as loaded in bulk: no match codes yet
+        Lead(legal_entity=entity, topic="Import", status=new, first_name=f, last_name=la,
+             company_name=c, email=e, business_phone=p)
+        for f, la, c, e, p in (("Lasse", "Rønnli", "Nordlys AS", "lasse@nordlys.no", "22 33 44 55"),
+                               ("Lars", "RÃ¸nnli", "NORDLYS A/S", "", "+47 22334455"),
+                               ("Per", "Olsen", "Nordlys AS", "post@nordlys.no", "22 33 44 55"))])
+    user_create(username="sjef", password="correct-horse-9", roles=["sales-manager"],
+                legal_entities=[entity], actor=SYSTEM)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("sjef")
+    page.get_by_label("Password").fill("correct-horse-9")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link",
+                                                            name="Duplicate pairs").click()
+    expect(page.get_by_test_id("scan-status")).to_contain_text("No scan of leads yet")
+    page.get_by_role("button", name="Find duplicate leads").click()
+    expect(page.get_by_test_id("scan-status")).to_contain_text("queued")
+    duplicate_scan_job.call(scan_id=DuplicateScan.objects.get().pk)  # the worker's part
+    expect(page.get_by_test_id("scan-status")).to_contain_text("1 pair among 3 records",
+                                                               timeout=10_000)
+    pairs = page.get_by_test_id("pairs")
+    expect(pairs).to_contain_text("first names Lasse/Lars are the same name")
+    snapshot(page, "leads-duplicate-pairs")
+    pairs.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Possible duplicates of")

@@ -99,3 +99,35 @@ def test_a_shared_number_weighs_less_the_more_records_hold_it():
     b = Party("K", "Berg", "", "", ("99 88 77 66",))
     assert _verdict(a, b, held=1).weight > _verdict(a, b, held=5).weight
     assert "same mobile number" in _verdict(a, b, held=1).explanation
+
+
+def test_a_contact_outside_the_users_customer_pools_is_neither_shown_nor_blocking(
+        entity, crm, make_user):
+    from remit.collections.pools import agent_save, pool_save
+    from remit.crm.models import Account
+    from remit.receivables.models import CustomerGroup
+    from remit.receivables.services import customer_create
+    from tests.helpers import SYSTEM
+
+    group = CustomerGroup.objects.create(legal_entity=entity, code="DOM", name="Domestic")
+    CustomerGroup.objects.create(legal_entity=entity, code="EXP", name="Export")
+    customer = customer_create(legal_entity=entity, account_number="10001", name="Fjord Marine",
+                               group=group, actor=SYSTEM)
+    account = leads.account_create(legal_entity=entity, actor=SYSTEM, name="Fjord Marine AS")
+    Account.objects.filter(pk=account.pk).update(customer=customer)
+    leads.contact_create(legal_entity=entity, actor=SYSTEM, first_name="Kari",
+                         last_name="Nordmann", email="kari@fjordmarine.no", account=account)
+    pool = pool_save(legal_entity=entity, code="EXPORT", description="Export", groups=["EXP"],
+                     actor=SYSTEM)
+    limited = make_user("Sales rep", [entity], username="limited")
+    agent_save(legal_entity=entity, user=limited, pools=[pool], default_pool=pool, actor=SYSTEM)
+    values = dict(topic="Cranes", first_name="Kari", last_name="Nordmann",
+                  email="kari@fjordmarine.no")
+    with pytest.raises(leads.DuplicatesFound):  # someone who may see the customer is stopped
+        leads.lead_create(legal_entity=entity,
+                          actor=Actor.web(make_user("Sales rep", [entity], username="all")),
+                          **values)
+    made = leads.lead_create(legal_entity=entity, actor=Actor.web(limited), **values)
+    assert duplicates.find(entity, "lead", duplicates.party(made), exclude=made,
+                           bands=duplicates.BOTH,
+                           scope=duplicates.scope_for(entity, Actor.web(limited))) == []
