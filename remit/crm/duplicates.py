@@ -21,7 +21,7 @@ from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
 from remit.core.scope import CustomerScope
 
-from . import matching, scoring
+from . import matching, names, scoring
 from .models import (
     Account,
     Contact,
@@ -36,7 +36,6 @@ from .scope import crm_visible
 
 MAX_PUBLISHED = 5       # published rules per record type (as the commercial product)
 MAX_CANDIDATES = 200    # holders of one code read as candidates: more is a switchboard at most
-MAX_ROWS = 1000         # candidate codes read per check
 MODELS = {RecordType.LEAD: Lead, RecordType.ACCOUNT: Account, RecordType.CONTACT: Contact}
 ANY = "any"             # a rule's matching type: leads, contacts and accounts
 PERSONS = (RecordType.LEAD, RecordType.CONTACT)
@@ -112,26 +111,43 @@ def codes_refresh(record, *, new: bool = False) -> None:
 
 @transaction.atomic  # all of them or none (and one transaction, not one per row)
 def codes_build(legal_entity, record_type: str, kinds, batch: int = 20_000) -> int:
-    """Match codes of these kinds (one, or several) for every record of a type: publishing a
-    rule, or a batch of records loaded without them. Records are read as plain values, a
-    batch at a time."""
+    """Match codes of these kinds (one, or several) for every record of a type, made anew:
+    publishing a rule. Records are read as plain values, a batch at a time."""
     kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds))
     MatchCode.objects.filter(legal_entity=legal_entity, record_type=record_type,
                              kind__in=kinds).delete()
-    made = 0
+    ids = MODELS[record_type].objects.filter(legal_entity=legal_entity)
+    return _codes_insert(legal_entity, record_type, kinds, ids, batch)
+
+
+def codes_fill_missing(legal_entity, record_type: str, batch: int = 20_000) -> int:
+    """Codes for the records of a type that have none (loaded in bulk, or made before their
+    legal entity had rules), in short transactions of ``batch`` records, so records saved
+    meanwhile are not held up; a code written meanwhile by the record's own save is kept."""
+    kinds = sorted(kinds_in_force(legal_entity, record_type))
+    coded = MatchCode.objects.filter(legal_entity=legal_entity, record_type=record_type,
+                                     record_id=models.OuterRef("pk"))
+    ids = MODELS[record_type].objects.filter(legal_entity=legal_entity).exclude(
+        models.Exists(coded))
+    return _codes_insert(legal_entity, record_type, kinds, ids, batch)
+
+
+def _codes_insert(legal_entity, record_type: str, kinds, ids, batch: int) -> int:
     table = connection.ops.quote_name(MatchCode._meta.db_table)
-    sql = (f"INSERT INTO {table} (legal_entity_id, record_type, record_id, kind, code) "
-           "VALUES (%s, %s, %s, %s, %s)")
-    ids = MODELS[record_type].objects.filter(legal_entity=legal_entity).order_by("pk")
-    last = 0
-    while chunk := list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch]):
-        found = parties(legal_entity, record_type, ids=(chunk[0], chunk[-1]))
+    verb, tail = (("INSERT OR IGNORE", "") if connection.vendor == "sqlite"
+                  else ("INSERT", " ON CONFLICT DO NOTHING"))
+    sql = (f"{verb} INTO {table} (legal_entity_id, record_type, record_id, kind, code) "
+           f"VALUES (%s, %s, %s, %s, %s){tail}")
+    made, last = 0, 0
+    ids = ids.order_by("pk").values_list("pk", flat=True)
+    while chunk := list(ids.filter(pk__gt=last)[:batch]):
+        found = parties(legal_entity, record_type, pks=chunk)
         # in the lookup index's order: each insert lands near the last one
         rows = sorted(((legal_entity.pk, record_type, pk, kind, code)
                        for pk, values in found.items() for kind in kinds
                        for code in {c[:200] for c in matching.codes(values, kind)}),
                       key=lambda row: (row[3], row[4], row[2]))
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         made += len(rows)
         last = chunk[-1]
@@ -297,18 +313,16 @@ def _counts(legal_entity, types, values: matching.Party, exclude, wanted) -> dic
     kinds = set(COUNTED) | {k for _, k, _ in wanted}
     codes = {code[:200] for kind in COUNTED for code in matching.codes(values, kind)}
     codes |= {c for _, _, c in wanted}
+    if values.first_key:  # names written swapped: the first name may be the surname
+        codes.add(names.spelling_key(values.first_key.replace(" ", "")))
     if not codes:
         return {}
-    rows = (MatchCode.objects.filter(legal_entity=legal_entity, record_type__in=types,
-                                     kind__in=sorted(kinds), code__in=sorted(codes))
-            .values_list("record_type", "kind", "code").order_by()
-            .annotate(n=models.Count("*")))
-    counts = {(t, k, c): n for t, k, c, n in rows}
-    if exclude is not None:
-        own = record_type_of(exclude)
-        for key in [k for k in counts if k[0] == own]:
-            counts[key] -= 1
-    return counts
+    rows = MatchCode.objects.filter(legal_entity=legal_entity, record_type__in=types,
+                                    kind__in=sorted(kinds), code__in=sorted(codes))
+    if exclude is not None:  # its codes may be its old values: they are not counted at all
+        rows = rows.exclude(record_type=record_type_of(exclude), record_id=exclude.pk)
+    return {(t, k, c): n for t, k, c, n in rows.values_list("record_type", "kind", "code")
+            .order_by().annotate(n=models.Count("*"))}
 
 
 def _holders(legal_entity, wanted: dict, counts: dict):
@@ -320,7 +334,7 @@ def _holders(legal_entity, wanted: dict, counts: dict):
     rows = (MatchCode.objects.filter(
         legal_entity=legal_entity, record_type__in=sorted({t for t, _, _ in usable}),
         kind__in=sorted({k for _, k, _ in usable}), code__in=sorted({c for _, _, c in usable}))
-        .values_list("record_type", "kind", "code", "record_id").order_by()[:MAX_ROWS])
+        .values_list("record_type", "kind", "code", "record_id").order_by())
     return [row for row in rows if row[:3] in usable]
 
 

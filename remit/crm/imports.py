@@ -168,7 +168,8 @@ class Leads(ImportKind):
                                    (p.values.get("business_phone", ""),
                                     p.values.get("mobile_phone", "")),
                                    p.values.get("country") or "NO")
-            found = duplicates.find(ctx.legal_entity, "lead", party)
+            found = duplicates.find(ctx.legal_entity, "lead", party,
+                                    scope=duplicates.scope_for(ctx.legal_entity, ctx.actor))
             if found:
                 names = ", ".join(f"{m.record} ({m.score:.0f} %: {m.explanation})"
                                   for m in found[:3])

@@ -449,6 +449,9 @@ def _update(record, values: dict, fields: tuple[str, ...], record_type: str, act
            or duplicates.party(locked) == matched_on, actor=actor)
     locked.save()
     duplicates.codes_refresh(locked)
+    if model is Account and before.get("name", locked.name) != locked.name:
+        for contact in locked.contacts.select_related("account"):  # their company is it
+            duplicates.codes_refresh(contact)
     record_changes(locked, record_type, before, values, actor)
     return locked
 

@@ -20,7 +20,7 @@ from remit.core.money import Money
 from remit.core.scope import scope_of
 from remit.receivables.forms import form_errors
 
-from . import duplicates, leads, merge, opportunities, qualify
+from . import duplicates, leads, matching, merge, names, opportunities, qualify
 from .activity_views import people
 from .models import Account, Contact, Lead, Opportunity, Stage
 from .scope import crm_records
@@ -107,6 +107,21 @@ COMPARED = {
 
 def _shown(value) -> str:
     return "" if value is None else str(value)
+
+
+def _alike(record, name: str) -> str:
+    """A field as the comparison marks it alike: numbers in E.164, names and companies
+    folded (Rønnli = RÃ¸nnli = Ronnli), e-mail addresses as a mail server reads them."""
+    if name in ("business_phone", "mobile_phone", "phone"):
+        raw = getattr(record, name, "") or ""
+        return matching.phone_key(raw, getattr(record, "country", "") or "NO") or raw.strip()
+    if name == "email":
+        return matching.email_key(getattr(record, name, "")) or _value(record, name).casefold()
+    if name in ("company_name", "name"):  # legal forms aside: Fjord Marine AS = A/S
+        return matching.company_key(_value(record, name)).replace(" ", "")
+    if name in ("first_name", "last_name"):
+        return names.spelling_key(matching.fold(_value(record, name)).replace(" ", ""))
+    return _value(record, name).casefold()
 
 
 def _value(record, name: str) -> str:
@@ -216,11 +231,11 @@ def _duplicates(request, plural: str, record_id: int):
                                exclude=found, bands=duplicates.BOTH, scope=scope_of(request))
                if duplicates.is_active(found) else [])
     fields = COMPARED[model]
-    mine = {name: _value(found, name).casefold() for name, _ in fields}
+    mine = {name: _alike(found, name) for name, _ in fields}
     columns = [{"match": m, "mergeable": type(m.record) is model
                 and duplicates.is_active(m.record),
                 "cells": [(_value(m.record, name),
-                           bool(mine[name]) and _value(m.record, name).casefold() == mine[name])
+                           bool(mine[name]) and _alike(m.record, name) == mine[name])
                           for name, _ in fields]} for m in matches]
     return render(request, "crm/duplicates.html", {
         "record": found, "record_type": record_type, "plural": plural, "view": view,

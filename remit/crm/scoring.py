@@ -104,50 +104,57 @@ def could_be_same(a: matching.Party, b: matching.Party, counts: Counts,
     are read. Never False for a pair ``compare`` would call a duplicate."""
     if a.is_account or b.is_account:
         return a.is_account and b.is_account
-    best = max(_names(a.first_key, a.last_key, b.first_key, b.last_key, b, counts)[0],
-               _names(a.last_key, a.first_key, b.first_key, b.last_key, b, counts)[0])
+    best = max(_names(*pairing, counts)[0] for pairing in _pairings(a, b))
     return best + ORG_AGREES + (PERSONAL_CAP if contact_shared else 0.0) >= THRESHOLD
 
 
+def _pairings(a, b) -> list[tuple]:
+    """Which of ``a``'s names to read against which of ``b``'s: as written, and swapped
+    either way (first name against last name as first names, the other two as surnames), so
+    that the pair weighs the same whichever record is checked. Each: (a's first, b's first,
+    a's last, b's last, b's first and last as written, for the reasons)."""
+    shown_first, shown_last = names.repair(b.first_name), names.repair(b.last_name)
+    return [(a.first_key, b.first_key, a.last_key, b.last_key, shown_first, shown_last),
+            (a.last_key, b.first_key, a.first_key, b.last_key, shown_first, shown_last),
+            (a.first_key, b.last_key, a.last_key, b.first_key, shown_last, shown_first)]
+
+
 def _people(a, b, counts, verdict: Verdict) -> None:
-    straight = _names(a.first_key, a.last_key, b.first_key, b.last_key, b, counts)
-    swapped = _names(a.last_key, a.first_key, b.first_key, b.last_key, b, counts)
-    best = straight if straight[0] >= swapped[0] else swapped
-    verdict.weight += best[0]
-    verdict.reasons += best[1] + (["first and last name swapped"]
-                                  if best is swapped and swapped[0] > straight[0] else [])
+    scored = [_names(*pairing, counts) for pairing in _pairings(a, b)]
+    best = max(range(3), key=lambda i: (scored[i][0], -i))  # as written, when it ties
+    verdict.weight += scored[best][0]
+    verdict.reasons += scored[best][1] + (["first and last name swapped"] if best else [])
     _personal(a, b, counts, verdict)
 
 
-def _names(a_first, a_last, b_first, b_last, b, counts) -> tuple[float, list[str]]:
+def _names(a_first, b_first, a_last, b_last, shown_first, shown_last,
+           counts) -> tuple[float, list[str]]:
     weight, reasons = 0.0, []
     if a_first and b_first:
         how = names.first_names_agree(a_first, b_first)
         weight += FIRST[how]
-        shown = names.repair(b.first_name)
-        reasons.append({"same": f"same first name ({shown})",
+        reasons.append({"same": f"same first name ({shown_first})",
                         "form": f"first names {a_first.title()}/{b_first.title()} are the "
                                 "same name",
                         "typo": f"first names {a_first.title()}/{b_first.title()} differ by "
                                 "a typo",
-                        "initial": f"first name {shown} matches the initial",
+                        "initial": f"first name {shown_first} matches the initial",
                         "close": f"first names {a_first.title()}/{b_first.title()} are one "
                                  "letter apart",
-                        "": f"different first names ({a_first.title()}, {shown})"}[how])
+                        "": f"different first names ({a_first.title()}, {shown_first})"}[how])
     if a_last and b_last:
         how = names.last_names_agree(a_last, b_last)
         if how == "same":
             held = counts(matching.SURNAME, names.spelling_key(a_last.replace(" ", "")))
             weight += surname_weight(held)
-            reasons.append(f"same last name ({names.repair(b.last_name)}"
+            reasons.append(f"same last name ({shown_last}"
                            + (f", common: {held} records)" if held > 8 else ")"))
         elif how == "typo":
             weight += LAST_TYPO
             reasons.append(f"last names {a_last.title()}/{b_last.title()} differ by a typo")
         else:
             weight += NAME_DIFFERS
-            reasons.append(f"different last names ({a_last.title()}, "
-                           f"{names.repair(b.last_name)})")
+            reasons.append(f"different last names ({a_last.title()}, {shown_last})")
     return weight, reasons
 
 

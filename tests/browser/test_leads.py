@@ -114,6 +114,9 @@ def test_a_colleague_is_possibly_related_and_saves_without_a_dialog(page, live_s
     why = table.get_by_test_id("match-why").filter(has_text="shared mailbox")
     expect(why).to_contain_text("a shared mailbox (post@fjordmarine.no)")
     expect(why).to_contain_text("different first names (Per, Kari)")
+    # alike as numbers and companies, however they are written
+    expect(table.locator("td.similar", has_text="55 11 22 33")).to_have_count(1)
+    expect(table.locator("td.similar", has_text="Fjord Marine AS")).to_have_count(1)
     snapshot(page, "leads-possibly-related")
     assert Lead.objects.filter(topic="Spare parts", first_name="Per").exists()
 

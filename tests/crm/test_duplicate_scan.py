@@ -97,3 +97,17 @@ def test_a_scan_over_the_api(entity, crm, manager, call):
     bad = Client().post("/api/crm/duplicate-scans", data=json.dumps({"record_type": "order"}),
                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert bad.status_code == 422 and "record_type" in str(bad.json())
+
+
+def test_a_scan_whose_worker_was_lost_does_not_block_the_next(entity, crm, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = scan.scan_start(legal_entity=entity, record_type="lead", actor=manager)
+    DuplicateScan.objects.filter(pk=stuck.pk).update(
+        status="running", started_at=timezone.now() - timedelta(hours=2))
+    fresh = scan.scan_start(legal_entity=entity, record_type="lead", actor=manager)
+    assert fresh != stuck
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "job time limit" in stuck.message

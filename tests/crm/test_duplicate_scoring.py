@@ -131,3 +131,12 @@ def test_a_contact_outside_the_users_customer_pools_is_neither_shown_nor_blockin
     assert duplicates.find(entity, "lead", duplicates.party(made), exclude=made,
                            bands=duplicates.BOTH,
                            scope=duplicates.scope_for(entity, Actor.web(limited))) == []
+
+
+def test_contacts_are_found_under_their_accounts_new_name(entity, crm, rep):
+    account = leads.account_create(legal_entity=entity, actor=rep, name="Oldname AS")
+    contact = leads.contact_create(legal_entity=entity, actor=rep, first_name="Kari",
+                                   last_name="Nordmann", account=account)
+    leads.account_update(account=account, actor=rep, name="Havblikk AS")
+    values = Party("Kari", "Nordmann", "Havblikk AS")
+    assert [m.record for m in duplicates.find(entity, "lead", values)] == [contact]

@@ -73,3 +73,11 @@ def test_namesakes_with_numbered_mailboxes_or_other_mobiles_are_two_people():
     d = Party("Lars", "Olsen", "Olsen AS", "", ("+47 48 97 54 34",))
     assert "different mobile numbers" in scoring.compare(c, d, lambda k, x: 200).reasons
     assert _band(c, d, held=200) != scoring.DUPLICATE
+
+
+def test_a_pair_weighs_the_same_whichever_record_is_checked():
+    swapped = Party("Smith", "Bob", "Contoso")
+    written = Party("Robert", "Smith", "Contoso")
+    forward = scoring.compare(swapped, written, lambda kind, code: 1)
+    backward = scoring.compare(written, swapped, lambda kind, code: 1)
+    assert forward.weight == backward.weight and forward.band == scoring.DUPLICATE

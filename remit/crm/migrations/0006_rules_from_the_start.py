@@ -90,6 +90,29 @@ def forward(apps, schema_editor):
         _codes(apps, entity)
 
 
+def backward(apps, schema_editor):
+    """Rules the code before this migration can read: no matching type 'any' (the shipped
+    lead rules compare leads with leads again, under their old names, and the contact e-mail
+    rule comes back); settings, mappings and codes made forward stay, they do no harm."""
+    Rule = apps.get_model("crm", "DuplicateRule")
+    old_names = {kind: name for name, kind in OLD_LEAD_RULES.items()}
+    new_names = {name for name, rtype, mtype, _ in DEFAULT_RULES if mtype == "any"}
+    for rule in Rule.objects.filter(matching_type="any"):
+        if rule.record_type == "lead" and rule.name in new_names:
+            rule.name = old_names[rule.kind]
+        rule.matching_type = "lead"
+        rule.save(update_fields=["name", "matching_type"])
+    for entity_id in Rule.objects.values_list("legal_entity_id", flat=True).distinct():
+        rules = Rule.objects.filter(legal_entity_id=entity_id)
+        if not rules.filter(name=FOLDED).exists():
+            published = rules.filter(record_type="lead", is_published=True).count()
+            Rule.objects.create(legal_entity_id=entity_id, name=FOLDED, record_type="lead",
+                                matching_type="contact", kind="email", exclude_inactive=True,
+                                is_published=published < MAX_PUBLISHED,
+                                published_at=timezone.now())
+    apps.get_model("crm", "MatchCode").objects.filter(kind=matching.SURNAME).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -106,6 +129,5 @@ class Migration(migrations.Migration):
                                             ("any", "lead, contact or account")],
                                    max_length=8),
         ),
-        # codes are derived data: going back keeps them (the old code ignores the new kinds)
-        migrations.RunPython(forward, migrations.RunPython.noop),
+        migrations.RunPython(forward, backward),
     ]
