@@ -27,6 +27,7 @@ from .models import (
     DuplicateRule,
     DuplicateScan,
     MatchCode,
+    NotDuplicate,
     QualificationSettings,
     RecordType,
     ScanStatus,
@@ -85,19 +86,23 @@ def pairs_scan(legal_entity, record_type: str = RecordType.LEAD, *,
                bands: tuple[str, ...] = (scoring.DUPLICATE,),
                progress: Callable[[int], None] | None = None) -> list[Pair]:
     """The pairs of records of one type in the given bands, best first (inactive records left
-    out when every rule leaves them out, as the one-record check does)."""
+    out when every rule leaves them out, as the one-record check does; a pair detached from
+    either record's list left out)."""
     rules = DuplicateRule.objects.filter(legal_entity=legal_entity, is_published=True,
                                          record_type=record_type)
     found = duplicates.parties(legal_entity, record_type,
                     active_only=all(r.exclude_inactive for r in rules))
     counts = held(legal_entity, record_type)
+    detached = {frozenset(pair) for pair in NotDuplicate.objects.filter(
+        legal_entity=legal_entity, record_type=record_type, other_type=record_type)
+        .values_list("record_id", "other_id")}  # a user said so, from either side
 
     def others(kind: str, code: str) -> int:  # holders besides the record being compared
         return counts.get((kind, code), 1) - 1
 
     out = []
     for i, (a, b) in enumerate(candidate_pairs(legal_entity, record_type)):
-        if a not in found or b not in found:
+        if a not in found or b not in found or frozenset((a, b)) in detached:
             continue
         if bands == (scoring.DUPLICATE,) and not scoring.could_be_same(found[a], found[b],
                                                                        others):

@@ -46,6 +46,12 @@ def test_a_scan_finds_the_pairs_in_the_background_and_again_when_run_again(
     DuplicateScan.objects.filter(pk=started.pk).update(status="failed")  # a crash, retried
     duplicate_scan_job.call(scan_id=started.pk)
     assert DuplicatePair.objects.filter(scan=started).count() == 2
+    # a pair a user detached (from either record's list) is not found again
+    from remit.crm import duplicates
+
+    duplicates.detach(record=made[5], other=made[4], actor=manager)
+    assert {(p.first, p.second) for p in scan.pairs_scan(entity, "lead")} == \
+        {(made[0].pk, made[1].pk)}
 
 
 def test_the_duplicate_pairs_page(entity, crm, manager, rep, client, make_user):
