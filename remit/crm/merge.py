@@ -117,6 +117,9 @@ def records_merge(*, records: list, actor: Actor, primary=None,
         duplicates.codes_refresh(other)
         leads.timeline_add(other, EntryKind.MERGED, f"Merged into {keep}", actor=actor)
     duplicates.codes_refresh(keep)
+    if model is Account:  # the contacts now under the primary are found by its name
+        for contact in keep.contacts.select_related("account"):
+            duplicates.codes_refresh(contact)
     leads.timeline_add(keep, EntryKind.MERGED, f"Merged {len(others)} record(s) into this one",
                        "\n".join([f"{o}" for o in others]
                                  + [f"{k}: {v}" for k, v in sorted(filled.items())]),

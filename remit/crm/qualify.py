@@ -312,6 +312,7 @@ def lead_qualify(*, lead: Lead, actor: Actor, account: Choice | None = None,
     elif the_contact is not None and the_account is not None and not the_contact.account_id:
         the_contact.account = the_account
         the_contact.save(update_fields=["account", "updated_at"])
+        duplicates.codes_refresh(the_contact)  # found by its company's name from now on
 
     made = [_opportunity(locked, spec, the_account, the_contact, i == 0, actor, mappings)
             for i, spec in enumerate(specs)]

@@ -140,3 +140,17 @@ def test_contacts_are_found_under_their_accounts_new_name(entity, crm, rep):
     leads.account_update(account=account, actor=rep, name="Havblikk AS")
     values = Party("Kari", "Nordmann", "Havblikk AS")
     assert [m.record for m in duplicates.find(entity, "lead", values)] == [contact]
+
+
+def test_contacts_moved_by_an_account_merge_are_found_under_the_primarys_name(entity, crm,
+                                                                             manager):
+    from remit.crm import merge
+
+    keep = leads.account_create(legal_entity=entity, actor=manager, name="Havblikk AS")
+    other = leads.account_create(legal_entity=entity, actor=manager, name="Oldname AS",
+                                 ignore_duplicates=True)
+    contact = leads.contact_create(legal_entity=entity, actor=manager, first_name="Kari",
+                                   last_name="Nordmann", account=other)
+    merge.records_merge(records=[keep, other], primary=keep, actor=manager)
+    found = duplicates.find(entity, "lead", Party("Kari", "Nordmann", "Havblikk AS"))
+    assert [m.record for m in found] == [contact]
