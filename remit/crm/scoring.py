@@ -104,7 +104,7 @@ def could_be_same(a: matching.Party, b: matching.Party, counts: Counts,
     are read. Never False for a pair ``compare`` would call a duplicate."""
     if a.is_account or b.is_account:
         return a.is_account and b.is_account
-    best = max(_names(*pairing, counts)[0] for pairing in _pairings(a, b))
+    best = max(_names(*pairing, counts, explain=False)[0] for pairing in _pairings(a, b))
     return best + ORG_AGREES + (PERSONAL_CAP if contact_shared else 0.0) >= THRESHOLD
 
 
@@ -112,50 +112,62 @@ def _pairings(a, b) -> list[tuple]:
     """Which of ``a``'s names to read against which of ``b``'s: as written, and swapped
     either way (first name against last name as first names, the other two as surnames), so
     that the pair weighs the same whichever record is checked. Each: (a's first, b's first,
-    a's last, b's last, b's first and last as written, for the reasons)."""
-    shown_first, shown_last = names.repair(b.first_name), names.repair(b.last_name)
-    return [(a.first_key, b.first_key, a.last_key, b.last_key, shown_first, shown_last),
-            (a.last_key, b.first_key, a.first_key, b.last_key, shown_first, shown_last),
-            (a.first_key, b.last_key, a.last_key, b.first_key, shown_last, shown_first)]
+    a's last, b's last, whether b's were read swapped)."""
+    return [(a.first_key, b.first_key, a.last_key, b.last_key, False),
+            (a.last_key, b.first_key, a.first_key, b.last_key, False),
+            (a.first_key, b.last_key, a.last_key, b.first_key, True)]
 
 
 def _people(a, b, counts, verdict: Verdict) -> None:
-    scored = [_names(*pairing, counts) for pairing in _pairings(a, b)]
-    best = max(range(3), key=lambda i: (scored[i][0], -i))  # as written, when it ties
-    verdict.weight += scored[best][0]
-    verdict.reasons += scored[best][1] + (["first and last name swapped"] if best else [])
+    pairings = _pairings(a, b)
+    weights = [_names(*pairing, counts, explain=False)[0] for pairing in pairings]
+    best = max(range(3), key=lambda i: (weights[i], -i))  # as written, when it ties
+    shown = (names.repair(b.first_name), names.repair(b.last_name))
+    weight, reasons = _names(*pairings[best], counts, shown=shown[::-1] if best == 2 else shown)
+    verdict.weight += weight
+    verdict.reasons += reasons + (["first and last name swapped"] if best else [])
     _personal(a, b, counts, verdict)
 
 
-def _names(a_first, b_first, a_last, b_last, shown_first, shown_last,
-           counts) -> tuple[float, list[str]]:
+def _names(a_first, b_first, a_last, b_last, _swapped, counts, *, explain: bool = True,
+           shown: tuple[str, str] = ("", "")) -> tuple[float, list[str]]:
+    """The weight of two first names and two last names (and, with ``explain``, why; the
+    names ``shown`` as the other record has them)."""
     weight, reasons = 0.0, []
+    shown_first, shown_last = shown
     if a_first and b_first:
         how = names.first_names_agree(a_first, b_first)
         weight += FIRST[how]
-        reasons.append({"same": f"same first name ({shown_first})",
-                        "form": f"first names {a_first.title()}/{b_first.title()} are the "
-                                "same name",
-                        "typo": f"first names {a_first.title()}/{b_first.title()} differ by "
-                                "a typo",
-                        "initial": f"first name {shown_first} matches the initial",
-                        "close": f"first names {a_first.title()}/{b_first.title()} are one "
-                                 "letter apart",
-                        "": f"different first names ({a_first.title()}, {shown_first})"}[how])
+        if explain:
+            reasons.append(_first_reason(how, a_first, b_first, shown_first))
     if a_last and b_last:
         how = names.last_names_agree(a_last, b_last)
         if how == "same":
             held = counts(matching.SURNAME, names.spelling_key(a_last.replace(" ", "")))
             weight += surname_weight(held)
-            reasons.append(f"same last name ({shown_last}"
-                           + (f", common: {held} records)" if held > 8 else ")"))
+            if explain:
+                reasons.append(f"same last name ({shown_last}"
+                               + (f", common: {held} records)" if held > 8 else ")"))
         elif how == "typo":
             weight += LAST_TYPO
-            reasons.append(f"last names {a_last.title()}/{b_last.title()} differ by a typo")
+            if explain:
+                reasons.append(f"last names {a_last.title()}/{b_last.title()} differ by a "
+                               "typo")
         else:
             weight += NAME_DIFFERS
-            reasons.append(f"different last names ({a_last.title()}, {shown_last})")
+            if explain:
+                reasons.append(f"different last names ({a_last.title()}, {shown_last})")
     return weight, reasons
+
+
+def _first_reason(how: str, a_first: str, b_first: str, shown: str) -> str:
+    pair = f"{a_first.title()}/{b_first.title()}"
+    return {"same": f"same first name ({shown})",
+            "form": f"first names {pair} are the same name",
+            "typo": f"first names {pair} differ by a typo",
+            "initial": f"first name {shown} matches the initial",
+            "close": f"first names {pair} are one letter apart",
+            "": f"different first names ({a_first.title()}, {shown})"}[how]
 
 
 def _personal(a, b, counts, verdict: Verdict) -> None:
