@@ -12,9 +12,8 @@ from remit.core.exceptions import NotFound
 from remit.core.scope import scope_of
 from remit.receivables.api import Strict
 
-from . import duplicates, scan
-from .models import DuplicatePair, DuplicateScan
-from .scope import crm_visible
+from . import scan
+from .models import DuplicateScan
 
 router = Router(tags=["crm"])
 
@@ -64,11 +63,7 @@ def scan_read(request, scan_id: int, limit: int = limit_query(),
 
 
 def _out(request, found: DuplicateScan, offset: int, limit: int) -> dict:
-    model = duplicates.MODELS[found.record_type]
-    visible = model.objects.filter(crm_visible(model, scope_of(request)),
-                                   legal_entity=request.legal_entity).values("pk")
-    pairs = DuplicatePair.objects.filter(scan=found, first_id__in=visible,
-                                         second_id__in=visible)
+    pairs = scan.pairs_visible(found, scope_of(request))
     return {"id": found.pk, "record_type": found.record_type, "status": found.status,
             "records": found.records, "candidates_done": found.candidates_done,
             "pairs": found.pairs, "message": found.message,

@@ -32,6 +32,7 @@ from .models import (
     RecordType,
     ScanStatus,
 )
+from .scope import crm_visible
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,16 @@ def pairs_scan(legal_entity, record_type: str = RecordType.LEAD, *,
         if progress is not None and i % 10_000 == 9_999:
             progress(i + 1)
     return sorted(out, key=lambda p: (-p.verdict.weight, p.first, p.second))
+
+
+def pairs_visible(found: DuplicateScan, scope):
+    """A scan's pairs whose two records ``scope``'s user may see, best first: what the page
+    and the API list."""
+    model = duplicates.MODELS[found.record_type]
+    visible = model.objects.filter(crm_visible(model, scope),
+                                   legal_entity=found.legal_entity_id).values("pk")
+    return DuplicatePair.objects.filter(scan=found, first_id__in=visible,
+                                        second_id__in=visible)
 
 
 SCAN_TASK = "remit.crm.tasks.duplicate_scan_job"

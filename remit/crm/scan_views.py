@@ -10,10 +10,10 @@ from django.urls import reverse
 from remit.core.access import page
 from remit.core.actor import Actor
 from remit.core.exceptions import DomainError
+from remit.core.scope import scope_of
 
 from . import duplicates, scan
-from .models import DuplicatePair, DuplicateScan, RecordType, ScanStatus
-from .scope import crm_records
+from .models import DuplicateScan, RecordType, ScanStatus
 
 SHOWN = 200
 
@@ -47,9 +47,7 @@ def duplicate_scans(request):
 def _rows(request, done: DuplicateScan) -> list[dict]:
     """The scan's pairs whose two records the user may see, best first."""
     model = duplicates.MODELS[done.record_type]
-    visible = crm_records(model, request).values("pk")
-    pairs = list(DuplicatePair.objects.filter(scan=done, first_id__in=visible,
-                                              second_id__in=visible)[:SHOWN])
+    pairs = list(scan.pairs_visible(done, scope_of(request))[:SHOWN])
     records = model.objects.in_bulk({i for p in pairs for i in (p.first_id, p.second_id)})
     return [{"pair": p, "first": records[p.first_id], "second": records[p.second_id],
              "compare": reverse(f"crm_{done.record_type}_duplicates", args=[p.first_id])}
