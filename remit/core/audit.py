@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, models
 
 from .actor import Actor
+from .inserts import insert
 from .models import AuditLog, LegalEntity
 
 
@@ -42,7 +43,7 @@ def audit_record(
     if pending is not None:
         pending.append(record)
     else:
-        record.save(force_insert=True)
+        insert([record])
     return record
 
 
@@ -65,4 +66,4 @@ def audit_together() -> Iterator[None]:
     finally:
         _together.records = None
     if records:
-        AuditLog.objects.bulk_create(records)
+        insert(records)

@@ -119,9 +119,12 @@ def update(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
         data.append(row)
     q = connection.ops.quote_name
     sets = ", ".join(f"{q(c)} = %s" for c in columns)
+    sql = f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(key)} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(key)} = %s",
-                           data)
+        if len(data) == 1:  # psycopg runs executemany as a pipeline: dearer for one row
+            cursor.execute(sql, data[0])
+        else:
+            cursor.executemany(sql, data)
     return len(data)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.inserts import insert
 from remit.core.models import LegalEntity
 from remit.core.money import Money, currency_decimals
 from remit.core.selectors import exchange_rate_on
@@ -172,8 +173,9 @@ def _entry_write(legal_entity, journal, entry_date, description, converted, acto
             exchange_rate=decimal_as_stored(rate_field, line.rate),  # as the checksum reads it
         ))
     entry.checksum = entry_checksum(entry, rows)
-    entry.save(force_insert=True)  # complete and posted: the guards let its own lines follow
-    JournalLine.objects.bulk_create(rows)
+    insert([entry])  # complete and posted: the guards let its own lines follow
+    entry._stored_status = entry.status  # what JournalEntry.save() notes: posted, immutable
+    insert(rows)
     entry.built_lines = rows  # for the caller that needs a line (its open item's amount)
     audit_record(actor=actor, action="ledger.entry.post", obj=entry,
                  data={"journal": journal.code, "source": source, "date": entry_date,

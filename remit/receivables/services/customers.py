@@ -9,9 +9,8 @@ from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
-from remit.core import config
+from remit.core import config, reads
 from remit.core.actor import Actor
 from remit.core.audit import audit_record
 from remit.core.exceptions import InvalidInput, RuleViolation
@@ -232,20 +231,33 @@ def customers_lock(ids) -> None:
     ids = sorted(set(ids))
     if not ids:
         return
-    locking = Customer.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-    with_stamp = locking.annotate(stamp=RawSQL(config.stamp_sql(), [])).values_list("pk",
-                                                                                   "stamp")
     if not connection.features.has_select_for_update:  # SQLite: the write lock is the BEGIN
-        rows = list(with_stamp)
+        rows = _lock_rows(ids, "stamp", "")
         config.stamp_observed(rows[0][1] if rows else None)
         return
     if len(ids) == 1:
-        rows = list(with_stamp.select_for_update(of=("self",), skip_locked=True))
+        rows = _lock_rows(ids, "stamp", " FOR UPDATE SKIP LOCKED")
         if rows:
             config.stamp_observed(rows[0][1])
             return
-    list(locking.values_list("pk", flat=True))
+    _lock_rows(ids, "", " FOR UPDATE")
     config.stamp_observed(config.stamp_read())
+
+
+_lock_sql: dict[tuple, str] = {}
+
+
+def _lock_rows(ids: list[int], stamp: str, lock: str) -> list[tuple]:
+    """The locking read, its SQL kept per shape (compiling it through the ORM cost more
+    than running it)."""
+    key = (len(ids), stamp, lock)
+    if key not in _lock_sql:
+        also = f", {config.stamp_sql()}" if stamp else ""
+        _lock_sql[key] = (f"SELECT id{also} FROM {Customer._meta.db_table} "
+                          f"WHERE id IN ({reads.marks(len(ids))}) ORDER BY id{lock}")
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql[key], ids)
+        return cursor.fetchall()
 
 
 CUSTOMER_FIELDS = ("name", "group", "status", "payment_terms", "cash_discount_terms",

@@ -18,6 +18,7 @@ from remit.core.actor import Actor
 from remit.core.audit import audit_record, audit_together
 from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.inserts import insert
 from remit.core.money import ZERO, D, Money
 from remit.core.sequences import sequence_next_by_code
 from remit.ledger.models import Account, AccountRole, AccountType, JournalType
@@ -343,13 +344,13 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
     if sign > 0:
         locked.due_date = due
     if locked.pk is None:  # issued in one step: written once, already posted
-        locked.save(force_insert=True)
-        InvoiceLine.objects.bulk_create(lines)
+        insert([locked])
+        insert(lines)
         _audit_create(locked, actor)
     else:
         locked.save(update_fields=["status", "number", "journal_entry", "posted_at",
                                    "due_date", "net_amount", "tax_amount", "total_amount"])
-    item = CustomerTransaction.objects.create(
+    item = CustomerTransaction(
         legal_entity=locked.legal_entity, customer=customer,
         kind=TransactionKind.CREDIT_NOTE if sign < 0 else TransactionKind.INVOICE,
         document_number=locked.number, document_date=locked.invoice_date, due_date=due,
@@ -357,9 +358,9 @@ def _post(locked: Invoice, lines: list[InvoiceLine], actor: Actor,
         amount_acc=first.debit_acc - first.credit_acc, receivable_account=receivable,
         journal_entry=entry, invoice=locked, description=locked.reason or "",
         attributes=locked.attributes)
-    CashDiscountDate.objects.bulk_create(
-        CashDiscountDate(transaction=item, until=p.until, percent=p.percent)
-        for p in _discount_dates(locked))
+    insert([item])
+    insert([CashDiscountDate(transaction=item, until=p.until, percent=p.percent)
+            for p in _discount_dates(locked)])
     audit_record(actor=actor, action="receivables.invoice.post", obj=locked,
                  data={"number": locked.number, "total": locked.total_amount,
                        "currency": locked.currency, "entry": entry.number})

@@ -16,6 +16,7 @@ from remit.core.actor import Actor
 from remit.core.audit import audit_record, audit_together
 from remit.core.config import config_scope
 from remit.core.exceptions import InvalidInput, RuleViolation
+from remit.core.inserts import insert
 from remit.core.models import LegalEntity
 from remit.core.money import Money
 from remit.core.sequences import sequence_next_by_code
@@ -141,18 +142,18 @@ def _post_line(line: PaymentLine, actor: Actor, marks: Sequence[MarkSpec]) -> Cu
     credit = entry.built_lines[1]  # the receivable line
     line.document_number = entry.number
     if line.pk is None:  # a payment registered at once: its line is written with its voucher
-        line.save(force_insert=True)
-        PaymentMark.objects.bulk_create(
-            PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
-                        use_cash_discount=m.use_cash_discount) for m in marks)
+        insert([line])
+        insert([PaymentMark(line=line, item=m.item, amount_to_settle=m.amount_to_settle,
+                            use_cash_discount=m.use_cash_discount) for m in marks])
     else:
         line.save(update_fields=["document_number"])
-    item = CustomerTransaction.objects.create(
+    item = CustomerTransaction(
         legal_entity=legal_entity, customer=customer, kind=TransactionKind.PAYMENT,
         document_number=entry.number, document_date=line.payment_date,
         due_date=line.payment_date, currency=line.currency, amount=-line.amount,
         amount_acc=credit.debit_acc - credit.credit_acc, receivable_account=receivable,
         journal_entry=entry, payment_line=line, description=line.reference)
+    insert([item])
     if marks:
         # items settled by someone else meanwhile are skipped: the money stays open, never lost
         on = settle_date([m.item for m in marks], line.payment_date)
@@ -238,7 +239,7 @@ def _register(customer, legal_entity, payment_date, amount, bank_account, method
                              created_by=actor.user, status=JournalStatus.POSTED,
                              posted_at=timezone.now())
     _check_line(journal, customer, amount, bank_account, method, marks)
-    journal.save(force_insert=True)
+    insert([journal])
     line = PaymentLine(
         journal=journal, line_no=1, customer=customer, payment_date=payment_date,
         amount=amount.amount, currency=amount.currency, method=method,
