@@ -10,8 +10,10 @@ field's own ``get_db_prep_save``, so what reaches the database is what the ORM w
 
 What it does not do: call a model's own ``save()`` or send ``pre_save``/``post_save`` (no
 receiver in remit listens to them). It is for objects built by a service, not yet saved, with
-an automatic primary key; a model whose ``save()`` adds something is inserted by its caller
-only if the caller does that something (``JournalEntry``: see ``ledger.services``).
+an automatic primary key, with no column the database fills (``db_default``, generated) and no
+parent model; a model whose ``save()`` adds something is inserted by its caller only if the
+caller does that something (``JournalEntry``: see ``ledger.services``). SQLite older than
+3.35 (no ``RETURNING``) gets ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 # the value types each kind of column takes unchanged (what get_db_prep_save returns as is)
 _AS_IS: list[tuple[type[models.Field], frozenset[type]]] = [
@@ -36,6 +38,11 @@ _KEEP_ROWS = 16
 class _Plan:
     def __init__(self, model: type[models.Model]):
         meta = model._meta
+        if (meta.parents or not isinstance(meta.pk, models.AutoField)
+                or any(f.generated or f.db_default is not models.NOT_PROVIDED
+                       for f in meta.concrete_fields)):
+            raise TypeError(f"insert() writes models with an automatic key and every column "
+                            f"set by Python; use save() for {model.__name__}")
         self.model = model
         self.fields = [f for f in meta.concrete_fields if f is not meta.pk]
         self.columns: list[tuple[str, models.Field | None, frozenset | None, models.Field]] = []
@@ -87,6 +94,8 @@ def insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
     if not objs:
         return objs
     model = type(objs[0])
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
+        return model._default_manager.bulk_create(objs)
     plan = _plan_for(model)
     for obj in objs:
         if type(obj) is not model:
@@ -109,9 +118,12 @@ def _write(plan: _Plan, objs: Sequence[models.Model]) -> None:
         for attname, presave, as_is, field in plan.columns:
             value = presave.pre_save(obj, True) if presave is not None else getattr(obj, attname)
             if as_is is None or type(value) not in as_is:
+                if hasattr(value, "resolve_expression"):
+                    raise TypeError(f"{field.name}: insert() takes values, not expressions")
                 value = field.get_db_prep_save(value, connection)
             add(value)
-    with connection.cursor() as cursor:
+    # as save() does: a failed statement inside atomic() marks the transaction for rollback
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(plan.sql(len(objs)), values)
         ids = cursor.fetchall()
     if len(ids) != len(objs):

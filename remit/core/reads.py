@@ -1,7 +1,7 @@
 """Model objects from a SELECT written by hand, converted exactly as the ORM converts them.
 
-Why: the locking reads every payment makes (its customer; its open items with their discount
-periods and receivable account) cost more to compile through the ORM — about half a
+Why: the locking read of a payment's open items (with their discount periods and receivable
+account) cost more to compile through the ORM — about half a
 millisecond each in ``bench.posting`` — than to run. Their SQL is fixed but for the number of
 ids, so a use case writes it once and keeps it; the rows become model objects through the
 converters (``get_db_converters``) and ``Model.from_db`` that the ORM's own iterator uses, so
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 class Columns:
@@ -58,3 +58,25 @@ def columns(model: type[models.Model], alias: str) -> Columns:
 def marks(n: int) -> str:
     """``%s, %s, …`` for an ``IN`` list of ``n`` values."""
     return ", ".join(["%s"] * n)
+
+
+KEEP_IDS = 16  # statements for up to this many ids are kept; longer lists are built each time
+
+
+def kept(cache: dict, key: tuple, n: int, build) -> str:
+    """``build()``'s SQL for ``n`` ids, kept in ``cache`` under ``key`` when ``n`` is small
+    (a batch of thousands of ids must not leave a statement per length in a long process)."""
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        if n <= KEEP_IDS:
+            cache[key] = found
+    return found
+
+
+def lock_inside_transaction() -> None:
+    """A locking read outside a transaction would lock nothing (the ORM's select_for_update
+    refuses it too)."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "a locking read runs inside the use case's transaction")

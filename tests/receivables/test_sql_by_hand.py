@@ -8,13 +8,15 @@ import pytest
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from remit.core import reads
 from remit.core.audit import audit_record
 from remit.core.inserts import insert
 from remit.core.models import AuditLog
+from remit.ledger.exceptions import PostedEntryImmutable
 from remit.receivables.models import CashDiscountDate, CustomerTransaction
 from remit.receivables.services.customers import customers_lock
 from remit.receivables.services.settlement import items_lock
-from tests.helpers import SYSTEM
+from tests.helpers import SYSTEM, post
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +53,43 @@ def test_json_enum_dates_and_keys_go_through_as_the_orm_sends_them(story, entity
 
 
 def test_a_parent_saved_after_it_was_assigned_gives_its_id(story):
-    item = story.invoice(story.customer())
-    periods = [CashDiscountDate(transaction=item, until=date(2026, 3, n), percent=Decimal(n))
-               for n in (5, 6, 7)]
+    original = story.invoice(story.customer())
+    parent = CustomerTransaction.objects.get(pk=original.pk)
+    parent.pk, parent._state.adding = None, True
+    parent.document_number, parent.invoice = "COPY-1", None
+    periods = [CashDiscountDate(transaction=parent, until=date(2026, 3, n), percent=Decimal(n))
+               for n in (5, 6, 7)]  # built while the parent has no id yet
+    insert([parent])
     insert(periods)
     assert [p.pk for p in periods] == sorted(p.pk for p in periods)
-    assert list(item.discount_dates.order_by("pk").values_list("until", "percent")) == [
+    assert {p.transaction_id for p in periods} == {parent.pk}
+    assert list(parent.discount_dates.order_by("pk").values_list("until", "percent")) == [
         (date(2026, 3, n), Decimal(f"{n}.00")) for n in (5, 6, 7)]
+    assert not original.discount_dates.exists()
+
+
+def test_a_posted_entry_written_by_hand_still_refuses_changes(entity):
+    entry = post(entity, [("6300", "10"), ("1920", "-10")])
+    entry.description = "changed"
+    with pytest.raises(PostedEntryImmutable):
+        entry.save()
+
+
+def test_an_inserted_time_reads_back_as_it_was_given(entity):
+    with transaction.atomic():
+        record = audit_record(actor=SYSTEM, action="t", legal_entity=entity)
+    assert AuditLog.objects.get(pk=record.pk).at == record.at
+
+
+def test_statements_for_long_id_lists_are_not_kept(story):
+    from remit.receivables.services import settlement
+
+    customer = story.customer()
+    ids = [story.invoice(customer, "10.00").pk for _ in range(reads.KEEP_IDS + 2)]
+    with transaction.atomic():
+        customers_lock([customer.pk])
+        assert len(items_lock(ids)) == len(ids)
+    assert all(n <= reads.KEEP_IDS for _, n in settlement._items_sql_kept)
 
 
 def test_insert_refuses_saved_objects_and_mixed_models(story):
@@ -86,7 +118,7 @@ def test_items_read_by_hand_equal_the_querysets_objects(story, django_assert_num
         for field in CustomerTransaction._meta.concrete_fields:
             assert type(getattr(row, field.attname)) is type(getattr(by_orm, field.attname)), \
                 field.name
-        assert row.receivable_account == by_orm.receivable_account
+        assert model_to_dict(row.receivable_account) == model_to_dict(by_orm.receivable_account)
         assert [(p.until, p.percent) for p in row.periods] == list(
             by_orm.discount_dates.order_by("until").values_list("until", "percent"))
         assert not row._state.adding

@@ -231,6 +231,7 @@ def customers_lock(ids) -> None:
     ids = sorted(set(ids))
     if not ids:
         return
+    reads.lock_inside_transaction()
     if not connection.features.has_select_for_update:  # SQLite: the write lock is the BEGIN
         rows = _lock_rows(ids, "stamp", "")
         config.stamp_observed(rows[0][1] if rows else None)
@@ -250,13 +251,12 @@ _lock_sql: dict[tuple, str] = {}
 def _lock_rows(ids: list[int], stamp: str, lock: str) -> list[tuple]:
     """The locking read, its SQL kept per shape (compiling it through the ORM cost more
     than running it)."""
-    key = (len(ids), stamp, lock)
-    if key not in _lock_sql:
-        also = f", {config.stamp_sql()}" if stamp else ""
-        _lock_sql[key] = (f"SELECT id{also} FROM {Customer._meta.db_table} "
-                          f"WHERE id IN ({reads.marks(len(ids))}) ORDER BY id{lock}")
+    also = f", {config.stamp_sql()}" if stamp else ""
+    sql = reads.kept(_lock_sql, (len(ids), stamp, lock), len(ids), lambda: (
+        f"SELECT id{also} FROM {Customer._meta.db_table} "
+        f"WHERE id IN ({reads.marks(len(ids))}) ORDER BY id{lock}"))
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql[key], ids)
+        cursor.execute(sql, ids)
         return cursor.fetchall()
 
 

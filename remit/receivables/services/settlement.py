@@ -64,6 +64,7 @@ def items_lock(ids: Sequence[int]) -> dict[int, CustomerTransaction]:
     ids = sorted(set(ids))
     if not ids:
         return {}
+    reads.lock_inside_transaction()
     item, account = reads.columns(CustomerTransaction, "t"), reads.columns(Account, "a")
     with connection.cursor() as cursor:
         cursor.execute(_items_sql(len(ids)), ids)
@@ -82,22 +83,23 @@ _items_sql_kept: dict[tuple[str, int], str] = {}
 
 
 def _items_sql(n: int) -> str:
-    key = (connection.vendor, n)
-    if key not in _items_sql_kept:
-        if connection.vendor == "postgresql":
-            text, join = "d.until::text || ' ' || d.percent::text", "string_agg"
-        else:
-            text, join = "d.until || ' ' || CAST(d.percent AS TEXT)", "group_concat"
-        item, account = reads.columns(CustomerTransaction, "t"), reads.columns(Account, "a")
-        lock = " FOR UPDATE OF t" if connection.features.has_select_for_update else ""
-        _items_sql_kept[key] = (
-            f"SELECT {item.sql}, {account.sql}, "
-            f"(SELECT {join}({text}, ',') FROM receivables_cashdiscountdate d "
-            f"WHERE d.transaction_id = t.id) "
-            f"FROM receivables_customertransaction t "
-            f"INNER JOIN ledger_account a ON a.id = t.receivable_account_id "
-            f"WHERE t.id IN ({reads.marks(n)}) ORDER BY t.id{lock}")
-    return _items_sql_kept[key]
+    return reads.kept(_items_sql_kept, (connection.vendor, n), n, lambda: _items_sql_build(n))
+
+
+def _items_sql_build(n: int) -> str:
+    if connection.vendor == "postgresql":
+        text, join = "d.until::text || ' ' || d.percent::text", "string_agg"
+    else:
+        text, join = "d.until || ' ' || CAST(d.percent AS TEXT)", "group_concat"
+    item, account = reads.columns(CustomerTransaction, "t"), reads.columns(Account, "a")
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {item.sql}, {account.sql}, "
+        f"(SELECT {join}({text}, ',') FROM receivables_cashdiscountdate d "
+        f"WHERE d.transaction_id = t.id) "
+        f"FROM receivables_customertransaction t "
+        f"INNER JOIN ledger_account a ON a.id = t.receivable_account_id "
+        f"WHERE t.id IN ({reads.marks(n)}) ORDER BY t.id{lock}")
 
 
 def _periods(text: str | None) -> tuple[rules.DiscountPeriod, ...]:
