@@ -33,6 +33,7 @@ def repair(text: str | None) -> str:
     return ftfy.fix_text(text) if any(c in text for c in "ÃÂâ") else text
 
 
+@lru_cache(maxsize=262144)  # names and companies repeat: a batch folds each once
 def fold(text: str | None) -> str:
     """Lower case, repaired, accents off (ø → o, å → a, ü → u, ß → ss), punctuation to
     spaces, one space between words."""
