@@ -35,7 +35,10 @@ class PredictionOut(Schema):
     on_time: Decimal
     late: Decimal
     very_late: Decimal
-    red: bool
+    said: str | None = Field(None, description="the class the version's decision rule says: "
+                             "'on time', 'late' or 'very late' (empty for a prediction stored "
+                             "before versions had one)")
+    red: bool = Field(..., description="said to be late or very late")
     model_version: int = Field(..., alias="model.version")
     as_of: date
     factors: list[dict]
@@ -45,8 +48,12 @@ class PredictionOut(Schema):
         return obj.item.amount_acc - obj.item.settled_acc
 
     @staticmethod
+    def resolve_said(obj):
+        return None if obj.said is None else obj.get_said_display()
+
+    @staticmethod
     def resolve_red(obj):
-        return obj.on_time < Decimal("0.5")
+        return obj.is_red
 
     @staticmethod
     def resolve_factors(obj):

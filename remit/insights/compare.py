@@ -68,12 +68,13 @@ def models_compare(*, legal_entity, versions: list[PredictionModel], as_of: date
     earlier = np.array([data.labels[i] for i, day in enumerate(data.dates) if day < since])
     prior = (learn.shares(earlier, data.classes) if len(earlier)
              else np.full(len(data.classes), 1 / len(data.classes)))
-    predicted = {}
+    predicted, said = {}, {}
     for model in versions:
         trained = trained_from(model)
         own = [dict(r, **{OWN_ENTITY: 1}) for r in rows] \
             if OWN_ENTITY in trained.matrix.names else rows
         predicted[model.version] = trained.predict(trained.matrix.encode(own), own)
+        said[model.version] = trained.decide(predicted[model.version])  # each its own rule
     history = learn.history_shares(rows, prior, data.classes)
     result = {
         "as_of": as_of.isoformat(), "from": since.isoformat(),
@@ -83,12 +84,14 @@ def models_compare(*, legal_entity, versions: list[PredictionModel], as_of: date
                       # trained before the columns changed meaning: its figures here read
                       # today's columns with the old meaning
                       "outdated": definition_outdated(m),
-                      **metrics.evaluate(y, predicted[m.version], data.classes)}
+                      **metrics.evaluate(y, predicted[m.version], data.classes,
+                                         said[m.version])}
                      for m in versions],
         "customer_history": metrics.evaluate(y, history, data.classes),
     }
     if len(versions) == 2:
         older, newer = versions
         result["newer_better"] = metrics.paired_bootstrap(
-            y, predicted[newer.version], predicted[older.version], data.classes)
+            y, predicted[newer.version], predicted[older.version], data.classes,
+            model_decided=said[newer.version], baseline_decided=said[older.version])
     return result

@@ -44,7 +44,7 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
     or whose version was stored before test invoices were kept, is listed as left out with
     the reason."""
     entities, left_out = [], []
-    labels, model, history, majority = [], [], [], []
+    labels, model, history, majority, said = [], [], [], [], []
     thresholds, meanings, classes = {}, set(), None
     for entity in sorted(legal_entities, key=lambda e: e.code):
         found = _version(entity, latest)
@@ -72,6 +72,9 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
             "better_than_customer_history": found.metrics.get("better_than_customer_history")})
         labels += rows["labels"]
         model += rows["model"]
+        # what its own decision rule said (stored since versions have one; before, the most
+        # probable class)
+        said += rows.get("model_said") or [int(np.argmax(p)) for p in rows["model"]]
         history += rows["customer_history"]
         majority += [rows["majority"]] * len(rows["labels"])
     if len(meanings) > 1:
@@ -89,10 +92,11 @@ def group_evaluation(legal_entities, *, latest: bool = False) -> dict:
     late, very = next(iter(thresholds.values()))
     result["together"] = {
         "n_test": len(labels), "thresholds": {"late_days": late, "very_late_days": very},
-        "model": _figures(metrics.evaluate(y, model, classes)),
+        "model": _figures(metrics.evaluate(y, model, classes, np.array(said))),
         "baselines": {
             "majority": _figures(metrics.evaluate(y, np.array(majority), classes)),
             "customer_history": _figures(metrics.evaluate(y, history, classes))},
-        "better_than_customer_history": metrics.paired_bootstrap(y, model, history, classes),
+        "better_than_customer_history": metrics.paired_bootstrap(
+            y, model, history, classes, model_decided=np.array(said)),
     }
     return result

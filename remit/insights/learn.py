@@ -25,7 +25,7 @@ from datetime import date
 import lightgbm as lgb
 import numpy as np
 
-from . import metrics
+from . import decide, metrics
 from .features import ATTRIBUTE
 from .labels import LATE, NAMES, ON_TIME, VERY_LATE
 
@@ -180,6 +180,16 @@ class Trained:
         return None if prior is None else np.array(prior)
 
     @property
+    def decision(self) -> dict | None:
+        """The decision rule kept with the version (``decide.choose``); None for a version
+        stored before it, which says the most probable class."""
+        return self.calibration[0].get("decision") if self.calibration else None
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """The class said for each row of calibrated ``proba`` (indexes into classes)."""
+        return decide.decide(proba, (self.decision or {}).get("offsets"))
+
+    @property
     def explained_names(self) -> list[str]:
         """The columns of ``contributions``: the features, and the customer's record when
         the model starts from it."""
@@ -329,7 +339,7 @@ def choose_recipe(fitter: _Fitter, rows: np.ndarray,
     folds, for the record."""
     folds = _folds(fitter.data, rows, extra)
     if not folds:
-        return Recipe(*DEFAULT_RECIPE), {"folds": 0}
+        return Recipe(*DEFAULT_RECIPE), {"folds": 0, "out_of_sample": None}
     steps = list(range(ROUND_STEP, MAX_ROUNDS + 1, ROUND_STEP))
     scores = {}
     for params in RECIPES:
@@ -347,8 +357,20 @@ def choose_recipe(fitter: _Fitter, rows: np.ndarray,
         judged, fitter.prior(learned)))) for learned, judged in folds])
     record = {"folds": len(folds), "customer_history_log_loss": round(float(history), 4),
               "candidates": [{"params": p, "anchored": a, "rounds": r, "log_loss": round(v, 4)}
-                             for (p, a, r), v in sorted(scores.items(), key=lambda kv: kv[1])]}
+                             for (p, a, r), v in sorted(scores.items(), key=lambda kv: kv[1])],
+              "out_of_sample": _out_of_sample(fitter, folds, Recipe(*chosen))}
     return Recipe(*chosen), record
+
+
+def _out_of_sample(fitter: _Fitter, folds, recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
+    """The chosen recipe's predictions on every fold's slice, each by a booster that learnt
+    only what came before the slice (uncalibrated): the rows a decision rule is chosen on."""
+    judged_all, proba_all = [], []
+    for learned, judged in folds:
+        booster = fitter.fit(learned, recipe.params, recipe.anchored, recipe.rounds)
+        judged_all.append(judged)
+        proba_all.append(fitter.probabilities(booster, judged, learned, recipe.anchored))
+    return np.concatenate(judged_all), np.vstack(proba_all)
 
 
 def pooled_split(data: Dataset) -> tuple[Split, np.ndarray]:
@@ -389,15 +411,23 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
     kept = set(own_train.tolist()) | set(split.calibrate.tolist())
     fitting = np.array([i for i in order if i in kept], dtype=int)
     recipe, search = choose_recipe(fitter, fitting, extra)
+    out_of_sample = search.pop("out_of_sample")
     booster = fitter.fit(split.train, recipe.params, recipe.anchored, recipe.rounds)
     anchor = fitter.prior(split.train).tolist() if recipe.anchored else None
     temperature = 1.0
+    calibrated = None
     if len(split.calibrate) >= 30:
-        temperature = fit_temperature(
-            fitter.probabilities(booster, split.calibrate, split.train, recipe.anchored),
-            y[split.calibrate], data.classes)
+        calibrating = fitter.probabilities(booster, split.calibrate, split.train,
+                                           recipe.anchored)
+        temperature = fit_temperature(calibrating, y[split.calibrate], data.classes)
+        calibrated = (split.calibrate, _temper(calibrating, temperature))
+    if out_of_sample is not None:  # the folds' slices, calibrated as the model will be
+        out_of_sample = (out_of_sample[0], _temper(out_of_sample[1], temperature))
+    judged, proba = out_of_sample or calibrated or (np.array([], dtype=int),
+                                                    np.zeros((0, len(data.classes))))
+    decision = decide.choose(proba, fitter.index[judged])
     model = Trained(data.classes, matrix, booster.model_to_string(),
-                    [{"temperature": temperature, "anchor": anchor}],
+                    [{"temperature": temperature, "anchor": anchor, "decision": decision}],
                     n_train=len(split.train) + len(split.calibrate), n_test=len(split.test),
                     test_from=split.test_from, test_to=split.test_to,
                     train_from=data.dates[split.train[0]] if len(split.train) else None)
@@ -405,21 +435,25 @@ def train(data: Dataset, chosen: list[str]) -> Trained:
     test_features = [data.features[i] for i in split.test]
     prior = fitter.prior(own_train)  # the baselines know only the legal entity's own history
     predicted = model.predict(x[split.test], test_features)
+    said = model.decide(predicted)
     history = history_shares(test_features, prior, data.classes)
     model.metrics = {
-        "model": metrics.evaluate(test_y, predicted, data.classes),
+        "model": metrics.evaluate(test_y, predicted, data.classes, said),
+        # the same probabilities, each invoice said to be its most probable class
+        "model_most_probable": metrics.evaluate(test_y, predicted, data.classes),
         "baselines": {
             "majority": metrics.evaluate(test_y, np.tile(prior, (len(split.test), 1)),
                                          data.classes),
             "customer_history": metrics.evaluate(test_y, history, data.classes),
         },
-        "better_than_customer_history": metrics.paired_bootstrap(test_y, predicted, history,
-                                                                 data.classes),
+        "better_than_customer_history": metrics.paired_bootstrap(
+            test_y, predicted, history, data.classes, model_decided=said),
         "recipe": {"params": recipe.params, "anchored": recipe.anchored,
-                   "rounds": recipe.rounds, "temperature": temperature,
+                   "rounds": recipe.rounds, "temperature": temperature, "decision": decision,
                    "from_other_entities": int(len(extra)), **search},
     }
     model.test_rows = test_record(test_y, predicted, history, prior)
+    model.test_rows["model_said"] = [int(v) for v in said]
     return model
 
 

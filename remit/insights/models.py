@@ -4,6 +4,8 @@ current prediction of each open invoice with the model version that made it and 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -112,7 +114,11 @@ class Prediction(EntityOwned):
     features = models.JSONField(default=dict, help_text="The feature row it was made from: "
                                 "the prediction explains itself from it, now or later.")
     explained = models.BooleanField(default=False, help_text="Factors computed (eagerly for "
-                                    "invoices under 50 % on time, else when first shown).")
+                                    "invoices said to be late, else when first shown).")
+    said = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(0, "on time"), (1, "late"), (2, "very late")],
+        help_text="The class the version's decision rule says (insights.decide); empty for "
+                  "a prediction stored before versions had one (then: red under 50 % on time).")
 
     class Meta:
         indexes = [models.Index(fields=["legal_entity", "on_time"], name="insights_pred_ontime"),
@@ -120,3 +126,15 @@ class Prediction(EntityOwned):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.on_time}/{self.late}/{self.very_late}"
+
+    @property
+    def is_red(self) -> bool:
+        """Said to be paid late or very late: the red marker (see ``RED``)."""
+        if self.said is not None:
+            return self.said != 0
+        return self.on_time < Decimal("0.5")
+
+
+# The red marker as a filter: said to be late or very late by the version's decision rule;
+# a prediction stored before versions had one keeps the old marker, under 50 % on time.
+RED = Q(said__gt=0) | Q(said__isnull=True, on_time__lt=Decimal("0.5"))

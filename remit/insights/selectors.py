@@ -8,12 +8,12 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, F, Q, Value, When
 
 from remit.receivables.models import Customer, CustomerTransaction, TransactionKind
 
 from .labels import LATE, ON_TIME, VERY_LATE
-from .models import Prediction
+from .models import RED, Prediction
 
 CENT = Decimal("0.01")
 
@@ -22,8 +22,10 @@ def _rows(legal_entity, customer=None, scope: Q = Q()):
     qs = Prediction.objects.filter(scope, legal_entity=legal_entity, item__is_open=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
-    return qs.values_list("customer_id", "on_time", "late", "very_late",
-                          F("item__amount_acc"), F("item__settled_acc"))
+    return qs.annotate(red=Case(When(RED, then=Value(True)), default=Value(False),
+                                output_field=BooleanField())).values_list(
+        "customer_id", "on_time", "late", "very_late", F("item__amount_acc"),
+        F("item__settled_acc"), "red")
 
 
 def expected_by_customer(legal_entity, customer=None, scope: Q = Q()) -> dict[int, dict]:
@@ -33,7 +35,8 @@ def expected_by_customer(legal_entity, customer=None, scope: Q = Q()) -> dict[in
     totals: dict[int, dict] = defaultdict(lambda: {"balance": Decimal(0), "on_time": Decimal(0),
                                                    "late": Decimal(0), "very_late": Decimal(0),
                                                    "invoices": 0, "red": 0})
-    for cid, on_time, late, very_late, amount, settled in _rows(legal_entity, customer, scope):
+    for cid, on_time, late, very_late, amount, settled, red in _rows(legal_entity, customer,
+                                                                     scope):
         balance = amount - settled
         t = totals[cid]
         t["balance"] += balance
@@ -41,7 +44,7 @@ def expected_by_customer(legal_entity, customer=None, scope: Q = Q()) -> dict[in
         t["late"] += balance * late
         t["very_late"] += balance * very_late
         t["invoices"] += 1
-        t["red"] += on_time < Decimal("0.5")
+        t["red"] += red
     for t in totals.values():
         for key in ("balance", "on_time", "late", "very_late"):
             t[key] = t[key].quantize(CENT, ROUND_HALF_UP)
@@ -51,12 +54,11 @@ def expected_by_customer(legal_entity, customer=None, scope: Q = Q()) -> dict[in
 
 
 def workspace_counts(legal_entity, scope: Q = Q()) -> dict:
-    """The two tiles: open transactions under 50 % on time; customers with more than half of
-    their balance predicted late or very late."""
+    """The two tiles: open invoices said to be late or very late (the red marker); customers
+    with more than half of their balance predicted late or very late."""
     expected = expected_by_customer(legal_entity, scope=scope)
     return {"red_invoices": Prediction.objects.filter(scope, legal_entity=legal_entity,
-                                                      item__is_open=True,
-                                                      on_time__lt=Decimal("0.5")).count(),
+                                                      item__is_open=True).filter(RED).count(),
             "late_customers": sum(1 for t in expected.values()
                                   if t["balance"] > 0 and t["late_share"] > Decimal("0.5"))}
 

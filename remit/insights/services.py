@@ -464,16 +464,17 @@ def _score_batch(legal_entity, model: PredictionModel, trained: learn.Trained,
     proba = learn.condition_on_age(trained.predict(x, feature_rows), model.classes, ages,
                                    model.late_days, model.very_late_days)
     three = _three(proba, model.classes)
+    said = [model.classes[k] for k in trained.decide(proba)]
     # explanations cost far more than predictions (tree SHAP): made now for the invoices an
-    # agent will look at first (under 50 % on time), for the rest when first shown
-    red = [i for i, p in enumerate(three) if p[0] < HALF]
+    # agent will look at first (said to be late: the red marker), for the rest when first shown
+    red = [i for i, s in enumerate(said) if s != labels.ON_TIME]
     contributions = dict(zip(red, trained.contributions(
         x[red], [feature_rows[i] for i in red]))) if red else {}
     made = []
     for i, ((invoice, features), p) in enumerate(zip(rows, three)):
         made.append(Prediction(
             legal_entity=legal_entity, item_id=invoice.id, customer_id=invoice.customer_id,
-            model=model, as_of=as_of, on_time=p[0], late=p[1], very_late=p[2],
+            model=model, as_of=as_of, on_time=p[0], late=p[1], very_late=p[2], said=said[i],
             features=_storable(features), explained=i in contributions,
             factors=_factors(trained, contributions[i], features, int(ages[i]), model)
             if i in contributions else []))

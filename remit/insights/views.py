@@ -1,6 +1,7 @@
 """Payment prediction pages: every open invoice with its three probabilities (a red marker
-under 50 % on time) and a side pane with the factors; customers by expected payments; the
-models page (settings, versions beside their baselines, train, publish, score)."""
+when the version's decision rule says late or very late) and a side pane with the factors;
+customers by expected payments; the models page (settings, versions beside their baselines,
+train, publish, score)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ from . import selectors, services
 from .compare import models_compare, versions_numbered
 from .features import FEATURES
 from .group import group_evaluation
-from .models import Prediction, PredictionModel
+from .models import RED, Prediction, PredictionModel
 
-HALF = Decimal("0.5")  # the red marker: under 50 % on time
+HALF = Decimal("0.5")  # a customer with more than half of its balance at risk
 
 
 def _scope(request) -> tuple[Q, dict]:
@@ -45,7 +46,7 @@ def predictions(request):
     qs = (Prediction.objects.filter(scope, legal_entity=request.legal_entity, item__is_open=True)
           .select_related("item", "customer", "model"))  # settled since the last scoring: gone
     if request.GET.get("risk"):
-        qs = qs.filter(on_time__lt=HALF)
+        qs = qs.filter(RED)
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(customer__search_name__contains=q.casefold())

@@ -135,8 +135,10 @@ def test_train_evaluate_publish_and_score(book, entity, capsys, monkeypatch):
     assert n == Prediction.objects.count() > 0
     for p in Prediction.objects.select_related("item", "model"):
         assert p.on_time + p.late + p.very_late == 1 and p.model_id == model.pk
-        # explained when scored if under 50 % on time; otherwise when first asked, the same way
-        assert p.explained == (p.on_time < Decimal("0.5")) == bool(p.factors)
+        # explained when scored if said to be late (red); otherwise when first asked, the same
+        # way; said by the version's decision rule, from the stored probabilities' classes
+        assert p.said is not None
+        assert p.explained == p.is_red == (p.said != 0) == bool(p.factors)
         assert services.prediction_explain(p).factors
     worst = Prediction.objects.filter(customer=slow).order_by("on_time").first()
     assert worst.on_time < Decimal("0.5")

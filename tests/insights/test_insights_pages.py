@@ -11,7 +11,7 @@ from django.test import Client
 
 from remit.collections.pools import agent_save, pool_save
 from remit.insights import selectors, services
-from remit.insights.models import Prediction
+from remit.insights.models import RED, Prediction
 from remit.receivables.models import CustomerGroup
 from tests.helpers import SYSTEM
 
@@ -55,11 +55,11 @@ def test_an_agent_limited_to_a_pool_sees_only_its_customers_predictions(
     assert slow.name in pane and f"/collections/customers/{slow.account_number}/" in pane
 
     red_all = selectors.workspace_counts(entity)["red_invoices"]
-    red_pool = Prediction.objects.filter(customer=slow, on_time__lt=0.5).count()
+    red_pool = Prediction.objects.filter(RED, customer=slow).count()
     assert 0 < red_pool < red_all
     home = agent.get("/").content.decode()
-    assert f'data-testid="tile-red-invoices"><div class="tile-label">Open invoices under 50 % ' \
-           f'on time</div><div class="tile-value">{red_pool}</div>' in home
+    assert f'data-testid="tile-red-invoices"><div class="tile-label">Open invoices said to be ' \
+           f'late</div><div class="tile-value">{red_pool}</div>' in home
     cash = selectors.expected_cash(entity, AS_OF)
     assert cash["total"] == sum((w["total"] for w in cash["weeks"]), cash["later"])
     pooled = agent.get("/insights/expected-cash/").context["cash"]
@@ -104,6 +104,11 @@ def test_the_models_page_says_when_a_version_is_no_better_than_the_history(
     assert 'data-testid="behind-history"' in page
     assert f"macro F1 {metrics['model']['macro_f1']:.3f} against {history['macro_f1']:.3f}" in page
     assert "log loss" not in services.behind_history(model)
+    # the rule that says the class is on the page, with the figures of the most probable one
+    rule = metrics["recipe"]["decision"]
+    assert 'data-testid="decision"' in page
+    assert f"offsets {' / '.join(str(o) for o in rule['offsets'])}" in page
+    assert "its most probable class" in page
 
 
 @pytest.mark.parametrize(("query", "message"), [

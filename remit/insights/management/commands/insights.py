@@ -38,7 +38,12 @@ def evaluation(model: PredictionModel) -> dict:
     def pick(block):
         return {k: block.get(k) for k in (*METRICS, "per_class", "confusion")}
 
+    most_probable = model.metrics.get("model_most_probable")
     return {"model_version": model.version, "model": pick(model.metrics["model"]),
+            # the same probabilities, each invoice said to be its most probable class
+            "model_most_probable": pick(most_probable) if most_probable else None,
+            "decision": (model.calibration[0].get("decision")
+                         if model.calibration else None),
             "baselines": {name: pick(block)
                           for name, block in model.metrics["baselines"].items()},
             "test_period": {"from": model.test_from.isoformat() if model.test_from else None,
