@@ -117,15 +117,26 @@ class Split:
 
 
 def time_split(dates: list[date], test_share: float = 0.2, calibrate_share: float = 0.15,
-               closed: list[date] | None = None) -> Split:
-    """By invoice date: the last ``test_share`` of the rows is the test period; the last
-    ``calibrate_share`` of the rest calibrates. Rows of one day stay together (a company
-    that invoices everyone on one day gets whole days). With ``closed`` (when each outcome
-    became known), earlier rows whose outcome was only known inside a later period are left
-    out: the model never learns from what happened in the period it is judged on."""
+               closed: list[date] | None = None, test_from: date | None = None) -> Split:
+    """By invoice date: the last ``test_share`` of the rows is the test period (or the rows
+    from ``test_from`` on, a date the user chose); the last ``calibrate_share`` of the rest
+    calibrates. Rows of one day stay together (a company that invoices everyone on one day
+    gets whole days). With ``closed`` (when each outcome became known), earlier rows whose
+    outcome was only known inside a later period are left out: the model never learns from
+    what happened in the period it is judged on."""
     order = np.argsort(np.array([d.toordinal() for d in dates]), kind="stable")
     n = len(order)
-    cut_test = _day_boundary(dates, order, int(n * (1 - test_share)))
+    if test_from is not None:
+        cut_test = sum(1 for d in dates if d < test_from)
+        if cut_test == n:
+            raise NotEnoughData(f"no invoice dated {test_from} or later had a certain outcome "
+                                "to test on; choose an earlier test date")
+        if cut_test < MIN_ROWS:
+            raise NotEnoughData(f"only {cut_test} invoices with a certain outcome are dated "
+                                f"before {test_from}; at least {MIN_ROWS} are needed to learn "
+                                "from: choose a later test date")
+    else:
+        cut_test = _day_boundary(dates, order, int(n * (1 - test_share)))
     cut_cal = _day_boundary(dates, order, int(cut_test * (1 - calibrate_share)), cut_test)
     train, calibrate, test = order[:cut_cal], order[cut_cal:cut_test], order[cut_test:]
     if len(test) == 0 or len(train) < MIN_PER_CLASS:
@@ -373,14 +384,15 @@ def _out_of_sample(fitter: _Fitter, folds, recipe: Recipe) -> tuple[np.ndarray, 
     return np.concatenate(judged_all), np.vstack(proba_all)
 
 
-def pooled_split(data: Dataset) -> tuple[Split, np.ndarray]:
+def pooled_split(data: Dataset, test_from: date | None = None) -> tuple[Split, np.ndarray]:
     """The time split of the legal entity's own rows (indexes into all rows), and the other
     legal entities' rows the model may learn from: those whose outcome was known before the
     own calibration period began. Nothing of another entity is calibrated or tested on."""
     own = np.array([i for i in range(len(data.labels)) if data.own is None or data.own[i]],
                    dtype=int)
     split = time_split([data.dates[i] for i in own],
-                       closed=None if data.closed is None else [data.closed[i] for i in own])
+                       closed=None if data.closed is None else [data.closed[i] for i in own],
+                       test_from=test_from)
     split = Split(own[split.train], own[split.calibrate], own[split.test], split.test_from,
                   split.test_to)
     cal_from = data.dates[split.calibrate[0]] if len(split.calibrate) else split.test_from
@@ -388,12 +400,14 @@ def pooled_split(data: Dataset) -> tuple[Split, np.ndarray]:
     return split, np.array(_known_before(data, others, cal_from), dtype=int)
 
 
-def train(data: Dataset, chosen: list[str]) -> Trained:
+def train(data: Dataset, chosen: list[str], test_from: date | None = None) -> Trained:
+    """A version: recipe, decision rule and calibration chosen before the test period, which
+    is the last 20 % of the legal entity's rows, or its rows from ``test_from`` on."""
     own_labels = [v for i, v in enumerate(data.labels) if data.own is None or data.own[i]]
     problem = readiness(own_labels, data.classes)
     if problem:
         raise NotEnoughData(problem)
-    split, extra = pooled_split(data)
+    split, extra = pooled_split(data, test_from)
     own_train = split.train
     split.train = np.array(sorted([*own_train.tolist(), *extra.tolist()]), dtype=int)
     if len(split.train) < MIN_PER_CLASS * len(data.classes):

@@ -27,7 +27,7 @@ from remit.receivables.models import (
     TransactionKind,
 )
 
-from . import explain, labels, learn
+from . import backtest, explain, labels, learn
 from .features import (
     ATTRIBUTE,
     DEFAULT_FEATURES,
@@ -270,16 +270,20 @@ def dataset(legal_entity, as_of: date, settings: InsightsSettings) -> learn.Data
 
 
 @transaction.atomic
-def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
+def model_train(*, legal_entity, as_of: date, actor: Actor,
+                test_from: date | None = None) -> PredictionModel:
     """A new model version from the invoices whose outcome was certain before ``as_of`` (never
-    later than today): trained on the earlier period, tested on the later one, beside both
-    baselines. Not used until published."""
+    later than today): trained on the earlier period, tested on the later one (the last 20 %,
+    or the invoices dated from ``test_from`` on), beside both baselines. Not used until
+    published."""
     actor.require("insights.add_predictionmodel")
+    if test_from is not None and test_from >= min(as_of, timezone.localdate()):
+        raise InvalidInput.field("test_from", f"must be before the history's end ({as_of})")
     settings = settings_for(legal_entity)
     data = dataset(legal_entity, as_of, settings)
     chosen = settings.features + ([OWN_ENTITY] if settings.learn_from_group else [])
     try:
-        trained = learn.train(data, chosen)
+        trained = learn.train(data, chosen, test_from=test_from)
     except learn.NotEnoughData as exc:
         raise RuleViolation(f"{legal_entity.code}: not enough history to train — {exc}",
                             code="not_enough_history") from None
@@ -301,6 +305,19 @@ def model_train(*, legal_entity, as_of: date, actor: Actor) -> PredictionModel:
                  data={"version": version, "n_train": model.n_train, "n_test": model.n_test,
                        "macro_f1": trained.metrics["model"]["macro_f1"]})
     return model
+
+
+def backtest_run(*, legal_entity, as_of: date, actor: Actor,
+                 months: int = backtest.MONTHS) -> dict:
+    """The rolling-origin backtest of the legal entity's settings as they are (nothing is
+    stored: each month's version is made, judged and dropped)."""
+    actor.require("insights.view_predictionmodel")
+    if not 1 <= months <= 24:
+        raise InvalidInput.field("months", "between 1 and 24")
+    settings = settings_for(legal_entity)
+    data = dataset(legal_entity, as_of, settings)
+    chosen = settings.features + ([OWN_ENTITY] if settings.learn_from_group else [])
+    return backtest.backtest(data, chosen, months)
 
 
 _TRAINED: dict[int, learn.Trained] = {}

@@ -207,8 +207,10 @@ def models_action(request, action: str):
                                    **benchmarks)
             messages.success(request, "Settings saved. Train a new model for them to apply.")
         elif action == "train":
-            model = services.model_train(legal_entity=entity,
-                                         as_of=posted_date(request, "as_of"), actor=actor)
+            model = services.model_train(
+                legal_entity=entity, as_of=posted_date(request, "as_of"), actor=actor,
+                test_from=(posted_date(request, "test_from")
+                           if request.POST.get("test_from", "").strip() else None))
             messages.success(request, f"Trained v{model.version}: macro F1 "
                                       f"{model.metrics['model']['macro_f1']} (customer history "
                                       f"{model.metrics['baselines']['customer_history']['macro_f1']}"

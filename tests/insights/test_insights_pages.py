@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from remit.collections.pools import agent_save, pool_save
 from remit.insights import selectors, services
-from remit.insights.models import RED, Prediction
+from remit.insights.models import RED, Prediction, PredictionModel
 from remit.receivables.models import CustomerGroup
 from tests.helpers import SYSTEM
 
@@ -185,3 +186,46 @@ def test_the_api_keeps_to_the_pools_as_the_pages_do(scored, entity, make_user):
     total = manager.get("/api/insights/expected-cash").json()["total"]
     pooled = agent.get("/api/insights/expected-cash").json()["total"]
     assert 0 < Decimal(pooled) < Decimal(total)
+
+
+def test_a_version_is_trained_with_a_chosen_test_date_from_the_page_and_the_cli(
+        book, entity, make_user, capsys):
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    client.post("/insights/models/train/", {"as_of": AS_OF.isoformat(),
+                                            "test_from": "2025-10-01"})
+    model = PredictionModel.objects.get()
+    assert model.test_from >= date(2025, 10, 1)
+    assert model.n_test == len(model.test_rows["labels"])
+    # a test date after the history's end names the field; nothing is trained
+    page = client.post("/insights/models/train/", {"as_of": AS_OF.isoformat(),
+                                                   "test_from": AS_OF.isoformat()},
+                       follow=True).content.decode()
+    assert "must be before the history&#x27;s end" in page
+    late = client.post("/insights/models/train/", {"as_of": AS_OF.isoformat(),
+                                                   "test_from": "2026-01-15"},
+                       follow=True).content.decode()
+    assert "no invoice dated 2026-01-15 or later had a certain outcome" in late
+    assert PredictionModel.objects.count() == 1
+    call_command("insights", "train", "--entity", entity.code, "--as-of", AS_OF.isoformat(),
+                 "--test-from", "2025-11-01")
+    latest = PredictionModel.objects.order_by("-version").first()
+    assert latest.version == 2 and latest.test_from >= date(2025, 11, 1)
+    with pytest.raises(CommandError, match="--test-from"):
+        call_command("insights", "train", "--entity", entity.code, "--test-from", "Feb 1")
+
+
+def test_the_backtest_judges_the_last_months_pooled_and_stores_nothing(book, entity, capsys):
+    import json
+
+    call_command("insights", "backtest", "--entity", entity.code, "--as-of",
+                 AS_OF.isoformat(), "--months", "2", "--json")
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [m["month"] for m in result["months"]] == ["2025-11", "2025-12"]
+    pooled = result["pooled"]
+    assert pooled["n_test"] == sum(m["n_test"] for m in result["months"]) > 0
+    assert {"model", "model_most_probable", "baselines",
+            "better_than_customer_history"} <= set(pooled)
+    assert not PredictionModel.objects.exists()
+    with pytest.raises(CommandError, match="months"):
+        call_command("insights", "backtest", "--entity", entity.code, "--months", "0")

@@ -84,3 +84,24 @@ def test_a_trained_version_keeps_its_rule_and_its_figures_use_it():
     assert model.metrics["model"]["log_loss"] == model.metrics["model_most_probable"]["log_loss"]
     assert model.metrics["recipe"]["decision"] == rule
     assert model.metrics["model"]["macro_f1"] > model.metrics["model_most_probable"]["macro_f1"]
+
+
+def test_a_chosen_test_date_makes_the_test_period_those_invoices_and_nothing_before():
+    data = _skewed()
+    chosen = date(2024, 12, 1)
+    model = learn.train(data, ["hist_late_share", "terms_days"], test_from=chosen)
+    assert model.test_from >= chosen
+    assert model.n_test == sum(1 for d in data.dates if d >= chosen)
+    assert len(model.test_rows["labels"]) == model.n_test
+
+
+def test_a_test_date_that_leaves_too_little_on_either_side_is_refused_with_the_counts():
+    data = _skewed()
+    for when, says in ((date(2024, 1, 10), "only 27 invoices"),
+                       (date(2030, 1, 1), "no invoice dated 2030-01-01")):
+        try:
+            learn.train(data, ["hist_late_share"], test_from=when)
+        except learn.NotEnoughData as exc:
+            assert says in str(exc)
+        else:
+            raise AssertionError(f"{when} was accepted")

@@ -103,11 +103,15 @@ class Command(TyperCommand):
     @command(help="Train a new model version on the invoices whose outcome was certain "
                   "before --as-of (paid, or unpaid past the very-late threshold).")
     def train(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
+              test_from: Annotated[str | None, typer.Option(
+                  help="YYYY-MM-DD: test on the invoices dated from this day on (default: "
+                       "the last 20 %).")] = None,
               publish: Annotated[bool, typer.Option(help="Publish it at once.")] = False):
         legal_entity = legal_entity_option(entity)
         try:
-            model = services.model_train(legal_entity=legal_entity, as_of=day_option(as_of),
-                                         actor=Actor.cli())
+            model = services.model_train(
+                legal_entity=legal_entity, as_of=day_option(as_of), actor=Actor.cli(),
+                test_from=day_option(test_from, "--test-from") if test_from else None)
             if publish:
                 model = services.model_publish(model=model, actor=Actor.cli())
         except DomainError as exc:
@@ -129,6 +133,40 @@ class Command(TyperCommand):
             self.stdout.write(json.dumps(result))
         else:
             _print(result)
+
+    @command(help="Judge the method over time: a version trained before each of the last "
+                  "months, tested on that month, all months pooled beside both baselines.")
+    def backtest(self, entity: Entity, as_of: Annotated[str | None, typer.Option()] = None,
+                 months: Annotated[int, typer.Option(help="How many months (1-24).")] = 6,
+                 as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")]
+                 = False):
+        try:
+            result = services.backtest_run(legal_entity=legal_entity_option(entity),
+                                           as_of=day_option(as_of), months=months,
+                                           actor=Actor.cli())
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        table = Table("month", "test invoices", "macro F1", "history", "log loss", "history")
+        for m in result["months"]:
+            table.add_row(m["month"], str(m["n_test"]), str(m["macro_f1"]),
+                          str(m["history_macro_f1"]), str(m["log_loss"]),
+                          str(m["history_log_loss"]))
+        pooled = result["pooled"]
+        if pooled:
+            history = pooled["baselines"]["customer_history"]
+            table.add_row("pooled", str(pooled["n_test"]), str(pooled["model"]["macro_f1"]),
+                          str(history["macro_f1"]), str(pooled["model"]["log_loss"]),
+                          str(history["log_loss"]))
+        Console().print(table)
+        for s in result["skipped"]:
+            Console().print(f"{s['month']} skipped: {s['reason']}")
+        if pooled:
+            sure = pooled["better_than_customer_history"]
+            Console().print(f"Better than the customer's history in {sure['log_loss']:.0%} of "
+                            f"resamples on log loss, {sure['macro_f1']:.0%} on macro F1.")
 
     @command(help="Put a model version in use (also reverts to an older one).")
     def publish(self, entity: Entity,
