@@ -198,7 +198,7 @@ class Trained:
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """The class said for each row of calibrated ``proba`` (indexes into classes)."""
-        return decide.decide(proba, (self.decision or {}).get("offsets"))
+        return decide.said_by(proba, self.decision)
 
     @property
     def explained_names(self) -> list[str]:
@@ -400,7 +400,8 @@ def pooled_split(data: Dataset, test_from: date | None = None) -> tuple[Split, n
     return split, np.array(_known_before(data, others, cal_from), dtype=int)
 
 
-def train(data: Dataset, chosen: list[str], test_from: date | None = None) -> Trained:
+def train(data: Dataset, chosen: list[str], test_from: date | None = None,
+          miss_cost: int | None = None) -> Trained:
     """A version: recipe, decision rule and calibration chosen before the test period, which
     is the last 20 % of the legal entity's rows, or its rows from ``test_from`` on."""
     own_labels = [v for i, v in enumerate(data.labels) if data.own is None or data.own[i]]
@@ -440,6 +441,13 @@ def train(data: Dataset, chosen: list[str], test_from: date | None = None) -> Tr
     judged, proba = out_of_sample or calibrated or (np.array([], dtype=int),
                                                     np.zeros((0, len(data.classes))))
     decision = decide.choose(proba, fitter.index[judged])
+    if miss_cost:  # the user priced the mistakes: least expected cost, nothing fitted
+        priced = decide.cost_rule(miss_cost, len(data.classes))
+        said_there = decide.said_by(proba, priced)
+        decision = {**priced, "rows": decision["rows"],
+                    "macro_f1": round(metrics.macro_f1(fitter.index[judged], said_there,
+                                                       len(data.classes)), 4),
+                    "macro_f1_most_probable": decision["macro_f1_most_probable"]}
     model = Trained(data.classes, matrix, booster.model_to_string(),
                     [{"temperature": temperature, "anchor": anchor, "decision": decision}],
                     n_train=len(split.train) + len(split.calibrate), n_test=len(split.test),

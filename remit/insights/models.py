@@ -40,6 +40,11 @@ class InsightsSettings(models.Model):
     learn_from_group = models.BooleanField(
         default=True, help_text="Also learn from the settled invoices of the other legal "
                                 "entities in this installation (tested on this one's only).")
+    very_late_miss_cost = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="How many false alarms one missed very-late invoice is worth: the class said "
+                  "is then the one of least expected cost (a missed late invoice costs half "
+                  "as much). Empty: the class said is chosen for the best macro F1.")
 
     class Meta:
         verbose_name_plural = "insights settings"

@@ -57,7 +57,8 @@ def settings_for(legal_entity) -> InsightsSettings:
 def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
                   very_late_days: int | None = None, features: list[str] | None = None,
                   late_benchmark=None, very_late_benchmark=None,
-                  learn_from_group: bool | None = None) -> InsightsSettings:
+                  learn_from_group: bool | None = None,
+                  very_late_miss_cost: int | None | str = "keep") -> InsightsSettings:
     """Thresholds and fields. Changing the thresholds relabels the history: the models made
     with the old ones stay for comparison, but a new one must be trained and published."""
     actor.require("insights.change_insightssettings")
@@ -79,6 +80,11 @@ def settings_save(*, legal_entity, actor: Actor, late_days: int | None = None,
             setattr(found, name, value)
     if learn_from_group is not None:
         found.learn_from_group = bool(learn_from_group)
+    if very_late_miss_cost != "keep":  # None clears it: the class said by macro F1 again
+        if very_late_miss_cost is not None and not 1 <= very_late_miss_cost <= 100:
+            raise InvalidInput.field("very_late_miss_cost", "a whole number from 1 to 100, or "
+                                     "empty for the rule chosen for macro F1")
+        found.very_late_miss_cost = very_late_miss_cost
     found.save()
     audit_record(actor=actor, action="insights.settings.save", legal_entity=legal_entity,
                  data={"before": before, "late_days": found.late_days,
@@ -283,7 +289,8 @@ def model_train(*, legal_entity, as_of: date, actor: Actor,
     data = dataset(legal_entity, as_of, settings)
     chosen = settings.features + ([OWN_ENTITY] if settings.learn_from_group else [])
     try:
-        trained = learn.train(data, chosen, test_from=test_from)
+        trained = learn.train(data, chosen, test_from=test_from,
+                              miss_cost=settings.very_late_miss_cost)
     except learn.NotEnoughData as exc:
         raise RuleViolation(f"{legal_entity.code}: not enough history to train — {exc}",
                             code="not_enough_history") from None

@@ -200,11 +200,16 @@ def models_action(request, action: str):
             benchmarks = {name: _percent(name, request.POST[name])
                           for name in ("late_benchmark", "very_late_benchmark")
                           if request.POST.get(name, "").strip()}
+            cost_text = request.POST.get("very_late_miss_cost", "").strip()
+            cost = whole_number(cost_text) if cost_text else None
+            if cost_text and cost is None:
+                raise InvalidInput.field("very_late_miss_cost", "a whole number from 1 to 100, "
+                                         "or empty for the rule chosen for macro F1")
             services.settings_save(legal_entity=entity, late_days=int(late.strip()),
                                    very_late_days=int(very.strip()),
                                    features=request.POST.getlist("features"), actor=actor,
                                    learn_from_group=request.POST.get("learn_from_group") == "1",
-                                   **benchmarks)
+                                   very_late_miss_cost=cost, **benchmarks)
             messages.success(request, "Settings saved. Train a new model for them to apply.")
         elif action == "train":
             model = services.model_train(

@@ -229,3 +229,25 @@ def test_the_backtest_judges_the_last_months_pooled_and_stores_nothing(book, ent
     assert not PredictionModel.objects.exists()
     with pytest.raises(CommandError, match="months"):
         call_command("insights", "backtest", "--entity", entity.code, "--months", "0")
+
+
+def test_a_credit_manager_prices_a_missed_very_late_invoice_and_the_version_says_by_cost(
+        book, entity, make_user):
+    client = Client()
+    client.force_login(make_user("Credit manager", [entity]))
+    base = {"late_days": "0", "very_late_days": "30", "features": ["default"]}
+    bad = client.post("/insights/models/settings/", {**base, "very_late_miss_cost": "lots"},
+                      follow=True).content.decode()
+    assert "very_late_miss_cost" in bad or "whole number from 1 to 100" in bad
+    client.post("/insights/models/settings/", {**base, "very_late_miss_cost": "8"})
+    assert services.settings_for(entity).very_late_miss_cost == 8
+    model = services.model_train(legal_entity=entity, as_of=AS_OF, actor=SYSTEM)
+    assert model.calibration[0]["decision"]["rule"] == "cost"
+    page = client.get("/insights/models/").content.decode()
+    assert "costing 8 false alarms" in page
+    call_command("insights", "configure", "--entity", entity.code, "--very-late-miss-cost",
+                 "none")
+    assert services.settings_for(entity).very_late_miss_cost is None
+    with pytest.raises(CommandError, match="--very-late-miss-cost"):
+        call_command("insights", "configure", "--entity", entity.code,
+                     "--very-late-miss-cost", "eight")

@@ -105,3 +105,24 @@ def test_a_test_date_that_leaves_too_little_on_either_side_is_refused_with_the_c
             assert says in str(exc)
         else:
             raise AssertionError(f"{when} was accepted")
+
+
+def test_a_priced_miss_says_very_late_more_as_it_costs_more_and_never_a_ruled_out_class():
+    proba, _ = _calibrated_minority(2000, 4)
+    said = {c: (decide.said_by(proba, decide.cost_rule(c, 3)) == 2).sum() for c in (1, 3, 10)}
+    assert said[1] <= said[3] < said[10]
+    # the class said is the one of least expected cost
+    rule = decide.cost_rule(4, 3)
+    expected = proba @ np.array(rule["costs"])
+    assert (decide.said_by(proba, rule) == expected.argmin(axis=1)).all()
+    aged = np.array([[0.0, 0.3, 0.7], [0.0, 0.0, 1.0]])
+    assert 0 not in decide.said_by(aged, decide.cost_rule(1, 3)).tolist()
+    assert decide.cost_rule(5, 2)["costs"] == [[0.0, 1.0], [5.0, 0.0]]
+
+
+def test_a_version_trained_with_a_priced_miss_keeps_that_rule():
+    model = learn.train(_skewed(), ["hist_late_share", "terms_days"], miss_cost=6)
+    assert model.decision["rule"] == "cost" and model.decision["miss_cost"] == 6
+    said = model.decide(np.array(model.test_rows["model"]))
+    assert model.test_rows["model_said"] == said.tolist()
+    assert model.metrics["recipe"]["decision"]["rule"] == "cost"

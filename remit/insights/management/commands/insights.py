@@ -76,8 +76,23 @@ class Command(TyperCommand):
                       help="Percent, checked first, for the very-late share.")] = None,
                   learn_from_group: Annotated[bool | None, typer.Option(
                       "--learn-from-group/--own-history-only",
-                      help="Also learn from the other legal entities' invoices.")] = None):
+                      help="Also learn from the other legal entities' invoices.")] = None,
+                  very_late_miss_cost: Annotated[str | None, typer.Option(
+                      help="1-100: one missed very-late invoice costs this many false alarms, "
+                           "and the class said is the one of least expected cost; 'none': "
+                           "chosen for macro F1 (the default).")] = None):
         from remit.core.money import amount_in_range
+
+        cost = "keep"
+        if very_late_miss_cost is not None:
+            text = very_late_miss_cost.strip().lower()
+            if text in ("none", ""):
+                cost = None
+            elif text.isdigit():
+                cost = int(text)
+            else:
+                raise CommandError(f"--very-late-miss-cost: {very_late_miss_cost!r} is not a "
+                                   "whole number or 'none'")
 
         try:
             found = services.settings_save(
@@ -89,7 +104,7 @@ class Command(TyperCommand):
                 if late_benchmark else None,
                 very_late_benchmark=amount_in_range("very_late_benchmark", very_late_benchmark)
                 if very_late_benchmark else None, learn_from_group=learn_from_group,
-                actor=Actor.cli())
+                very_late_miss_cost=cost, actor=Actor.cli())
         except DomainError as exc:
             raise CommandError(exc.message) from None
         Console().print(f"late after {found.late_days} days, very late after "
@@ -98,7 +113,10 @@ class Command(TyperCommand):
                         f"{found.very_late_benchmark or '—'} %; fields: "
                         f"{', '.join(found.features)}; "
                         + ("learns from the whole group" if found.learn_from_group
-                           else "learns from its own history only"))
+                           else "learns from its own history only")
+                        + (f"; a missed very-late invoice costs {found.very_late_miss_cost} "
+                           "false alarms" if found.very_late_miss_cost
+                           else "; the class said is chosen for macro F1"))
 
     @command(help="Train a new model version on the invoices whose outcome was certain "
                   "before --as-of (paid, or unpaid past the very-late threshold).")
