@@ -95,19 +95,27 @@ class Command(TyperCommand):
         folder: Annotated[str, typer.Argument(help="Where to write the two files.")],
         customers: Annotated[int, typer.Option(help="How many customers.")] = 120,
         as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
+        behaviours: Annotated[bool, typer.Option(
+            help="Customers who behave in several ways (punctual, now and then, chronically "
+                 "late, deteriorating, seasonal, disputing, bad debt), most invoices on time "
+                 "and few very late — the skewed history of docs/benchmarks.md.")] = False,
+        seed: Annotated[int | None, typer.Option(help="Another history of the same kind.")]
+        = None,
     ):
         from datetime import date
         from pathlib import Path
 
         from django.utils import timezone
 
-        from remit.demo.csv_history import write
+        from remit.demo import csv_behaviours, csv_history
 
         try:
             on = date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError:
             raise CommandError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
-        made = write(Path(folder), as_of=on, customers=customers)
+        write = csv_behaviours.write if behaviours else csv_history.write
+        made = write(Path(folder), as_of=on, customers=customers,
+                     **({} if seed is None else {"seed": seed}))
         self.stdout.write(f"{made[0]} customers and {made[1]} invoices written to {folder}/")
 
     @command(help="The demo logins (user, password, role).")
