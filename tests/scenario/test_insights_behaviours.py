@@ -54,3 +54,21 @@ def test_the_decision_rule_says_very_late_and_beats_the_customers_history(
     stored = Prediction.objects.all()
     assert stored.filter(said=2).exists() and not stored.filter(said__isnull=True).exists()
     assert all(p.is_red == (p.said != 0) for p in stored)
+
+
+def test_the_demo_command_writes_either_history_the_same_way_for_a_seed(tmp_path: Path):
+    import csv as csvlib
+
+    def invoices(folder, *args):
+        call_command("demo", "csv", str(folder), "--customers", "8", "--as-of",
+                     AS_OF.isoformat(), *args)
+        with open(folder / "invoices.csv", encoding="utf-8") as f:
+            return list(csvlib.DictReader(f))
+
+    skewed = invoices(tmp_path / "a", "--behaviours", "--seed", "5")
+    assert skewed == invoices(tmp_path / "b", "--behaviours", "--seed", "5")
+    assert skewed != invoices(tmp_path / "c", "--behaviours", "--seed", "6")
+    assert skewed[0]["invoice_no"].startswith("H-")
+    assert invoices(tmp_path / "d")[0]["invoice_no"].startswith("X-")  # the plain history
+    with pytest.raises(Exception, match="as-of"):
+        call_command("demo", "csv", str(tmp_path / "e"), "--as-of", "soon")
