@@ -19,6 +19,7 @@ from django.core.management import call_command
 
 from remit.demo.csv_behaviours import write
 from remit.insights.models import Prediction
+from tests.scenario.test_insights_from_csv import import_export
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 AS_OF = date(2026, 11, 23)
@@ -28,10 +29,7 @@ def test_the_decision_rule_says_very_late_and_beats_the_customers_history(
         entity, tmp_path: Path, capsys):
     customers, invoices = write(tmp_path, as_of=AS_OF, customers=100, seed=22)
     assert invoices > 2500
-    call_command("import", "customers", str(tmp_path / "customers.csv"), "--entity", "NO01",
-                 "--map", "customer_no=account_number", "--map", "company=name")
-    call_command("import", "invoices", str(tmp_path / "invoices.csv"), "--entity", "NO01",
-                 "--map", "customer_no=customer", "--map", "invoice_no=invoice_number")
+    import_export(tmp_path, "NO01")
     call_command("insights", "configure", "--entity", "NO01", "--features",
                  "default,attr:channel")
     call_command("insights", "train", "--entity", "NO01", "--as-of", AS_OF.isoformat(),

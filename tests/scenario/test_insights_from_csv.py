@@ -18,13 +18,19 @@ pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 23)
 
 
+def import_export(folder: Path, entity: str) -> None:
+    """Import another system's customers.csv and invoices.csv (``remit demo csv``) as a new
+    user would, mapping its column names."""
+    call_command("import", "customers", str(folder / "customers.csv"), "--entity", entity,
+                 "--map", "customer_no=account_number", "--map", "company=name")
+    call_command("import", "invoices", str(folder / "invoices.csv"), "--entity", entity,
+                 "--map", "customer_no=customer", "--map", "invoice_no=invoice_number")
+
+
 def test_import_train_evaluate_predict_explain(entity, tmp_path: Path, capsys):
     customers, invoices = write(tmp_path, as_of=AS_OF, customers=60)
     assert invoices > 1000
-    call_command("import", "customers", str(tmp_path / "customers.csv"), "--entity", "NO01",
-                 "--map", "customer_no=account_number", "--map", "company=name")
-    call_command("import", "invoices", str(tmp_path / "invoices.csv"), "--entity", "NO01",
-                 "--map", "customer_no=customer", "--map", "invoice_no=invoice_number")
+    import_export(tmp_path, "NO01")
     call_command("insights", "configure", "--entity", "NO01", "--features",
                  "default,attributes")  # the kept columns that do not leak, chosen
     call_command("insights", "train", "--entity", "NO01", "--as-of", AS_OF.isoformat(),
